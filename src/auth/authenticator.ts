@@ -1,0 +1,226 @@
+/**
+ * Turns credentials into an actor: HTTP Basic (`username:password`), `Bearer <api key>`, or a
+ * session cookie. Every face calls this the same way.
+ *
+ * Basic credentials are verified against their argon2id hash once; the success is kept in a
+ * short-lived in-memory cache keyed by an HMAC of the credentials (with a per-process random
+ * key), together with the user's credential version. Each call still reads the user's row, so
+ * a password change or a disable (which bump the version) takes effect at once on every
+ * process. Failed checks are throttled per account in the database.
+ */
+import { createHmac, randomBytes } from 'node:crypto'
+import type { Actor, Deps } from '../ops/context.js'
+import { DomainError } from '../core/errors.js'
+import type { Role } from '../core/roles.js'
+import { digest, newSecret, sameDigest } from '../core/secrets.js'
+import { dummyHash, verifySecret } from '../core/passwords.js'
+import { KEY_PREFIX } from '../store/keys.repo.js'
+import { usernameKey } from '../store/users.repo.js'
+import { clearFailures, hasFailures, lockedForMs, recordFailure } from '../store/throttle.repo.js'
+import { ipAllowed } from '../ops/keys/cidr.js'
+import { nowIso, type Db } from '../store/store.js'
+
+/** What a face extracts from a request. */
+export interface Credentials {
+  authorization?: string | undefined
+  sessionToken?: string | undefined
+  ip: string
+}
+
+/** How long a verified Basic credential is trusted without re-hashing. */
+const BASIC_TTL_MS = 60_000
+const BASIC_CACHE_MAX = 10_000
+/** Sessions last this long from login. */
+export const SESSION_TTL_MS = 12 * 3600_000
+
+interface CachedBasic {
+  userId: string
+  credVersion: number
+  expires: number
+}
+
+const actorColumns = [
+  'users.id as user_id',
+  'users.username',
+  'users.role',
+  'users.enabled',
+  'users.cred_version',
+  'orgs.id as org_id',
+  'orgs.number as org_number',
+  'orgs.path as org_path',
+  'orgs.depth as org_depth',
+  'orgs.status as org_status',
+] as const
+
+interface ActorRow {
+  user_id: string
+  username: string
+  role: string
+  enabled: number
+  cred_version: number
+  org_id: string
+  org_number: number
+  org_path: string
+  org_depth: number
+  org_status: string
+}
+
+function unauthenticated(message = 'invalid credentials'): DomainError {
+  return new DomainError('unauthenticated', message)
+}
+
+function toActor(r: ActorRow, via: Actor['via'], extra: { role?: Role; keyId?: string } = {}): Actor {
+  if (r.enabled !== 1) throw unauthenticated('user is disabled')
+  if (r.org_status === 'deleted' || r.org_status === 'disabled') throw unauthenticated('organisation is disabled')
+  return {
+    userId: r.user_id,
+    username: r.username,
+    orgId: r.org_id,
+    orgNumber: r.org_number,
+    orgPath: r.org_path,
+    orgDepth: r.org_depth,
+    role: extra.role ?? (r.role as Role),
+    ...(extra.keyId ? { keyId: extra.keyId } : {}),
+    via,
+  }
+}
+
+/** Builds the authenticator for one process. */
+export function createAuthenticator(deps: Deps) {
+  const hmacKey = randomBytes(32)
+  const basicCache = new Map<string, CachedBasic>()
+  const db = (): Db => deps.store.db
+
+  function userQuery() {
+    return db().selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id').select(actorColumns)
+  }
+
+  /**
+   * Verifies a username and password with throttling: a locked account answers
+   * `too_many_attempts` without checking; a failure is counted; a success clears the count.
+   */
+  async function verifyPassword(username: string, password: string): Promise<ActorRow> {
+    const account = usernameKey(username)
+    const now = deps.clock()
+    const locked = await lockedForMs(db(), account, now)
+    if (locked > 0) {
+      throw new DomainError('too_many_attempts', 'too many failed attempts; try again later', {
+        retryAfterSeconds: Math.ceil(locked / 1000),
+      })
+    }
+    const row = await db()
+      .selectFrom('users')
+      .innerJoin('orgs', 'orgs.id', 'users.org_id')
+      .select([...actorColumns, 'users.password_hash'])
+      .where('users.username_key', '=', account)
+      .executeTakeFirst()
+    const ok = await verifySecret(row?.password_hash ?? (await dummyHash()), password)
+    if (!row || !ok) {
+      await deps.store.write((trx) => recordFailure(trx, account, deps.clock()))
+      throw unauthenticated()
+    }
+    if (await hasFailures(db(), account)) await deps.store.write((trx) => clearFailures(trx, account))
+    const { password_hash: _h, ...actor } = row
+    return actor
+  }
+
+  async function basic(encoded: string): Promise<Actor> {
+    let decoded: string
+    try {
+      decoded = Buffer.from(encoded, 'base64').toString('utf8')
+    } catch {
+      throw unauthenticated('malformed Basic credentials')
+    }
+    const colon = decoded.indexOf(':')
+    if (colon < 1) throw unauthenticated('malformed Basic credentials')
+    const username = decoded.slice(0, colon)
+    const password = decoded.slice(colon + 1)
+    const cacheKey = createHmac('sha256', hmacKey).update(decoded).digest('base64')
+    const hit = basicCache.get(cacheKey)
+    const now = deps.clock()
+    if (hit && hit.expires > now) {
+      const r = (await userQuery().where('users.id', '=', hit.userId).executeTakeFirst()) as ActorRow | undefined
+      if (r && r.cred_version === hit.credVersion && r.enabled === 1) return toActor(r, 'basic')
+      basicCache.delete(cacheKey)
+    } else if (hit) {
+      basicCache.delete(cacheKey)
+    }
+    const r = await verifyPassword(username, password)
+    const actor = toActor(r, 'basic')
+    if (basicCache.size >= BASIC_CACHE_MAX) basicCache.clear()
+    basicCache.set(cacheKey, { userId: r.user_id, credVersion: r.cred_version, expires: now + BASIC_TTL_MS })
+    return actor
+  }
+
+  async function bearer(token: string, ip: string): Promise<Actor> {
+    if (!token.startsWith(KEY_PREFIX) || token.length < KEY_PREFIX.length + 18) throw unauthenticated('invalid API key')
+    const keyId = token.slice(KEY_PREFIX.length, KEY_PREFIX.length + 16)
+    const row = await db()
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+      .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count'])
+      .where('api_keys.id', '=', keyId)
+      .executeTakeFirst()
+    if (!row || !sameDigest(row.secret_hash, digest(token))) throw unauthenticated('invalid API key')
+    if (row.expires_at && Date.parse(row.expires_at) <= deps.clock()) throw unauthenticated('API key has expired')
+    if (row.acl_count > 0) {
+      const acls = await db().selectFrom('api_key_acls').select(['address', 'mask']).where('key_id', '=', keyId).execute()
+      if (!ipAllowed(ip, acls)) throw unauthenticated('API key is not allowed from this address')
+    }
+    return toActor(row, 'bearer', { keyId, ...(row.type === 'readonly' ? { role: 'readonly' as const } : {}) })
+  }
+
+  async function session(token: string): Promise<Actor> {
+    const row = await db()
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .innerJoin('orgs', 'orgs.id', 'users.org_id')
+      .select([...actorColumns, 'sessions.expires_at'])
+      .where('sessions.id_hash', '=', digest(token))
+      .executeTakeFirst()
+    if (!row || Date.parse(row.expires_at) <= deps.clock()) throw unauthenticated('session has ended; log in again')
+    return toActor(row, 'session')
+  }
+
+  return {
+    /** Resolves the actor of a request, or throws `unauthenticated` / `too_many_attempts`. */
+    async authenticate(c: Credentials): Promise<Actor> {
+      const h = c.authorization
+      if (h) {
+        const space = h.indexOf(' ')
+        const scheme = (space < 0 ? h : h.slice(0, space)).toLowerCase()
+        const value = space < 0 ? '' : h.slice(space + 1).trim()
+        if (scheme === 'basic') return basic(value)
+        if (scheme === 'bearer') return bearer(value, c.ip)
+        throw unauthenticated(`unsupported authorization scheme ${scheme}`)
+      }
+      if (c.sessionToken) return session(c.sessionToken)
+      throw unauthenticated('credentials are required')
+    },
+
+    /** Checks a username and password and opens a session; answers its token (shown once). */
+    async login(username: string, password: string): Promise<{ token: string; actor: Actor; expiresAt: string }> {
+      if (username.length === 0 || username.length > 254 || password.length > 1024) throw unauthenticated()
+      const r = await verifyPassword(username, password)
+      const actor = toActor(r, 'session')
+      const token = newSecret()
+      const now = deps.clock()
+      const expiresAt = new Date(now + SESSION_TTL_MS).toISOString()
+      await deps.store.write((trx) =>
+        trx
+          .insertInto('sessions')
+          .values({ id_hash: digest(token), user_id: r.user_id, created_at: nowIso(deps.clock), expires_at: expiresAt })
+          .execute(),
+      )
+      return { token, actor, expiresAt }
+    },
+
+    /** Ends a session (a no-op for an unknown token). */
+    async logout(token: string): Promise<void> {
+      await deps.store.write((trx) => trx.deleteFrom('sessions').where('id_hash', '=', digest(token)).execute())
+    },
+  }
+}
+
+export type Authenticator = ReturnType<typeof createAuthenticator>

@@ -1,0 +1,185 @@
+/**
+ * HTTP plumbing shared by every face served over HTTP: request validation compilers, body
+ * parsers, authentication, idempotency keys and the one error handler. Faces register routes;
+ * this decides who is calling and how errors look.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type {} from '@fastify/cookie'
+import { Ajv } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import { DomainError, isDomainError, type ErrorCode } from '../core/errors.js'
+import type { Actor, Ctx, Deps } from '../ops/context.js'
+import type { Authenticator } from '../auth/authenticator.js'
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  requestFingerprint,
+} from '../ops/idempotency.js'
+import { HTTP_STATUS, problem } from './rest/problem.js'
+
+/** The session cookie's name (seed 003's API calls it `id0`). */
+export const SESSION_COOKIE = 'id0'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null
+    idempotency: { owner: string; key: string } | null
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without credentials (health, docs, login). */
+    public?: boolean
+    /**
+     * How this route's errors are written; defaults to problem+json. A face with its own
+     * error envelope (XML, XML-RPC) sets its writer.
+     */
+    errorWriter?: (reply: FastifyReply, code: ErrorCode, message: string, err: DomainError) => unknown
+  }
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+
+/**
+ * Validators: bodies are checked strictly (no coercion, unknown fields rejected, nothing
+ * removed); query strings and path parameters are coerced from text.
+ */
+export function installValidators(app: FastifyInstance): void {
+  const common = { allErrors: false, strict: false, removeAdditional: false as const, useDefaults: true }
+  const strict = addFormats(new Ajv({ ...common, coerceTypes: false }))
+  const coercing = addFormats(new Ajv({ ...common, coerceTypes: 'array' }))
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema))
+}
+
+/** Accepts JSON only as JSON objects/arrays, with a clear 400 on malformed text. */
+export function installBodyParsers(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string
+    if (text.length === 0) return done(null, undefined)
+    try {
+      done(null, JSON.parse(text))
+    } catch (e) {
+      done(new DomainError('invalid_argument', `malformed JSON: ${(e as Error).message}`), undefined)
+    }
+  })
+}
+
+/** Builds the operation context for a request that passed authentication. */
+export function ctxOf(deps: Deps, req: FastifyRequest): Ctx {
+  if (!req.actor) throw new DomainError('unauthenticated', 'credentials are required')
+  return { ...deps, actor: req.actor }
+}
+
+/** Authenticates every non-public route, before its body is even parsed. */
+export function installAuth(app: FastifyInstance, auth: Authenticator): void {
+  app.decorateRequest('actor', null)
+  app.decorateRequest('idempotency', null)
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.public) return
+    req.actor = await auth.authenticate({
+      authorization: req.headers.authorization,
+      sessionToken: req.cookies?.[SESSION_COOKIE],
+      ip: req.ip,
+    })
+  })
+}
+
+const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/
+
+/** Honours `Idempotency-Key` on every POST (after validation, so invalid input is never stored). */
+export function installIdempotency(app: FastifyInstance, deps: Deps): void {
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.method !== 'POST' || !req.actor) return
+    const key = req.headers['idempotency-key']
+    if (key === undefined) return
+    if (typeof key !== 'string' || !IDEMPOTENCY_KEY_RE.test(key)) {
+      throw new DomainError('invalid_argument', 'Idempotency-Key must be 1–255 printable ASCII characters', { field: 'Idempotency-Key' })
+    }
+    const owner = req.actor.userId
+    const stored = await claimIdempotencyKey(deps, owner, key, requestFingerprint(req.method, req.url, req.body))
+    if (stored) {
+      reply.header('idempotent-replayed', 'true')
+      if (stored.contentType) reply.header('content-type', stored.contentType)
+      return reply.code(stored.statusCode).send(stored.body)
+    }
+    req.idempotency = { owner, key }
+  })
+  app.addHook('onSend', async (req, reply, payload) => {
+    const idem = req.idempotency
+    if (!idem) return payload
+    req.idempotency = null
+    if (reply.statusCode >= 500 || (payload !== null && payload !== undefined && typeof payload !== 'string')) {
+      await releaseIdempotencyKey(deps, idem.owner, idem.key)
+    } else {
+      const ct = reply.getHeader('content-type')
+      await completeIdempotencyKey(deps, idem.owner, idem.key, {
+        statusCode: reply.statusCode,
+        body: (payload as string | undefined) ?? '',
+        contentType: typeof ct === 'string' ? ct : null,
+      })
+    }
+    return payload
+  })
+}
+
+function fromFastifyError(err: FastifyError): DomainError {
+  if (err.validation) {
+    const v = err.validation[0]
+    const where = err.validationContext ?? 'input'
+    const path = v?.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : ''
+    if (v?.keyword === 'additionalProperties') {
+      const extra = (v.params as { additionalProperty?: string }).additionalProperty
+      return new DomainError('invalid_argument', `unknown field ${where}.${path ? path + '.' : ''}${extra}`, { field: extra })
+    }
+    if (v?.keyword === 'required') {
+      const missing = (v.params as { missingProperty?: string }).missingProperty
+      return new DomainError('invalid_argument', `${where}.${path ? path + '.' : ''}${missing} is required`, { field: missing })
+    }
+    return new DomainError('invalid_argument', `${where}${path ? '.' + path : ''} ${v?.message ?? 'is invalid'}`, { field: path || where })
+  }
+  const status = err.statusCode ?? 500
+  if (status === 413) return new DomainError('payload_too_large', 'request body is too large')
+  if (status === 415) return new DomainError('unsupported_media_type', `unsupported content type; send application/json`)
+  if (status === 404) return new DomainError('not_found', 'not found')
+  if (status === 405) return new DomainError('invalid_argument', 'method not allowed here')
+  if (status >= 400 && status < 500) return new DomainError('invalid_argument', err.message)
+  return new DomainError('internal', 'internal error')
+}
+
+/** The error handler: domain errors as the route's face writes them, internals hidden. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | DomainError, req, reply) => {
+    let de: DomainError
+    if (isDomainError(err)) de = err
+    else {
+      de = fromFastifyError(err as FastifyError)
+      if (de.code === 'internal') req.log.error({ err }, 'internal error')
+    }
+    const message = de.code === 'internal' ? 'internal error' : de.message
+    if (de.code === 'unauthenticated') reply.header('www-authenticate', 'Basic realm="clientele", Bearer')
+    if (de.code === 'too_many_attempts' && de.details?.retryAfterSeconds) reply.header('retry-after', String(de.details.retryAfterSeconds))
+    const writer = req.routeOptions?.config?.errorWriter
+    if (writer) return writer(reply, de.code, message, de)
+    return reply
+      .code(HTTP_STATUS[de.code])
+      .type('application/problem+json')
+      .send(problem(de.code, message, de.code === 'internal' ? undefined : de.details))
+  })
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).type('application/problem+json').send(problem('not_found', `no route ${req.method} ${req.url.split('?')[0]}`))
+  })
+}
+
+/** Parses an `If-Match` header into the version it names; `*` and absence mean "any". */
+export function ifMatchVersion(req: FastifyRequest): number | undefined {
+  const h = req.headers['if-match']
+  if (h === undefined || h.trim() === '*') return undefined
+  const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(h)
+  if (!m) throw new DomainError('version_mismatch', 'If-Match does not name a version of this object')
+  return Number(m[1])
+}
+
+/** The ETag of a versioned object. */
+export function etag(version: number): string {
+  return `"${version}"`
+}

@@ -1,0 +1,211 @@
+/** Sessions (`/login`, `/logout`, seed 003's `/login/sessions`), `/identity` and `/api-keys`. */
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Deps } from '../../ops/context.js'
+import type { Authenticator } from '../../auth/authenticator.js'
+import { SESSION_TTL_MS } from '../../auth/authenticator.js'
+import { getIdentity } from '../../ops/auth/get-identity.js'
+import { enhanceRoles } from '../../core/roles.js'
+import {
+  addApiKeyAcl,
+  createApiKey,
+  deleteApiKey,
+  deleteApiKeyAcl,
+  listApiKeyAcls,
+  listApiKeys,
+  updateApiKeyAcl,
+} from '../../ops/keys/keys.js'
+import { ctxOf, SESSION_COOKIE } from '../http.js'
+import { aclToWire, ApiKeyAclWire, ApiKeyWire, keyToWire, MemberWire, OrgWire, orgToWire, userToWire } from './wire.js'
+import { errorResponses } from './openapi.js'
+
+export interface SessionCookieOptions {
+  /** Mark the cookie `Secure` (serve behind TLS). */
+  secure: boolean
+}
+
+const Identity = Type.Object({ user: MemberWire, org: OrgWire })
+const Creds = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+)
+const KeyParams = Type.Object({ key_id: Type.String({ maxLength: 64 }) })
+
+export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator, cookie: SessionCookieOptions): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  function setSession(reply: FastifyReply, token: string): void {
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookie.secure,
+      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    })
+  }
+
+  r.post(
+    '/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with a username and password; sets the session cookie `id0`',
+        body: Creds,
+        response: { 200: Type.Object({ user: MemberWire, org: OrgWire, expiresAt: Type.String() }), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req, reply) => {
+      const s = await auth.login(req.body.username, req.body.password)
+      setSession(reply, s.token)
+      const id = await getIdentity({ ...deps, actor: s.actor }, {})
+      return { user: userToWire(id.user), org: orgToWire(id.org), expiresAt: s.expiresAt }
+    },
+  )
+
+  r.post(
+    '/login/sessions',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's login: `{email, password}`; sets the session cookie `id0`",
+        body: Type.Object(
+          { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), deviceId: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            memberships: Type.Array(
+              Type.Object({ memberId: Type.String(), orgId: Type.String(), orgName: Type.String(), isMasterOrg: Type.Boolean(), roles: Type.Array(Type.String()), siteAccessCount: Type.Integer() }),
+            ),
+          }),
+          ...errorResponses(400, 401, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await auth.login(req.body.email, req.body.password)
+      setSession(reply, s.token)
+      const id = await getIdentity({ ...deps, actor: s.actor }, {})
+      return {
+        memberships: [
+          { memberId: id.user.id, orgId: id.org.id, orgName: id.org.name, isMasterOrg: id.org.depth === 0, roles: enhanceRoles(id.user.role), siteAccessCount: 0 },
+        ],
+      }
+    },
+  )
+
+  r.post(
+    '/logout',
+    { config: { public: true }, schema: { tags: ['auth'], summary: 'End the session', response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      const token = req.cookies?.[SESSION_COOKIE]
+      if (token) await auth.logout(token)
+      reply.clearCookie(SESSION_COOKIE, { path: '/' }).code(204)
+    },
+  )
+
+  r.get(
+    '/identity',
+    { schema: { tags: ['auth'], summary: 'Who the caller is', response: { 200: Identity, ...errorResponses(401) } } },
+    async (req) => {
+      const id = await getIdentity(ctxOf(deps, req), {})
+      return { user: userToWire(id.user), org: orgToWire(id.org) }
+    },
+  )
+
+  r.post(
+    '/api-keys',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Create an API key; the secret is shown once',
+        body: createApiKey.input,
+        response: { 201: Type.Object({ ...ApiKeyWire.properties, secret: Type.String() }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const k = await createApiKey(ctxOf(deps, req), req.body)
+      reply.code(201).header('cache-control', 'no-store')
+      return { ...keyToWire(k), secret: k.secret }
+    },
+  )
+
+  r.get(
+    '/api-keys',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'List your API keys (`all=true`: every key in your subtree, for admins)',
+        querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(ApiKeyWire) }), ...errorResponses(401, 403) },
+      },
+    },
+    async (req) => ({ items: (await listApiKeys(ctxOf(deps, req), req.query)).map(keyToWire) }),
+  )
+
+  r.delete(
+    '/api-keys/:key_id',
+    { schema: { tags: ['api-keys'], summary: 'Revoke an API key', params: KeyParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    async (req, reply) => {
+      await deleteApiKey(ctxOf(deps, req), { keyId: req.params.key_id })
+      reply.code(204)
+    },
+  )
+
+  r.get(
+    '/api-keys/:key_id/acls',
+    { schema: { tags: ['api-keys'], summary: "List a key's IP ACL entries", params: KeyParams, response: { 200: Type.Object({ items: Type.Array(ApiKeyAclWire) }), ...errorResponses(401, 404) } } },
+    async (req) => ({ items: (await listApiKeyAcls(ctxOf(deps, req), { keyId: req.params.key_id })).map(aclToWire) }),
+  )
+
+  r.post(
+    '/api-keys/:key_id/acls',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Add an IP ACL entry (address + CIDR mask); the key then works only from listed networks',
+        params: KeyParams,
+        body: Type.Omit(addApiKeyAcl.input, ['keyId']),
+        response: { 201: ApiKeyAclWire, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const a = await addApiKeyAcl(ctxOf(deps, req), { ...req.body, keyId: req.params.key_id })
+      reply.code(201)
+      return aclToWire(a)
+    },
+  )
+
+  r.patch(
+    '/api-keys/:key_id/acls/:acl_id',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Change an IP ACL entry',
+        params: Type.Object({ key_id: Type.String({ maxLength: 64 }), acl_id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Omit(updateApiKeyAcl.input, ['keyId', 'aclId']),
+        response: { 200: ApiKeyAclWire, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => aclToWire(await updateApiKeyAcl(ctxOf(deps, req), { ...req.body, keyId: req.params.key_id, aclId: req.params.acl_id })),
+  )
+
+  r.delete(
+    '/api-keys/:key_id/acls/:acl_id',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Remove an IP ACL entry',
+        params: Type.Object({ key_id: Type.String({ maxLength: 64 }), acl_id: Type.Integer({ minimum: 1 }) }),
+        response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await deleteApiKeyAcl(ctxOf(deps, req), { keyId: req.params.key_id, aclId: req.params.acl_id })
+      reply.code(204)
+    },
+  )
+}

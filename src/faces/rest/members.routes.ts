@@ -1,0 +1,169 @@
+/** Members (users) and groups of an organisation, in the `/orgs` face's style. */
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Deps } from '../../ops/context.js'
+import { createUser } from '../../ops/users/create-user.js'
+import { getUser } from '../../ops/users/get-user.js'
+import { listUsers } from '../../ops/users/list-users.js'
+import { updateUser } from '../../ops/users/update-user.js'
+import { deleteUser } from '../../ops/users/delete-user.js'
+import { createGroup } from '../../ops/groups/create-group.js'
+import { listGroups } from '../../ops/groups/list-groups.js'
+import { deleteGroup } from '../../ops/groups/delete-group.js'
+import { addGroupMember, listGroupMembers, removeGroupMember } from '../../ops/groups/group-members.js'
+import { ctxOf, etag, ifMatchVersion } from '../http.js'
+import { GroupWire, groupToWire, MembersListing, MemberWire, NewResourceUuid, userToWire } from './wire.js'
+import { errorResponses } from './openapi.js'
+
+const Id = Type.String({ maxLength: 64 })
+const MemberParams = Type.Object({ org_id: Id, member_id: Id })
+const GroupParams = Type.Object({ org_id: Id, group_id: Id })
+const Page = Type.Object(
+  { offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { additionalProperties: false },
+)
+
+export function membersRoutes(app: FastifyInstance, deps: Deps): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  r.get(
+    '/orgs/:org_id/members',
+    { schema: { tags: ['members'], summary: 'List the users of an organisation', params: Type.Object({ org_id: Id }), querystring: Page, response: { 200: MembersListing, ...errorResponses(400, 401, 404) } } },
+    async (req) => {
+      const out = await listUsers(ctxOf(deps, req), { orgId: req.params.org_id, ...req.query })
+      return { items: out.items.map(userToWire), total: out.total }
+    },
+  )
+
+  r.post(
+    '/orgs/:org_id/members',
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Create a user in an organisation',
+        params: Type.Object({ org_id: Id }),
+        body: Type.Omit(createUser.input, ['orgId']),
+        response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const u = await createUser(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id })
+      reply.code(201).header('location', `/orgs/${u.orgId}/members/${u.id}`).header('etag', etag(u.version))
+      return { id: u.id }
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/members/:member_id',
+    { schema: { tags: ['members'], summary: 'Get a user', params: MemberParams, response: { 200: MemberWire, ...errorResponses(401, 404) } } },
+    async (req, reply) => {
+      const u = await getUser(ctxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id })
+      reply.header('etag', etag(u.version))
+      return userToWire(u)
+    },
+  )
+
+  r.patch(
+    '/orgs/:org_id/members/:member_id',
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Change a user (If-Match for optimistic concurrency)',
+        params: MemberParams,
+        body: Type.Omit(updateUser.input, ['orgId', 'userId', 'expectedVersion']),
+        response: { 200: MemberWire, ...errorResponses(400, 401, 403, 404, 412) },
+      },
+    },
+    async (req, reply) => {
+      const u = await updateUser(ctxOf(deps, req), {
+        ...req.body,
+        orgId: req.params.org_id,
+        userId: req.params.member_id,
+        expectedVersion: ifMatchVersion(req),
+      })
+      reply.header('etag', etag(u.version))
+      return userToWire(u)
+    },
+  )
+
+  r.delete(
+    '/orgs/:org_id/members/:member_id',
+    { schema: { tags: ['members'], summary: 'Delete a user (never an organisation\'s last)', params: MemberParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409, 412) } } },
+    async (req, reply) => {
+      await deleteUser(ctxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id, expectedVersion: ifMatchVersion(req) })
+      reply.code(204)
+    },
+  )
+
+  r.post(
+    '/orgs/:org_id/groups',
+    {
+      schema: {
+        tags: ['groups'],
+        summary: 'Create a group of users',
+        params: Type.Object({ org_id: Id }),
+        body: Type.Omit(createGroup.input, ['orgId']),
+        response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const g = await createGroup(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id })
+      reply.code(201).header('location', `/orgs/${g.orgId}/groups/${g.id}`)
+      return { id: g.id }
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/groups',
+    { schema: { tags: ['groups'], summary: 'List the groups of an organisation', params: Type.Object({ org_id: Id }), response: { 200: Type.Object({ items: Type.Array(GroupWire), total: Type.Integer() }), ...errorResponses(401, 404) } } },
+    async (req) => {
+      const items = (await listGroups(ctxOf(deps, req), { orgId: req.params.org_id })).map(groupToWire)
+      return { items, total: items.length }
+    },
+  )
+
+  r.delete(
+    '/orgs/:org_id/groups/:group_id',
+    { schema: { tags: ['groups'], summary: 'Delete a group', params: GroupParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    async (req, reply) => {
+      await deleteGroup(ctxOf(deps, req), { orgId: req.params.org_id, groupId: req.params.group_id })
+      reply.code(204)
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/groups/:group_id/members',
+    { schema: { tags: ['groups'], summary: 'List a group\'s members', params: GroupParams, response: { 200: MembersListing, ...errorResponses(401, 404) } } },
+    async (req) => {
+      const items = (await listGroupMembers(ctxOf(deps, req), { orgId: req.params.org_id, groupId: req.params.group_id })).map(userToWire)
+      return { items, total: items.length }
+    },
+  )
+
+  r.post(
+    '/orgs/:org_id/groups/:group_id/members',
+    {
+      schema: {
+        tags: ['groups'],
+        summary: 'Add a user to a group',
+        params: GroupParams,
+        body: Type.Object({ userId: Id }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await addGroupMember(ctxOf(deps, req), { orgId: req.params.org_id, groupId: req.params.group_id, userId: req.body.userId })
+      reply.code(204)
+    },
+  )
+
+  r.delete(
+    '/orgs/:org_id/groups/:group_id/members/:user_id',
+    { schema: { tags: ['groups'], summary: 'Remove a user from a group', params: Type.Object({ org_id: Id, group_id: Id, user_id: Id }), response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    async (req, reply) => {
+      await removeGroupMember(ctxOf(deps, req), { orgId: req.params.org_id, groupId: req.params.group_id, userId: req.params.user_id })
+      reply.code(204)
+    },
+  )
+}

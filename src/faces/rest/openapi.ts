@@ -1,0 +1,21 @@
+/** Pieces of the OpenAPI document shared by the REST faces. */
+import { Type } from 'typebox'
+
+const descriptions: Record<number, string> = {
+  400: 'Invalid input',
+  401: 'Invalid session or credentials',
+  403: 'Insufficient privileges',
+  404: 'Not found',
+  409: 'Already exists, or not allowed in this state',
+  412: 'If-Match names a stale version',
+  413: 'Body too large',
+  422: 'Idempotency-Key reused with a different request',
+  429: 'Too many failed attempts',
+}
+
+/** Problem+json responses for the given statuses, for a route's `response` schema. */
+export function errorResponses(...codes: number[]): Record<number, ReturnType<typeof Type.Ref>> {
+  const out: Record<number, ReturnType<typeof Type.Ref>> = {}
+  for (const c of codes) out[c] = Type.Ref('Problem', { description: descriptions[c] ?? 'Error' })
+  return out
+}

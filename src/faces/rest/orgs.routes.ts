@@ -1,0 +1,151 @@
+/**
+ * The `/orgs` face of seed 003 (Enhance's orchd API): organisations, their customers, members
+ * and groups. Query parameters are accepted in camelCase and in the Python client's snake_case.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Deps } from '../../ops/context.js'
+import { DomainError } from '../../core/errors.js'
+import { ENHANCE_STATUSES } from '../../core/status.js'
+import { createCustomer } from '../../ops/orgs/create-customer.js'
+import { getOrg } from '../../ops/orgs/get-org.js'
+import { updateOrg } from '../../ops/orgs/update-org.js'
+import { deleteOrg } from '../../ops/orgs/delete-org.js'
+import { CUSTOMER_SORT_KEYS, listCustomers } from '../../ops/orgs/list-customers.js'
+import { ctxOf, etag, ifMatchVersion } from '../http.js'
+import { CustomersListing, NewResourceUuid, OrgIdParams, OrgWire, orgToWire } from './wire.js'
+import { errorResponses } from './openapi.js'
+
+/** Picks one of two spellings of a query parameter; both given and different is an error. */
+export function either<T>(camel: T | undefined, snake: T | undefined, name: string): T | undefined {
+  if (camel !== undefined && snake !== undefined && camel !== snake) {
+    throw new DomainError('invalid_argument', `${name} is given twice with different values`, { field: name })
+  }
+  return camel ?? snake
+}
+
+const SortBy = Type.Enum(CUSTOMER_SORT_KEYS)
+const SortOrder = Type.Enum(['asc', 'desc'] as const)
+const Depth = Type.Integer({ minimum: 1, maximum: 1000 })
+
+export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  r.get(
+    '/orgs/:org_id',
+    {
+      schema: {
+        tags: ['orgs'],
+        summary: 'Get an organisation',
+        params: OrgIdParams,
+        response: { 200: OrgWire, ...errorResponses(401, 404) },
+      },
+    },
+    async (req, reply) => {
+      const org = await getOrg(ctxOf(deps, req), { orgId: req.params.org_id })
+      reply.header('etag', etag(org.version))
+      return orgToWire(org)
+    },
+  )
+
+  r.patch(
+    '/orgs/:org_id',
+    {
+      schema: {
+        tags: ['orgs'],
+        summary: 'Change an organisation (If-Match for optimistic concurrency)',
+        params: OrgIdParams,
+        body: Type.Omit(updateOrg.input, ['orgId', 'expectedVersion']),
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412) },
+      },
+    },
+    async (req, reply) => {
+      const org = await updateOrg(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id, expectedVersion: ifMatchVersion(req) })
+      reply.header('etag', etag(org.version)).code(204)
+    },
+  )
+
+  r.delete(
+    '/orgs/:org_id',
+    {
+      schema: {
+        tags: ['orgs'],
+        summary: 'Delete an organisation (soft); `cascade` (or seed 003\'s `force`) deletes its live customers too',
+        params: OrgIdParams,
+        querystring: Type.Object(
+          { cascade: Type.Optional(Type.Boolean()), force: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409, 412) },
+      },
+    },
+    async (req, reply) => {
+      await deleteOrg(ctxOf(deps, req), {
+        orgId: req.params.org_id,
+        cascade: req.query.cascade === true || req.query.force === true,
+        expectedVersion: ifMatchVersion(req),
+      })
+      reply.code(204)
+    },
+  )
+
+  r.post(
+    '/orgs/:org_id/customers',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Create a customer organisation',
+        params: OrgIdParams,
+        body: Type.Omit(createCustomer.input, ['parentId']),
+        response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const org = await createCustomer(ctxOf(deps, req), { ...req.body, parentId: req.params.org_id })
+      reply.code(201).header('location', `/orgs/${org.id}`).header('etag', etag(org.version))
+      return { id: org.id }
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/customers',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'List an organisation\'s customers (recursively with `recursive`, bounded by `maxDepth`)',
+        params: OrgIdParams,
+        querystring: Type.Object(
+          {
+            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            sortBy: Type.Optional(SortBy),
+            sort_by: Type.Optional(SortBy),
+            sortOrder: Type.Optional(SortOrder),
+            sort_order: Type.Optional(SortOrder),
+            recursive: Type.Optional(Type.Boolean()),
+            maxDepth: Type.Optional(Depth),
+            max_depth: Type.Optional(Depth),
+            status: Type.Optional(Type.Enum(ENHANCE_STATUSES)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: CustomersListing, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query
+      const out = await listCustomers(ctxOf(deps, req), {
+        orgId: req.params.org_id,
+        offset: q.offset,
+        limit: q.limit,
+        sortBy: either(q.sortBy, q.sort_by, 'sortBy'),
+        sortOrder: either(q.sortOrder, q.sort_order, 'sortOrder'),
+        recursive: q.recursive,
+        maxDepth: either(q.maxDepth, q.max_depth, 'maxDepth'),
+        status: q.status,
+      })
+      return { items: out.items.map(orgToWire), total: out.total }
+    },
+  )
+}

@@ -1,0 +1,98 @@
+/**
+ * What every operation receives: the dependencies built once at start, and the actor of the
+ * call. There is no global state and no container; `createDeps()` builds one plain object.
+ */
+import type { TSchema, Static } from 'typebox'
+import { Compile } from 'typebox/compile'
+import type { Store } from '../store/store.js'
+import type { Role } from '../core/roles.js'
+import { DomainError } from '../core/errors.js'
+
+/** Who is acting: a user, in the organisation it acts for, with the role it holds there. */
+export interface Actor {
+  userId: string
+  username: string
+  orgId: string
+  orgNumber: number
+  /** The acting organisation's materialised path; its subtree is every path with this prefix. */
+  orgPath: string
+  orgDepth: number
+  role: Role
+  /** The API key used, when the call came with one. */
+  keyId?: string
+  via: 'basic' | 'bearer' | 'session' | 'system'
+}
+
+/** Minimal logger shape (pino's); secrets are never passed to it. */
+export interface Logger {
+  info(obj: object | string, msg?: string): void
+  warn(obj: object | string, msg?: string): void
+  error(obj: object | string, msg?: string): void
+}
+
+/** Dependencies shared by every call. */
+export interface Deps {
+  store: Store
+  clock: () => number
+  log: Logger
+}
+
+/** The context of one call. */
+export interface Ctx extends Deps {
+  actor: Actor
+}
+
+/** An operation: validates its input, then runs; callable from every face. */
+export interface Op<I, R, S extends TSchema = TSchema> {
+  (ctx: Ctx, input: I): Promise<R>
+  /** The one name the operation has on every face and in logs (`customer.create`). */
+  readonly opName: string
+  /** The input's schema, for faces that derive their wire schema from it. */
+  readonly input: S
+}
+
+/**
+ * Defines an operation. The input is checked against `input` (a TypeBox schema) before `run`
+ * sees it; a failed check throws `invalid_argument` naming the first offending field.
+ */
+export function defineOp<S extends TSchema, R>(def: {
+  name: string
+  input: S
+  run(ctx: Ctx, input: Static<S>): Promise<R>
+}): Op<Static<S>, R, S> {
+  const checker = Compile(def.input)
+  const op = async (ctx: Ctx, input: Static<S>): Promise<R> => {
+    if (!checker.Check(input)) {
+      throw invalidInput(checker.Errors(input))
+    }
+    return def.run(ctx, input)
+  }
+  Object.defineProperty(op, 'opName', { value: def.name })
+  Object.defineProperty(op, 'input', { value: def.input })
+  return op as unknown as Op<Static<S>, R, S>
+}
+
+interface CheckError {
+  instancePath: string
+  message: string
+  keyword: string
+  params: Record<string, unknown>
+}
+
+function invalidInput(errors: Iterable<CheckError>): DomainError {
+  const list = [...errors]
+  // Prefer the error that names a field over the generic "schema is false" entries.
+  const e = list.find((x) => x.keyword !== 'boolean') ?? list[0]
+  if (!e) return new DomainError('invalid_argument', 'invalid input')
+  let field = e.instancePath.replace(/^\//, '').replace(/\//g, '.')
+  if (e.keyword === 'additionalProperties') {
+    const extra = (e.params.additionalProperties as string[] | undefined)?.[0]
+    return new DomainError('invalid_argument', `unknown field ${field ? field + '.' : ''}${extra ?? ''}`.trim(), { field: extra })
+  }
+  if (e.keyword === 'required') {
+    const missing = (e.params.requiredProperties as string[] | undefined)?.[0]
+    field = field ? `${field}.${missing}` : String(missing)
+    return new DomainError('invalid_argument', `${field} is required`, { field })
+  }
+  return new DomainError('invalid_argument', `${field || 'input'} ${e.message}`, { field })
+}

@@ -1,0 +1,99 @@
+/**
+ * Idempotency keys with Stripe's semantics, stored in the database so that they hold across
+ * server processes: the same key and request from the same caller replays the first answer;
+ * the same key with a different request is `idempotency_mismatch`; a key whose first request
+ * is still running is `conflict`. Answers are kept at least 24 hours.
+ *
+ * The claim and the answer are separate transactions from the operation itself: if a process
+ * dies between the operation's commit and the answer's record, the key stays in flight and is
+ * released for a retry after `ABANDONED_AFTER_MS`.
+ */
+import { createHash } from 'node:crypto'
+import type { Deps } from './context.js'
+import { DomainError } from '../core/errors.js'
+import { uniqueViolation } from '../store/store.js'
+
+/** Keys are kept this long at least. */
+export const RETENTION_MS = 24 * 3600_000
+/** An in-flight claim older than this is taken to be abandoned by a dead process. */
+export const ABANDONED_AFTER_MS = 5 * 60_000
+
+/** A stored answer to replay. */
+export interface StoredAnswer {
+  statusCode: number
+  body: string
+  contentType: string | null
+}
+
+/** Hashes a request (method, URL, body with keys sorted) for comparison. */
+export function requestFingerprint(method: string, url: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${url}\n${stableJson(body)}`).digest('hex')
+}
+
+function stableJson(v: unknown): string {
+  if (v === undefined) return ''
+  if (v === null || typeof v !== 'object') return JSON.stringify(v)
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
+  const o = v as Record<string, unknown>
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+    .join(',')}}`
+}
+
+/**
+ * Claims `key` for `owner`. Answers `null` when the caller should do the work, or the stored
+ * answer to replay; throws `conflict` or `idempotency_mismatch` as above.
+ */
+export async function claimIdempotencyKey(deps: Deps, owner: string, key: string, fingerprint: string): Promise<StoredAnswer | null> {
+  const now = deps.clock()
+  const created_at = new Date(now).toISOString()
+  try {
+    await deps.store.write((trx) =>
+      trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, content_type: null, created_at }).execute(),
+    )
+    return null
+  } catch (e) {
+    if (uniqueViolation(e) === undefined) throw e
+  }
+  return deps.store.write(async (trx) => {
+    const row = await trx.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst()
+    if (!row) {
+      await trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, content_type: null, created_at }).execute()
+      return null
+    }
+    if (row.request_hash !== fingerprint) {
+      throw new DomainError('idempotency_mismatch', 'this Idempotency-Key was used with a different request')
+    }
+    if (row.state === 'done') return { statusCode: row.status_code ?? 200, body: row.body ?? '', contentType: row.content_type }
+    if (Date.parse(row.created_at) > now - ABANDONED_AFTER_MS) {
+      throw new DomainError('conflict', 'a request with this Idempotency-Key is still in progress')
+    }
+    await trx.updateTable('idempotency_keys').set({ created_at }).where('owner', '=', owner).where('key', '=', key).execute()
+    return null
+  })
+}
+
+/** Records the answer for a claimed key. */
+export async function completeIdempotencyKey(deps: Deps, owner: string, key: string, answer: StoredAnswer): Promise<void> {
+  await deps.store.write((trx) =>
+    trx
+      .updateTable('idempotency_keys')
+      .set({ state: 'done', status_code: answer.statusCode, body: answer.body, content_type: answer.contentType })
+      .where('owner', '=', owner)
+      .where('key', '=', key)
+      .execute(),
+  )
+}
+
+/** Releases a claimed key without an answer (the request failed inside), so it may be retried. */
+export async function releaseIdempotencyKey(deps: Deps, owner: string, key: string): Promise<void> {
+  await deps.store.write((trx) => trx.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).execute())
+}
+
+/** Deletes keys past retention; answers how many. */
+export async function purgeIdempotencyKeys(deps: Deps): Promise<number> {
+  const floor = new Date(deps.clock() - RETENTION_MS).toISOString()
+  const res = await deps.store.write((trx) => trx.deleteFrom('idempotency_keys').where('created_at', '<', floor).executeTakeFirst())
+  return Number(res.numDeletedRows)
+}

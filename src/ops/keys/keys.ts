@@ -1,0 +1,174 @@
+/**
+ * API keys: created with their secret shown once, listed, revoked, and fenced by IP ACLs.
+ *
+ * A key acts as the user who created it, for the organisation it names (the creator's own or
+ * one below it). A `readonly` key acts with the `readonly` role whatever the user's role.
+ * Users manage their own keys; a user with `member.write` may also list and revoke the keys
+ * of users in its subtree.
+ */
+import { Type } from 'typebox'
+import { defineOp, type Ctx } from '../context.js'
+import { getOrgInScope, inScope, requirePermission } from '../access.js'
+import { DomainError } from '../../core/errors.js'
+import { can } from '../../core/roles.js'
+import { digest, newKeyId, newSecret } from '../../core/secrets.js'
+import { KEY_PREFIX, toApiKey, toApiKeyAcl, type ApiKey, type ApiKeyAcl } from '../../store/keys.repo.js'
+import type { Db } from '../../store/store.js'
+import type { ApiKeyTable } from '../../store/schema.js'
+import { nowIso } from '../../store/store.js'
+import { normaliseAcl } from './cidr.js'
+
+const KeyType = Type.Union([Type.Literal('full'), Type.Literal('readonly')])
+
+/** Creates a key; answers it with its secret, which is never shown again. */
+export const createApiKey = defineOp({
+  name: 'apikey.create',
+  input: Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+      type: Type.Optional(KeyType),
+      orgId: Type.Optional(Type.String()),
+      expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<ApiKey & { secret: string }> {
+    requirePermission(ctx, 'key.write')
+    if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= ctx.clock()) {
+      throw new DomainError('invalid_argument', 'expiresAt must be in the future', { field: 'expiresAt' })
+    }
+    const id = newKeyId()
+    const secret = `${KEY_PREFIX}${id}_${newSecret()}`
+    return ctx.store.write(async (trx) => {
+      const org = await getOrgInScope(ctx, trx, input.orgId ?? ctx.actor.orgId)
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      const row: ApiKeyTable = {
+        id,
+        user_id: ctx.actor.userId,
+        org_id: org.id,
+        name: input.name.trim(),
+        type: input.type ?? 'full',
+        secret_hash: digest(secret),
+        created_at: nowIso(ctx.clock),
+        expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+        acl_count: 0,
+      }
+      await trx.insertInto('api_keys').values(row).execute()
+      return { ...toApiKey(row), secret }
+    })
+  },
+})
+
+/** Lists the actor's own keys, newest first; with `all`, a `member.write` actor sees every key in its subtree. */
+export const listApiKeys = defineOp({
+  name: 'apikey.list',
+  input: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  async run(ctx, input): Promise<ApiKey[]> {
+    let q = ctx.store.db.selectFrom('api_keys').innerJoin('orgs', 'orgs.id', 'api_keys.org_id').selectAll('api_keys')
+    if (input.all) {
+      requirePermission(ctx, 'member.write')
+      q = q.where('orgs.path', '>=', ctx.actor.orgPath).where('orgs.path', '<', ctx.actor.orgPath.slice(0, -1) + '0')
+    } else {
+      q = q.where('api_keys.user_id', '=', ctx.actor.userId)
+    }
+    const rows = await q.orderBy('api_keys.created_at', 'desc').execute()
+    return rows.map(toApiKey)
+  },
+})
+
+async function getKeyForChange(ctx: Ctx, db: Db, keyId: string): Promise<ApiKeyTable> {
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+    .selectAll('api_keys')
+    .select('orgs.path')
+    .where('api_keys.id', '=', keyId)
+    .executeTakeFirst()
+  if (!row) throw new DomainError('not_found', 'API key not found')
+  const own = row.user_id === ctx.actor.userId
+  if (!own && !(inScope(ctx, row.path) && can(ctx.actor.role, 'member.write'))) {
+    throw new DomainError('not_found', 'API key not found')
+  }
+  if (own) requirePermission(ctx, 'key.write')
+  const { path: _path, ...key } = row
+  return key
+}
+
+/** Revokes a key at once, on every server process (keys are checked against the database on each call). */
+export const deleteApiKey = defineOp({
+  name: 'apikey.delete',
+  input: Type.Object({ keyId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+  async run(ctx, input): Promise<void> {
+    await ctx.store.write(async (trx) => {
+      const k = await getKeyForChange(ctx, trx, input.keyId)
+      await trx.deleteFrom('api_keys').where('id', '=', k.id).execute()
+    })
+  },
+})
+
+/** Lists a key's ACL entries. */
+export const listApiKeyAcls = defineOp({
+  name: 'apikey.acl.list',
+  input: Type.Object({ keyId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+  async run(ctx, input): Promise<ApiKeyAcl[]> {
+    const k = await getKeyForChange(ctx, ctx.store.db, input.keyId)
+    const rows = await ctx.store.db.selectFrom('api_key_acls').selectAll().where('key_id', '=', k.id).orderBy('id').execute()
+    return rows.map(toApiKeyAcl)
+  },
+})
+
+const Mask = Type.Integer({ minimum: 0, maximum: 128 })
+const Address = Type.String({ minLength: 2, maxLength: 64 })
+
+/** Adds an ACL entry (`address` + CIDR `mask`); from then on the key works only from listed networks. */
+export const addApiKeyAcl = defineOp({
+  name: 'apikey.acl.add',
+  input: Type.Object({ keyId: Type.String({ maxLength: 64 }), address: Address, mask: Mask }, { additionalProperties: false }),
+  async run(ctx, input): Promise<ApiKeyAcl> {
+    const acl = normaliseAcl(input.address, input.mask)
+    return ctx.store.write(async (trx) => {
+      const k = await getKeyForChange(ctx, trx, input.keyId)
+      const created_at = nowIso(ctx.clock)
+      const { id } = await trx
+        .insertInto('api_key_acls')
+        .values({ key_id: k.id, ...acl, created_at })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await trx.updateTable('api_keys').set({ acl_count: k.acl_count + 1 }).where('id', '=', k.id).execute()
+      return { id, keyId: k.id, ...acl, createdAt: created_at }
+    })
+  },
+})
+
+/** Changes an ACL entry's address or mask. */
+export const updateApiKeyAcl = defineOp({
+  name: 'apikey.acl.update',
+  input: Type.Object(
+    { keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1 }), address: Type.Optional(Address), mask: Type.Optional(Mask) },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<ApiKeyAcl> {
+    return ctx.store.write(async (trx) => {
+      const k = await getKeyForChange(ctx, trx, input.keyId)
+      const row = await trx.selectFrom('api_key_acls').selectAll().where('id', '=', input.aclId).where('key_id', '=', k.id).executeTakeFirst()
+      if (!row) throw new DomainError('not_found', 'ACL entry not found')
+      const acl = normaliseAcl(input.address ?? row.address, input.mask ?? row.mask)
+      await trx.updateTable('api_key_acls').set(acl).where('id', '=', row.id).execute()
+      return toApiKeyAcl({ ...row, ...acl })
+    })
+  },
+})
+
+/** Removes an ACL entry; a key whose last entry is removed works from anywhere again. */
+export const deleteApiKeyAcl = defineOp({
+  name: 'apikey.acl.delete',
+  input: Type.Object({ keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  async run(ctx, input): Promise<void> {
+    await ctx.store.write(async (trx) => {
+      const k = await getKeyForChange(ctx, trx, input.keyId)
+      const res = await trx.deleteFrom('api_key_acls').where('id', '=', input.aclId).where('key_id', '=', k.id).executeTakeFirst()
+      if (Number(res.numDeletedRows) === 0) throw new DomainError('not_found', 'ACL entry not found')
+      await trx.updateTable('api_keys').set({ acl_count: k.acl_count - 1 }).where('id', '=', k.id).execute()
+    })
+  },
+})

@@ -1,0 +1,104 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { actsForMaster, getOrgInScope, requireAncestor, requirePermission } from '../access.js'
+import { DomainError } from '../../core/errors.js'
+import { adjustCounts, findOrgById, toOrganization, type Organization } from '../../store/orgs.repo.js'
+import type { Updateable } from 'kysely'
+import type { OrgTable } from '../../store/schema.js'
+import { mapUnique, nowIso } from '../../store/store.js'
+import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput } from './schema.js'
+
+const BILLING_FIELDS = new Set(['billingId', 'contactName', 'contactEmail', 'address', 'city', 'country'])
+
+/**
+ * Changes an organisation's fields.
+ *
+ * `org.write` edits any field; a `billing` role may edit only the billing and contact fields.
+ * The lifecycle (`status`, `isSuspended`, `enabled`) is changed only from a strict ancestor, so
+ * a customer cannot unsuspend itself; `isReseller` only by the master organisation. With
+ * `expectedVersion` the change applies only to that version (`version_mismatch` otherwise).
+ * Status changes keep the per-ancestor counts in step.
+ */
+export const updateOrg = defineOp({
+  name: 'org.update',
+  input: Type.Object(
+    {
+      orgId: Type.String(),
+      expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })),
+      name: Type.Optional(OrgName),
+      code: Type.Optional(OrgCode),
+      status: Type.Optional(OrgStatusInput),
+      isSuspended: Type.Optional(Type.Boolean()),
+      isReseller: Type.Optional(Type.Boolean()),
+      ...OrgFields,
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<Organization> {
+    const { orgId, expectedVersion, ...fields } = input
+    const keys = Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined)
+    if (keys.length > 0 && keys.every((k) => BILLING_FIELDS.has(k))) requirePermission(ctx, 'org.billing')
+    else if (keys.length > 0) requirePermission(ctx, 'org.write')
+    if (input.externalMetadata && JSON.stringify(input.externalMetadata).length > MAX_METADATA_BYTES) {
+      throw new DomainError('invalid_argument', `externalMetadata exceeds ${MAX_METADATA_BYTES} bytes`, { field: 'externalMetadata' })
+    }
+    if (input.status !== undefined && input.isSuspended !== undefined) {
+      throw new DomainError('invalid_argument', 'give status or isSuspended, not both', { field: 'isSuspended' })
+    }
+    return ctx.store.write(async (trx) => {
+      const org = await getOrgInScope(ctx, trx, orgId)
+      if (org.status === 'deleted') throw new DomainError('failed_precondition', 'a deleted organisation cannot be changed')
+      const set: Updateable<OrgTable> = {}
+      if (input.name !== undefined) set.name = input.name.trim()
+      if (input.code !== undefined) set.code = input.code.toUpperCase()
+      if (input.description !== undefined) set.description = input.description
+      if (input.address !== undefined) set.address = input.address
+      if (input.city !== undefined) set.city = input.city
+      if (input.country !== undefined) set.country = input.country
+      if (input.contactName !== undefined) set.contact_name = input.contactName
+      if (input.contactEmail !== undefined) set.contact_email = input.contactEmail
+      if (input.primaryDomain !== undefined) set.primary_domain = input.primaryDomain.toLowerCase()
+      if (input.billingId !== undefined) set.billing_id = input.billingId
+      if (input.externalId !== undefined) set.external_id = input.externalId
+      if (input.externalMetadata !== undefined) set.external_metadata = JSON.stringify(input.externalMetadata)
+      if (input.licensingEnabled !== undefined) set.licensing_enabled = input.licensingEnabled ? 1 : 0
+      if (input.skinNames !== undefined) set.skin_names = JSON.stringify(input.skinNames)
+      if (input.locale !== undefined) set.locale = input.locale
+      if (input.isReseller !== undefined) {
+        if (!actsForMaster(ctx)) throw new DomainError('forbidden', 'only the master organisation may set isReseller')
+        if (org.depth === 0) throw new DomainError('failed_precondition', 'the master organisation is always a reseller')
+        set.is_reseller = input.isReseller ? 1 : 0
+      }
+      let status = org.status
+      if (input.status !== undefined || input.isSuspended !== undefined || input.enabled !== undefined) {
+        requireAncestor(ctx, org, 'change its lifecycle status')
+      }
+      if (input.enabled !== undefined) set.enabled = input.enabled ? 1 : 0
+      if (input.status !== undefined) status = input.status
+      if (input.isSuspended === true) status = 'suspended'
+      if (input.isSuspended === false && org.status === 'suspended') status = 'active'
+      if (status !== org.status) {
+        set.status = status
+        set.suspended_by = status === 'suspended' ? ctx.actor.orgId : null
+      }
+      const now = nowIso(ctx.clock)
+      const q = trx
+        .updateTable('orgs')
+        .set({ ...set, updated_at: now, version: org.version + 1 })
+        .where('number', '=', org.number)
+        .where('version', '=', expectedVersion ?? org.version)
+      const res = await mapUnique(
+        () => q.executeTakeFirst(),
+        (c) => (/code/.test(c) ? `an organisation with code ${set.code} already exists` : `a sibling named ${JSON.stringify(set.name)} already exists`),
+      )
+      if (Number(res.numUpdatedRows) === 0) {
+        throw new DomainError('version_mismatch', `organisation was changed since version ${expectedVersion ?? org.version}`)
+      }
+      if (status !== org.status) {
+        await adjustCounts(trx, org.path, org.status, -1)
+        await adjustCounts(trx, org.path, status, 1)
+      }
+      return toOrganization((await findOrgById(trx, org.id))!)
+    })
+  },
+})

@@ -1,0 +1,67 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { getOrgInScope, requirePermission } from '../access.js'
+import { DomainError } from '../../core/errors.js'
+import { newId } from '../../core/ids.js'
+import { mayGrant } from '../../core/roles.js'
+import { hashSecret } from '../../core/passwords.js'
+import { toUser, usernameKey, type User } from '../../store/users.repo.js'
+import { mapUnique, nowIso } from '../../store/store.js'
+import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
+
+/**
+ * Creates a user in an organisation of the actor's subtree.
+ *
+ * Needs `member.write`; the actor may grant only roles it could hold (`superadmin` only by a
+ * superadmin). Usernames are unique across the system, case-insensitively. The password is
+ * hashed (argon2id) before the transaction and never stored or returned in clear.
+ */
+export const createUser = defineOp({
+  name: 'user.create',
+  input: Type.Object(
+    {
+      orgId: Type.String(),
+      username: Username,
+      password: Password,
+      email: Type.Optional(Email),
+      firstName: Type.Optional(PersonName),
+      lastName: Type.Optional(PersonName),
+      role: Type.Optional(RoleInput),
+      enabled: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<User> {
+    requirePermission(ctx, 'member.write')
+    const role = input.role ?? 'member'
+    if (!mayGrant(ctx.actor.role, role)) throw new DomainError('forbidden', `role ${ctx.actor.role} may not grant ${role}`)
+    await getOrgInScope(ctx, ctx.store.db, input.orgId)
+    const passwordHash = await hashSecret(input.password)
+    return ctx.store.write(async (trx) => {
+      const org = await getOrgInScope(ctx, trx, input.orgId)
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      const now = nowIso(ctx.clock)
+      const row = {
+        id: newId(),
+        org_id: org.id,
+        username: input.username,
+        username_key: usernameKey(input.username),
+        email: input.email ?? '',
+        first_name: input.firstName ?? '',
+        last_name: input.lastName ?? '',
+        password_hash: passwordHash,
+        cred_version: 1,
+        role,
+        enabled: input.enabled === false ? 0 : 1,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+      }
+      await mapUnique(
+        () => trx.insertInto('users').values(row).execute(),
+        () => `username ${input.username} is taken`,
+      )
+      return toUser(row)
+    })
+  },
+})

@@ -1,0 +1,43 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { requirePermission } from '../access.js'
+import { getUserInOrg } from './get-user.js'
+import { DomainError } from '../../core/errors.js'
+import { mayGrant, type Role } from '../../core/roles.js'
+
+/**
+ * Deletes a user, with its sessions, keys and group memberships.
+ *
+ * Needs `member.write` and a role at least the user's. An organisation's last user cannot be
+ * deleted (`failed_precondition`): every customer keeps someone who can log in. Nobody deletes
+ * themselves.
+ */
+export const deleteUser = defineOp({
+  name: 'user.delete',
+  input: Type.Object(
+    { orgId: Type.String(), userId: Type.String(), expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })) },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<void> {
+    requirePermission(ctx, 'member.write')
+    if (input.userId === ctx.actor.userId) throw new DomainError('failed_precondition', 'you may not delete yourself')
+    await ctx.store.write(async (trx) => {
+      const u = await getUserInOrg(ctx, trx, input.orgId, input.userId)
+      if (!mayGrant(ctx.actor.role, u.role as Role)) {
+        throw new DomainError('forbidden', `role ${ctx.actor.role} may not delete a user with role ${u.role}`)
+      }
+      if (input.expectedVersion !== undefined && input.expectedVersion !== u.version) {
+        throw new DomainError('version_mismatch', `user was changed since version ${input.expectedVersion}`)
+      }
+      const { n } = await trx
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('org_id', '=', u.org_id)
+        .executeTakeFirstOrThrow()
+      if (Number(n) <= 1) {
+        throw new DomainError('failed_precondition', `${u.username} is the organisation's last user and cannot be deleted`)
+      }
+      await trx.deleteFrom('users').where('id', '=', u.id).execute()
+    })
+  },
+})

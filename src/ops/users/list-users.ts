@@ -1,0 +1,35 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { getOrgInScope } from '../access.js'
+import { toUser, type User } from '../../store/users.repo.js'
+
+/** Lists the users of an organisation in the actor's subtree, by username. */
+export const listUsers = defineOp({
+  name: 'user.list',
+  input: Type.Object(
+    {
+      orgId: Type.String(),
+      offset: Type.Optional(Type.Integer({ minimum: 0 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<{ items: User[]; total: number }> {
+    const db = ctx.store.db
+    const org = await getOrgInScope(ctx, db, input.orgId)
+    const { total } = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .where('org_id', '=', org.id)
+      .executeTakeFirstOrThrow()
+    const rows = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('org_id', '=', org.id)
+      .orderBy('username')
+      .limit(input.limit ?? 100)
+      .offset(input.offset ?? 0)
+      .execute()
+    return { items: rows.map(toUser), total: Number(total) }
+  },
+})

@@ -1,0 +1,113 @@
+/**
+ * Builds the Fastify application: the store's dependencies, authentication, every face, the
+ * OpenAPI document. `createDeps` opens the store; `buildApp` serves it.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import cookie from '@fastify/cookie'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import pino from 'pino'
+import { openStore, type StoreOptions } from './store/store.js'
+import type { Deps, Logger } from './ops/context.js'
+import { createAuthenticator } from './auth/authenticator.js'
+import { purgeIdempotencyKeys } from './ops/idempotency.js'
+import { installAuth, installBodyParsers, installErrorHandler, installIdempotency, installValidators } from './faces/http.js'
+import { ProblemWire } from './faces/rest/wire.js'
+import { orgsRoutes } from './faces/rest/orgs.routes.js'
+import { membersRoutes } from './faces/rest/members.routes.js'
+import { authRoutes } from './faces/rest/auth.routes.js'
+import { registerFaces } from './faces/index.js'
+
+export interface DepsOptions extends StoreOptions {
+  /** SQLite path or `postgres://` URL. */
+  db: string
+  logger?: Logger
+  clock?: () => number
+}
+
+/** Opens the store and builds the dependencies shared by every call. */
+export function createDeps(opts: DepsOptions): Deps {
+  const log = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })
+  return { store: openStore(opts.db, opts), clock: opts.clock ?? Date.now, log }
+}
+
+export interface AppOptions {
+  /** Largest accepted request body, bytes (default 1 MiB). */
+  bodyLimit?: number
+  /** Log every request (off by default: it costs throughput; errors are always logged). */
+  logRequests?: boolean
+  /** Trust X-Forwarded-For from a proxy (key ACLs then see the client's address). */
+  trustProxy?: boolean | string
+  /** Mark the session cookie Secure. */
+  secureCookies?: boolean
+  logLevel?: string
+}
+
+const VERSION = '0.1.0'
+
+/** Builds the HTTP application on `deps`. */
+export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    logController: new LogController({ disableRequestLogging: !opts.logRequests }),
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    trustProxy: opts.trustProxy ?? false,
+    ajv: { customOptions: { removeAdditional: false } },
+  })
+  installValidators(app)
+  installBodyParsers(app)
+  await app.register(cookie)
+  app.addSchema(ProblemWire)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Clientele',
+        version: VERSION,
+        description:
+          'Customer control plane. Errors are application/problem+json (RFC 9457) with a stable `code`. ' +
+          'Request bodies are validated strictly: unknown fields are rejected with 400. Every POST honours Idempotency-Key.',
+      },
+      components: {
+        securitySchemes: {
+          basicAuth: { type: 'http', scheme: 'basic' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (`clt_…`)' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'id0' },
+        },
+      },
+      security: [{ basicAuth: [] }, { bearerAuth: [] }, { sessionCookie: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
+
+  const auth = createAuthenticator(deps)
+  installAuth(app, auth)
+  installIdempotency(app, deps)
+  installErrorHandler(app)
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }))
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await deps.store.ping()
+      return { status: 'ready' }
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' })
+    }
+  })
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
+
+  orgsRoutes(app, deps)
+  membersRoutes(app, deps)
+  authRoutes(app, deps, auth, { secure: !!opts.secureCookies })
+  registerFaces(app, deps)
+
+  const purge = setInterval(() => {
+    purgeIdempotencyKeys(deps).catch((err) => app.log.warn({ err }, 'idempotency purge failed'))
+  }, 3600_000)
+  purge.unref()
+  app.addHook('onClose', async () => clearInterval(purge))
+  return app
+}

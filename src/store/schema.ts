@@ -1,0 +1,175 @@
+/**
+ * The Kysely database type: one interface per table, columns in snake_case as stored.
+ *
+ * Portable choices: booleans are integers 0/1 (better-sqlite3 cannot bind booleans), times are
+ * ISO-8601 UTC text with milliseconds (they sort as text; PostgreSQL columns that are sorted on
+ * use the "C" collation so both databases order bytes the same way), JSON is text.
+ */
+import type { Generated } from 'kysely'
+
+export interface OrgTable {
+  number: Generated<number>
+  id: string
+  parent_id: string | null
+  /** Materialised path of org numbers, `/1/42/97/`: a subtree is one range on this column. */
+  path: string
+  depth: number
+  code: string
+  name: string
+  description: string
+  address: string
+  city: string
+  country: string
+  contact_name: string
+  contact_email: string
+  primary_domain: string
+  billing_id: string
+  external_id: string
+  external_metadata: string
+  licensing_enabled: number
+  skin_names: string
+  is_reseller: number
+  status: string
+  enabled: number
+  locale: string
+  suspended_by: string | null
+  subscriptions_count: number
+  websites_count: number
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+/** How many organisations of each status sit at each depth below an ancestor. */
+export interface OrgCountTable {
+  ancestor: number
+  rel_depth: number
+  status: string
+  n: number
+}
+
+export interface CodeCounterTable {
+  prefix: string
+  next: number
+}
+
+export interface UserTable {
+  id: string
+  org_id: string
+  username: string
+  username_key: string
+  email: string
+  first_name: string
+  last_name: string
+  password_hash: string
+  /** Bumped whenever the password changes or the user is disabled: invalidates cached credentials. */
+  cred_version: number
+  role: string
+  enabled: number
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+export interface GroupTable {
+  id: string
+  org_id: string
+  name: string
+  description: string
+  created_at: string
+}
+
+export interface GroupMemberTable {
+  group_id: string
+  user_id: string
+  created_at: string
+}
+
+export interface ApiKeyTable {
+  id: string
+  user_id: string
+  org_id: string
+  name: string
+  type: string
+  secret_hash: string
+  created_at: string
+  expires_at: string | null
+  /** Number of ACL entries, kept with them so that a key without ACLs costs no extra query. */
+  acl_count: number
+}
+
+export interface ApiKeyAclTable {
+  id: Generated<number>
+  key_id: string
+  address: string
+  mask: number
+  created_at: string
+}
+
+export interface SessionTable {
+  id_hash: string
+  user_id: string
+  created_at: string
+  expires_at: string
+}
+
+export interface AuthThrottleTable {
+  account: string
+  failures: number
+  window_start: string
+  locked_until: string | null
+}
+
+export interface IdempotencyTable {
+  owner: string
+  key: string
+  request_hash: string
+  state: string
+  status_code: number | null
+  body: string | null
+  content_type: string | null
+  created_at: string
+}
+
+export interface CloudProviderTable {
+  id: string
+  name: string
+  disambiguation: string
+  required_credentials: string
+  discoverable: number
+  cse_syntax: string
+  standalone_incompatible: number
+  created_at: string
+}
+
+export interface OrgCloudProviderTable {
+  org_id: string
+  provider_id: string
+  created_at: string
+}
+
+export interface CloudAccountTable {
+  id: string
+  org_id: string
+  provider_id: string
+  name: string
+  servers: number
+  created_at: string
+}
+
+export interface Database {
+  orgs: OrgTable
+  org_counts: OrgCountTable
+  code_counters: CodeCounterTable
+  users: UserTable
+  groups: GroupTable
+  group_members: GroupMemberTable
+  api_keys: ApiKeyTable
+  api_key_acls: ApiKeyAclTable
+  sessions: SessionTable
+  auth_throttle: AuthThrottleTable
+  idempotency_keys: IdempotencyTable
+  cloud_providers: CloudProviderTable
+  org_cloud_providers: OrgCloudProviderTable
+  cloud_accounts: CloudAccountTable
+}

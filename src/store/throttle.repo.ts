@@ -1,0 +1,57 @@
+/**
+ * Failed-authentication counters per account, in the database so that a limit holds across
+ * every server process sharing it.
+ */
+import { sql } from 'kysely'
+import type { Db } from './store.js'
+
+/** Failures allowed inside the window before the account locks. */
+export const MAX_FAILURES = 5
+/** The window failures are counted in. */
+export const WINDOW_MS = 15 * 60_000
+/** The first lock lasts this long; each further failure doubles it, up to `MAX_LOCK_MS`. */
+export const FIRST_LOCK_MS = 30_000
+export const MAX_LOCK_MS = 15 * 60_000
+
+/** When the account is locked, the ms until it unlocks; otherwise 0. */
+export async function lockedForMs(db: Db, account: string, now: number): Promise<number> {
+  const row = await db.selectFrom('auth_throttle').select('locked_until').where('account', '=', account).executeTakeFirst()
+  if (!row?.locked_until) return 0
+  return Math.max(0, Date.parse(row.locked_until) - now)
+}
+
+/** True when the account has failures on record (so a success has something to clear). */
+export async function hasFailures(db: Db, account: string): Promise<boolean> {
+  return !!(await db.selectFrom('auth_throttle').select('account').where('account', '=', account).executeTakeFirst())
+}
+
+/** Records one failure, locking the account once it has `MAX_FAILURES` inside the window. */
+export async function recordFailure(db: Db, account: string, now: number): Promise<void> {
+  const nowIso = new Date(now).toISOString()
+  const windowFloor = new Date(now - WINDOW_MS).toISOString()
+  // One atomic upsert: a failure outside the window starts a new count.
+  const row = await db
+    .insertInto('auth_throttle')
+    .values({ account, failures: 1, window_start: nowIso, locked_until: null })
+    .onConflict((oc) =>
+      oc.column('account').doUpdateSet({
+        failures: sql`case when auth_throttle.window_start < ${windowFloor} then 1 else auth_throttle.failures + 1 end`,
+        window_start: sql`case when auth_throttle.window_start < ${windowFloor} then ${nowIso} else auth_throttle.window_start end`,
+      }),
+    )
+    .returning('failures')
+    .executeTakeFirstOrThrow()
+  if (row.failures >= MAX_FAILURES) {
+    const lockMs = Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** (row.failures - MAX_FAILURES))
+    await db
+      .updateTable('auth_throttle')
+      .set({ locked_until: new Date(now + lockMs).toISOString() })
+      .where('account', '=', account)
+      .execute()
+  }
+}
+
+/** Forgets an account's failures after a success. */
+export async function clearFailures(db: Db, account: string): Promise<void> {
+  await db.deleteFrom('auth_throttle').where('account', '=', account).execute()
+}

@@ -1,0 +1,131 @@
+/**
+ * Test harness: fresh databases per suite on every dialect, and the server on real HTTP over
+ * loopback. SQLite always; PostgreSQL when TEST_POSTGRES_URL (or DATABASE_URL) names a server
+ * whose role may create databases (each suite gets its own database, dropped afterwards).
+ */
+import { describe } from 'node:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import type { FastifyInstance } from 'fastify'
+import { buildApp, createDeps, type AppOptions } from '../../src/server.js'
+import { ensureMaster } from '../../src/ops/orgs/bootstrap.js'
+import type { Deps } from '../../src/ops/context.js'
+import type { Dialect } from '../../src/store/store.js'
+
+const PG_URL = process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
+
+/** The dialects this run covers. */
+export const dialects: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite']
+
+/** Declares the suite once per dialect. */
+export function eachDialect(title: string, fn: (dialect: Dialect) => void): void {
+  for (const d of dialects) describe(`${title} [${d}]`, () => fn(d))
+}
+
+/** A new empty database of the dialect, and how to drop it. */
+export async function freshDb(dialect: Dialect): Promise<{ location: string; drop(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'clientele-test-'))
+    return { location: join(dir, 'test.db'), drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  }
+  const name = `clientele_t_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const u = new URL(PG_URL!)
+  u.pathname = `/${name}`
+  return {
+    location: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_URL })
+      await c.connect()
+      await c.query(`drop database if exists ${name} with (force)`)
+      await c.end()
+    },
+  }
+}
+
+export const ADMIN_PASSWORD = 'admin-password-for-tests'
+
+/** Quiet logger for tests. */
+const quiet = { info() {}, warn() {}, error() {} }
+
+export interface Answer {
+  status: number
+  headers: Headers
+  body: any
+  text: string
+}
+
+export interface RequestOptions {
+  body?: unknown
+  /** Raw body text, sent as is. */
+  raw?: string
+  headers?: Record<string, string>
+  /** `[user, password]` for Basic, a string for Bearer, null for none; default: admin Basic. */
+  auth?: [string, string] | string | null
+}
+
+/** A server on loopback with its database. */
+export interface TestServer {
+  base: string
+  deps: Deps
+  app: FastifyInstance
+  masterId: string
+  req(method: string, path: string, opts?: RequestOptions): Promise<Answer>
+  close(): Promise<void>
+}
+
+/** The Authorization header for Basic credentials. */
+export function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+/** Starts a server on a fresh database of `dialect`. */
+export async function startServer(dialect: Dialect, opts: AppOptions = {}): Promise<TestServer> {
+  const db = await freshDb(dialect)
+  const deps = createDeps({ db: db.location, logger: quiet, poolSize: 5 })
+  await deps.store.migrate()
+  const boot = await ensureMaster(deps, ADMIN_PASSWORD)
+  const app = await buildApp(deps, { logLevel: 'silent', ...opts })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const addr = app.server.address()
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
+  async function req(method: string, path: string, o: RequestOptions = {}): Promise<Answer> {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) }
+    const auth = o.auth === undefined ? ['admin', ADMIN_PASSWORD] : o.auth
+    if (Array.isArray(auth)) headers.authorization = basic(auth[0], auth[1])
+    else if (typeof auth === 'string') headers.authorization = `Bearer ${auth}`
+    let body: string | undefined
+    if (o.raw !== undefined) body = o.raw
+    else if (o.body !== undefined) {
+      body = JSON.stringify(o.body)
+      headers['content-type'] ??= 'application/json'
+    }
+    const res = await fetch(base + path, { method, headers, body })
+    const text = await res.text()
+    let parsed: unknown = undefined
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch {
+      parsed = undefined
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text }
+  }
+  return {
+    base,
+    deps,
+    app,
+    masterId: boot.orgId,
+    req,
+    async close() {
+      await app.close()
+      await deps.store.close()
+      await db.drop()
+    },
+  }
+}
