@@ -59,6 +59,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   })
   installValidators(app)
   installBodyParsers(app)
+  installErrorHandler(app)
   await app.register(cookie)
   app.addSchema(ProblemWire)
   await app.register(swagger, {
@@ -86,7 +87,6 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const auth = createAuthenticator(deps)
   installAuth(app, auth)
   installIdempotency(app, deps)
-  installErrorHandler(app)
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }))
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {

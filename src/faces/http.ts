@@ -75,7 +75,7 @@ export function installAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('actor', null)
   app.decorateRequest('idempotency', null)
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.config?.public) return
+    if (req.routeOptions.config?.public || req.routeOptions.url?.startsWith('/docs')) return
     req.actor = await auth.authenticate({
       authorization: req.headers.authorization,
       sessionToken: req.cookies?.[SESSION_COOKIE],
