@@ -1,0 +1,71 @@
+import { after, before, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { sql } from 'kysely'
+import { eachDialect } from '../../../test/helpers/harness.js'
+import { opsFixture, type OpsFixture } from '../../../test/helpers/ops.js'
+import { createCustomer } from './create-customer.js'
+import { updateOrg } from './update-org.js'
+import { deleteOrg } from './delete-org.js'
+import { listCustomers } from './list-customers.js'
+import { isDomainError } from '../../core/errors.js'
+import { countDescendants, subtreeRange } from '../../store/orgs.repo.js'
+
+eachDialect('organisation operations', (dialect) => {
+  let f: OpsFixture
+  before(async () => {
+    f = await opsFixture(dialect)
+  })
+  after(() => f.close())
+
+  it('keeps the per-ancestor counts equal to the rows, through creates, status changes and deletes', async () => {
+    const top = await createCustomer(f.master, { parentId: f.masterId, name: 'Count Top', isReseller: true })
+    const mids = []
+    for (let i = 0; i < 4; i++) mids.push(await createCustomer(f.master, { parentId: top.id, name: `Mid ${i}`, isReseller: true }))
+    for (const m of mids) for (let j = 0; j < 3; j++) await createCustomer(f.master, { parentId: m.id, name: `Leaf ${j}` })
+    await updateOrg(f.master, { orgId: mids[0]!.id, isSuspended: true })
+    await updateOrg(f.master, { orgId: mids[1]!.id, status: 'configured' })
+    await deleteOrg(f.master, { orgId: mids[2]!.id, cascade: true })
+    const db = f.deps.store.db
+    const orgs = await db.selectFrom('orgs').select(['number', 'path', 'depth', 'status']).execute()
+    for (const a of orgs) {
+      const [lo, hi] = subtreeRange(a.path)
+      for (const statuses of [['active'], ['suspended'], ['configured'], ['deleted'], ['active', 'configured', 'suspended', 'disabled']]) {
+        for (const depth of [1, 2, undefined]) {
+          let q = db
+            .selectFrom('orgs')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('path', '>', lo)
+            .where('path', '<', hi)
+            .where('status', 'in', statuses)
+          if (depth !== undefined) q = q.where('depth', '<=', a.depth + depth)
+          const real = Number((await q.executeTakeFirstOrThrow()).n)
+          assert.equal(await countDescendants(db, a.number, statuses, depth), real, `${a.path} ${statuses} ${depth}`)
+        }
+      }
+    }
+  })
+
+  it('creates concurrently under one parent: one winner per name, no lost count, distinct codes', async () => {
+    const parent = await createCustomer(f.master, { parentId: f.masterId, name: 'Race Parent', isReseller: true })
+    const names = Array.from({ length: 40 }, (_, i) => `Racer ${i % 10}`)
+    const results = await Promise.allSettled(names.map((name) => createCustomer(f.master, { parentId: parent.id, name })))
+    const ok = results.filter((r) => r.status === 'fulfilled')
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    assert.equal(ok.length, 10)
+    for (const r of failed) assert.ok(isDomainError(r.reason, 'already_exists'), String(r.reason))
+    const list = await listCustomers(f.master, { orgId: parent.id, limit: 100 })
+    assert.equal(list.total, 10)
+    assert.equal(list.items.length, 10)
+    const codes = new Set(list.items.map((o) => o.code))
+    assert.equal(codes.size, 10)
+  })
+
+  it('refuses bad input with invalid_argument and writes nothing', async () => {
+    const before = await f.deps.store.db.selectFrom('orgs').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
+    for (const input of [{ parentId: f.masterId, name: '' }, { parentId: f.masterId, name: 'x', extra: 1 }, { parentId: f.masterId }] as any[]) {
+      await assert.rejects(createCustomer(f.master, input), (e) => isDomainError(e, 'invalid_argument'))
+    }
+    const after = await f.deps.store.db.selectFrom('orgs').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
+    assert.equal(Number(after.n), Number(before.n))
+  })
+})
