@@ -27,6 +27,9 @@ export interface Credentials {
   ip: string
 }
 
+/** The shape of every key secret: `clt_`, 16 hex digits of key id, `_`, the base64url secret. */
+const TOKEN_RE = /^clt_[0-9a-f]{16}_[A-Za-z0-9_-]{20,100}$/
+
 /** How long a verified Basic credential is trusted without re-hashing. */
 const BASIC_TTL_MS = 60_000
 const BASIC_CACHE_MAX = 10_000
@@ -132,7 +135,7 @@ export function createAuthenticator(deps: Deps) {
       throw unauthenticated('malformed Basic credentials')
     }
     const colon = decoded.indexOf(':')
-    if (colon < 1) throw unauthenticated('malformed Basic credentials')
+    if (colon < 1 || decoded.includes('\0')) throw unauthenticated('malformed Basic credentials')
     const username = decoded.slice(0, colon)
     const password = decoded.slice(colon + 1)
     const cacheKey = createHmac('sha256', hmacKey).update(decoded).digest('base64')
@@ -153,7 +156,7 @@ export function createAuthenticator(deps: Deps) {
   }
 
   async function bearer(token: string, ip: string): Promise<Actor> {
-    if (!token.startsWith(KEY_PREFIX) || token.length < KEY_PREFIX.length + 18) throw unauthenticated('invalid API key')
+    if (!TOKEN_RE.test(token)) throw unauthenticated('invalid API key')
     const keyId = token.slice(KEY_PREFIX.length, KEY_PREFIX.length + 16)
     const row = await db()
       .selectFrom('api_keys')
@@ -195,13 +198,16 @@ export function createAuthenticator(deps: Deps) {
         if (scheme === 'bearer') return bearer(value, c.ip)
         throw unauthenticated(`unsupported authorization scheme ${scheme}`)
       }
-      if (c.sessionToken) return session(c.sessionToken)
+      if (c.sessionToken) {
+        if (c.sessionToken.length > 100 || c.sessionToken.includes('\0')) throw unauthenticated('invalid session')
+        return session(c.sessionToken)
+      }
       throw unauthenticated('credentials are required')
     },
 
     /** Checks a username and password and opens a session; answers its token (shown once). */
     async login(username: string, password: string): Promise<{ token: string; actor: Actor; expiresAt: string }> {
-      if (username.length === 0 || username.length > 254 || password.length > 1024) throw unauthenticated()
+      if (username.length === 0 || username.length > 254 || password.length > 1024 || username.includes('\0')) throw unauthenticated()
       const r = await verifyPassword(username, password)
       const actor = toActor(r, 'session')
       const token = newSecret()

@@ -56,12 +56,25 @@ export function installBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string
     if (text.length === 0) return done(null, undefined)
+    let value: unknown
     try {
-      done(null, JSON.parse(text))
+      value = JSON.parse(text)
     } catch (e) {
-      done(new DomainError('invalid_argument', `malformed JSON: ${(e as Error).message}`), undefined)
+      return done(new DomainError('invalid_argument', `malformed JSON: ${(e as Error).message}`), undefined)
     }
+    // NUL cannot be stored in PostgreSQL text; refuse it everywhere alike.
+    if ((text.includes('\\u0000') || text.includes('\0')) && hasNul(value)) {
+      return done(new DomainError('invalid_argument', 'strings may not contain the NUL character'), undefined)
+    }
+    done(null, value)
   })
+}
+
+function hasNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\0')
+  if (Array.isArray(v)) return v.some(hasNul)
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\0') || hasNul(x))
+  return false
 }
 
 /** Builds the operation context for a request that passed authentication. */
@@ -75,6 +88,8 @@ export function installAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('actor', null)
   app.decorateRequest('idempotency', null)
   app.addHook('onRequest', async (req) => {
+    // A NUL anywhere in the URL is refused before it can reach a query.
+    if (/%00/i.test(req.url)) throw new DomainError('invalid_argument', 'the URL may not contain NUL')
     if (req.routeOptions.config?.public || req.routeOptions.url?.startsWith('/docs')) return
     req.actor = await auth.authenticate({
       authorization: req.headers.authorization,
@@ -174,8 +189,8 @@ export function installErrorHandler(app: FastifyInstance): void {
 export function ifMatchVersion(req: FastifyRequest): number | undefined {
   const h = req.headers['if-match']
   if (h === undefined || h.trim() === '*') return undefined
-  const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(h)
-  if (!m) throw new DomainError('version_mismatch', 'If-Match does not name a version of this object')
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h)
+  if (!m || Number(m[1]) < 1) throw new DomainError('version_mismatch', 'If-Match does not name a version of this object')
   return Number(m[1])
 }
 

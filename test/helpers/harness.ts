@@ -73,6 +73,8 @@ export interface RequestOptions {
 /** A server on loopback with its database. */
 export interface TestServer {
   base: string
+  /** Where the database lives (SQLite file path or PostgreSQL URL), for `startServerOn`. */
+  location: string
   deps: Deps
   app: FastifyInstance
   masterId: string
@@ -91,13 +93,29 @@ export async function startServer(dialect: Dialect, opts: AppOptions = {}): Prom
   const deps = createDeps({ db: db.location, logger: quiet, poolSize: 5 })
   await deps.store.migrate()
   const boot = await ensureMaster(deps, ADMIN_PASSWORD)
+  return listen(deps, db.location, boot.orgId, opts, () => db.drop())
+}
+
+/**
+ * Starts another server process's worth of app (its own store, authenticator and caches) on
+ * the database of a running one: `location` is `TestServer.location`. Closing it leaves the
+ * database in place for the server that made it.
+ */
+export async function startServerOn(location: string, opts: AppOptions = {}): Promise<TestServer> {
+  const deps = createDeps({ db: location, logger: quiet, poolSize: 5 })
+  await deps.store.migrate()
+  const boot = await ensureMaster(deps, ADMIN_PASSWORD)
+  return listen(deps, location, boot.orgId, opts, async () => {})
+}
+
+async function listen(deps: Deps, location: string, masterId: string, opts: AppOptions, drop: () => Promise<void>): Promise<TestServer> {
   const app = await buildApp(deps, { logLevel: 'silent', ...opts })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const addr = app.server.address()
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
   async function req(method: string, path: string, o: RequestOptions = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...(o.headers ?? {}) }
-    const auth = o.auth === undefined ? ['admin', ADMIN_PASSWORD] : o.auth
+    const auth: RequestOptions['auth'] = o.auth === undefined ? ['admin', ADMIN_PASSWORD] : o.auth
     if (Array.isArray(auth)) headers.authorization = basic(auth[0], auth[1])
     else if (typeof auth === 'string') headers.authorization = `Bearer ${auth}`
     let body: string | undefined
@@ -118,14 +136,15 @@ export async function startServer(dialect: Dialect, opts: AppOptions = {}): Prom
   }
   return {
     base,
+    location,
     deps,
     app,
-    masterId: boot.orgId,
+    masterId,
     req,
     async close() {
       await app.close()
       await deps.store.close()
-      await db.drop()
+      await drop()
     },
   }
 }

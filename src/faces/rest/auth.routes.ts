@@ -185,7 +185,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
       schema: {
         tags: ['api-keys'],
         summary: 'Change an IP ACL entry',
-        params: Type.Object({ key_id: Type.String({ maxLength: 64 }), acl_id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ key_id: Type.String({ maxLength: 64 }), acl_id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
         body: Type.Omit(updateApiKeyAcl.input, ['keyId', 'aclId']),
         response: { 200: ApiKeyAclWire, ...errorResponses(400, 401, 403, 404) },
       },
@@ -199,7 +199,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
       schema: {
         tags: ['api-keys'],
         summary: 'Remove an IP ACL entry',
-        params: Type.Object({ key_id: Type.String({ maxLength: 64 }), acl_id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ key_id: Type.String({ maxLength: 64 }), acl_id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
         response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
       },
     },

@@ -20,7 +20,7 @@ const Id = Type.String({ maxLength: 64 })
 const MemberParams = Type.Object({ org_id: Id, member_id: Id })
 const GroupParams = Type.Object({ org_id: Id, group_id: Id })
 const Page = Type.Object(
-  { offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
   { additionalProperties: false },
 )
 

@@ -117,7 +117,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
         params: OrgIdParams,
         querystring: Type.Object(
           {
-            offset: Type.Optional(Type.Integer({ minimum: 0 })),
+            offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             sortBy: Type.Optional(SortBy),
             sort_by: Type.Optional(SortBy),

@@ -144,7 +144,7 @@ export const addApiKeyAcl = defineOp({
 export const updateApiKeyAcl = defineOp({
   name: 'apikey.acl.update',
   input: Type.Object(
-    { keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1 }), address: Type.Optional(Address), mask: Type.Optional(Mask) },
+    { keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1, maximum: 2147483647 }), address: Type.Optional(Address), mask: Type.Optional(Mask) },
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<ApiKeyAcl> {
@@ -162,7 +162,7 @@ export const updateApiKeyAcl = defineOp({
 /** Removes an ACL entry; a key whose last entry is removed works from anywhere again. */
 export const deleteApiKeyAcl = defineOp({
   name: 'apikey.acl.delete',
-  input: Type.Object({ keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  input: Type.Object({ keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1, maximum: 2147483647 }) }, { additionalProperties: false }),
   async run(ctx, input): Promise<void> {
     await ctx.store.write(async (trx) => {
       const k = await getKeyForChange(ctx, trx, input.keyId)

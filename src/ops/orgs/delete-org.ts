@@ -10,7 +10,8 @@ const LIVE = ['active', 'configured', 'suspended', 'disabled']
 
 /**
  * Deletes an organisation (soft: its status becomes `deleted`, its name is freed among its
- * siblings, its users are disabled and their keys and sessions revoked).
+ * siblings, its users are disabled and their keys and sessions revoked, its cloud accounts and
+ * cloud-provider allowances removed).
  *
  * Only a strict ancestor with `org.delete` may delete; the master organisation is never
  * deleted. An organisation that still has live customers is refused (`failed_precondition`)
@@ -19,7 +20,7 @@ const LIVE = ['active', 'configured', 'suspended', 'disabled']
 export const deleteOrg = defineOp({
   name: 'org.delete',
   input: Type.Object(
-    { orgId: Type.String(), cascade: Type.Optional(Type.Boolean()), expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })) },
+    { orgId: Type.String(), cascade: Type.Optional(Type.Boolean()), expectedVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })) },
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<{ deleted: number }> {
@@ -71,4 +72,6 @@ async function softDelete(trx: Db, org: OrgRow, now: string): Promise<void> {
     .set((eb) => ({ enabled: 0, cred_version: eb('cred_version', '+', 1), updated_at: now }))
     .where('org_id', '=', org.id)
     .execute()
+  await trx.deleteFrom('cloud_accounts').where('org_id', '=', org.id).execute()
+  await trx.deleteFrom('org_cloud_providers').where('org_id', '=', org.id).execute()
 }

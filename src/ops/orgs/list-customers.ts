@@ -35,7 +35,7 @@ export const listCustomers = defineOp({
   input: Type.Object(
     {
       orgId: Type.String(),
-      offset: Type.Optional(Type.Integer({ minimum: 0 })),
+      offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
       sortBy: Type.Optional(Type.Enum(CUSTOMER_SORT_KEYS)),
       sortOrder: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),

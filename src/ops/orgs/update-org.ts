@@ -24,7 +24,7 @@ export const updateOrg = defineOp({
   input: Type.Object(
     {
       orgId: Type.String(),
-      expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })),
+      expectedVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
       name: Type.Optional(OrgName),
       code: Type.Optional(OrgCode),
       status: Type.Optional(OrgStatusInput),

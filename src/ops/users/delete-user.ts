@@ -15,7 +15,7 @@ import { mayGrant, type Role } from '../../core/roles.js'
 export const deleteUser = defineOp({
   name: 'user.delete',
   input: Type.Object(
-    { orgId: Type.String(), userId: Type.String(), expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })) },
+    { orgId: Type.String(), userId: Type.String(), expectedVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })) },
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<void> {

@@ -9,7 +9,7 @@ export const listUsers = defineOp({
   input: Type.Object(
     {
       orgId: Type.String(),
-      offset: Type.Optional(Type.Integer({ minimum: 0 })),
+      offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     },
     { additionalProperties: false },

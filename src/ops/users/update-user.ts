@@ -25,7 +25,7 @@ export const updateUser = defineOp({
     {
       orgId: Type.String(),
       userId: Type.String(),
-      expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })),
+      expectedVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
       email: Type.Optional(Email),
       firstName: Type.Optional(PersonName),
       lastName: Type.Optional(PersonName),
