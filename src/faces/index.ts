@@ -4,7 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Deps } from '../ops/context.js'
+import { cloudRoutes } from './rest/cloud.routes.js'
+import { adminV3Routes } from './admin-v3/customers.routes.js'
 
-export function registerFaces(_app: FastifyInstance, _deps: Deps): void {
-  // The /v3/admin face (seed 002) and the cloud-provider routes register here.
+export function registerFaces(app: FastifyInstance, deps: Deps): void {
+  cloudRoutes(app, deps)
+  adminV3Routes(app, deps)
 }

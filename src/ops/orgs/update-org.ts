@@ -38,7 +38,8 @@ export const updateOrg = defineOp({
     const { orgId, expectedVersion, ...fields } = input
     const keys = Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined)
     if (keys.length > 0 && keys.every((k) => BILLING_FIELDS.has(k))) requirePermission(ctx, 'org.billing')
-    else if (keys.length > 0) requirePermission(ctx, 'org.write')
+    // An empty change still writes (version, updated_at), so it needs write permission too.
+    else requirePermission(ctx, 'org.write')
     if (input.externalMetadata && JSON.stringify(input.externalMetadata).length > MAX_METADATA_BYTES) {
       throw new DomainError('invalid_argument', `externalMetadata exceeds ${MAX_METADATA_BYTES} bytes`, { field: 'externalMetadata' })
     }

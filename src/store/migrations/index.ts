@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely'
 import type { Dialect } from '../store.js'
 import { foundation } from './2026-11-23-0001-foundation.js'
+import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '2026-11-23-0001-foundation': foundation(dialect),
+    '2026-11-23-0002-cloud-accounts': cloudAccounts,
   }
 }
