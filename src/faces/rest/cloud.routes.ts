@@ -22,11 +22,9 @@ import { updateCloudAccount } from '../../ops/cloud/update-cloud-account.js'
 import { deleteCloudAccount } from '../../ops/cloud/delete-cloud-account.js'
 import { ctxOf } from '../http.js'
 import { Uuid } from './wire.js'
-import { errorResponses } from './openapi.js'
+import { errorResponses, STRICT } from './openapi.js'
 
 const Id = Type.String({ maxLength: 64 })
-/** `Type.Omit` drops the source's options: every derived body and query says again that unknown fields are refused. */
-const STRICT = { additionalProperties: false } as const
 
 export const CloudProviderWire = Type.Object({
   id: Uuid,

@@ -14,7 +14,7 @@ import { deleteGroup } from '../../ops/groups/delete-group.js'
 import { addGroupMember, listGroupMembers, removeGroupMember } from '../../ops/groups/group-members.js'
 import { ctxOf, etag, ifMatchVersion } from '../http.js'
 import { GroupWire, groupToWire, MembersListing, MemberWire, NewResourceUuid, userToWire } from './wire.js'
-import { errorResponses } from './openapi.js'
+import { errorResponses, STRICT } from './openapi.js'
 
 const Id = Type.String({ maxLength: 64 })
 const MemberParams = Type.Object({ org_id: Id, member_id: Id })
@@ -43,7 +43,7 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['members'],
         summary: 'Create a user in an organisation',
         params: Type.Object({ org_id: Id }),
-        body: Type.Omit(createUser.input, ['orgId']),
+        body: Type.Omit(createUser.input, ['orgId'], STRICT),
         response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
@@ -71,7 +71,7 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['members'],
         summary: 'Change a user (If-Match for optimistic concurrency)',
         params: MemberParams,
-        body: Type.Omit(updateUser.input, ['orgId', 'userId', 'expectedVersion']),
+        body: Type.Omit(updateUser.input, ['orgId', 'userId', 'expectedVersion'], STRICT),
         response: { 200: MemberWire, ...errorResponses(400, 401, 403, 404, 412) },
       },
     },
@@ -103,7 +103,7 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['groups'],
         summary: 'Create a group of users',
         params: Type.Object({ org_id: Id }),
-        body: Type.Omit(createGroup.input, ['orgId']),
+        body: Type.Omit(createGroup.input, ['orgId'], STRICT),
         response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },

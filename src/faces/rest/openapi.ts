@@ -19,3 +19,9 @@ export function errorResponses(...codes: number[]): Record<number, ReturnType<ty
   for (const c of codes) out[c] = Type.Ref('Problem', { description: descriptions[c] ?? 'Error' })
   return out
 }
+
+/**
+ * Options for bodies derived with `Type.Omit`, which drops the source's options: every derived
+ * body says again that unknown fields are refused, so the OpenAPI document says so too.
+ */
+export const STRICT = { additionalProperties: false } as const

@@ -15,7 +15,7 @@ import { deleteOrg } from '../../ops/orgs/delete-org.js'
 import { CUSTOMER_SORT_KEYS, listCustomers } from '../../ops/orgs/list-customers.js'
 import { ctxOf, etag, ifMatchVersion } from '../http.js'
 import { CustomersListing, NewResourceUuid, OrgIdParams, OrgWire, orgToWire } from './wire.js'
-import { errorResponses } from './openapi.js'
+import { errorResponses, STRICT } from './openapi.js'
 
 /** Picks one of two spellings of a query parameter; both given and different is an error. */
 export function either<T>(camel: T | undefined, snake: T | undefined, name: string): T | undefined {
@@ -56,7 +56,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['orgs'],
         summary: 'Change an organisation (If-Match for optimistic concurrency)',
         params: OrgIdParams,
-        body: Type.Omit(updateOrg.input, ['orgId', 'expectedVersion']),
+        body: Type.Omit(updateOrg.input, ['orgId', 'expectedVersion'], STRICT),
         response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412) },
       },
     },
@@ -97,7 +97,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['customers'],
         summary: 'Create a customer organisation',
         params: OrgIdParams,
-        body: Type.Omit(createCustomer.input, ['parentId']),
+        body: Type.Omit(createCustomer.input, ['parentId'], STRICT),
         response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
