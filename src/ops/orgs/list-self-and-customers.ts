@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
-import { listCustomers } from '../orgs/list-customers.js'
+import { listCustomers } from './list-customers.js'
 import { findOrgById, toOrganization, type Organization } from '../../store/orgs.repo.js'
 import { DomainError } from '../../core/errors.js'
 
