@@ -4,9 +4,9 @@
  *
  * Basic credentials are verified against their argon2id hash once; the success is kept in a
  * short-lived in-memory cache keyed by an HMAC of the credentials (with a per-process random
- * key), together with the user's credential version. Each call still reads the user's row, so
- * a password change or a disable (which bump the version) takes effect at once on every
- * process. Failed checks are throttled per account in the database.
+ * key), together with the user's credential version. Each call still reads the user's row and
+ * the account's lock, so a password change or a disable (which bump the version) and a lock
+ * take effect at once on every process. Failed checks are throttled per account in the database.
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import type { Actor, Deps } from '../ops/context.js'
@@ -16,7 +16,7 @@ import { digest, newSecret, sameDigest } from '../core/secrets.js'
 import { dummyHash, verifySecret } from '../core/passwords.js'
 import { KEY_PREFIX } from '../store/keys.repo.js'
 import { usernameKey } from '../store/users.repo.js'
-import { clearFailures, hasFailures, lockedForMs, recordFailure } from '../store/throttle.repo.js'
+import { throttledCheck, tooManyAttempts } from '../store/throttle.repo.js'
 import { ipAllowed } from '../ops/keys/cidr.js'
 import { nowIso, type Db } from '../store/store.js'
 
@@ -100,29 +100,25 @@ export function createAuthenticator(deps: Deps) {
 
   /**
    * Verifies a username and password with throttling: a locked account answers
-   * `too_many_attempts` without checking; a failure is counted; a success clears the count.
+   * `too_many_attempts` without checking. Each attempt is counted as a failure *before* the
+   * hash is checked, so that concurrent guesses cannot all slip in under the limit; a success
+   * clears the count.
    */
   async function verifyPassword(username: string, password: string): Promise<ActorRow> {
     const account = usernameKey(username)
-    const now = deps.clock()
-    const locked = await lockedForMs(db(), account, now)
-    if (locked > 0) {
-      throw new DomainError('too_many_attempts', 'too many failed attempts; try again later', {
-        retryAfterSeconds: Math.ceil(locked / 1000),
-      })
-    }
-    const row = await db()
-      .selectFrom('users')
-      .innerJoin('orgs', 'orgs.id', 'users.org_id')
-      .select([...actorColumns, 'users.password_hash'])
-      .where('users.username_key', '=', account)
-      .executeTakeFirst()
-    const ok = await verifySecret(row?.password_hash ?? (await dummyHash()), password)
-    if (!row || !ok) {
-      await deps.store.write((trx) => recordFailure(trx, account, deps.clock()))
-      throw unauthenticated()
-    }
-    if (await hasFailures(db(), account)) await deps.store.write((trx) => clearFailures(trx, account))
+    const find = () =>
+      db()
+        .selectFrom('users')
+        .innerJoin('orgs', 'orgs.id', 'users.org_id')
+        .select([...actorColumns, 'users.password_hash'])
+        .where('users.username_key', '=', account)
+        .executeTakeFirst()
+    let row: Awaited<ReturnType<typeof find>>
+    const ok = await throttledCheck(deps.store, account, deps.clock, async () => {
+      row = await find()
+      return (await verifySecret(row?.password_hash ?? (await dummyHash()), password)) && row !== undefined
+    })
+    if (!ok || !row) throw unauthenticated()
     const { password_hash: _h, ...actor } = row
     return actor
   }
@@ -142,7 +138,14 @@ export function createAuthenticator(deps: Deps) {
     const hit = basicCache.get(cacheKey)
     const now = deps.clock()
     if (hit && hit.expires > now) {
-      const r = (await userQuery().where('users.id', '=', hit.userId).executeTakeFirst()) as ActorRow | undefined
+      // The lock is read with the user: a locked account refuses even credentials it verified before.
+      const r = await userQuery()
+        .leftJoin('auth_throttle', 'auth_throttle.account', 'users.username_key')
+        .select('auth_throttle.locked_until')
+        .where('users.id', '=', hit.userId)
+        .executeTakeFirst()
+      const locked = r?.locked_until ? Date.parse(r.locked_until) - now : 0
+      if (locked > 0) throw tooManyAttempts(locked)
       if (r && r.cred_version === hit.credVersion && r.enabled === 1) return toActor(r, 'basic')
       basicCache.delete(cacheKey)
     } else if (hit) {

@@ -101,7 +101,14 @@ export function installAuth(app: FastifyInstance, auth: Authenticator): void {
 
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/
 
-/** Honours `Idempotency-Key` on every POST (after validation, so invalid input is never stored). */
+/**
+ * Honours `Idempotency-Key` on every POST (after validation, so invalid input is never stored).
+ *
+ * Not recorded, so that a retry with the same key runs again: answers of 5xx (nothing is known
+ * to have happened), of 400 (invalid input changes nothing; a corrected retry must not be a
+ * mismatch), and answers marked `Cache-Control: no-store`, which carry a secret that is shown
+ * once and never stored in clear (a new API key).
+ */
 export function installIdempotency(app: FastifyInstance, deps: Deps): void {
   app.addHook('preHandler', async (req, reply) => {
     if (req.method !== 'POST' || !req.actor) return
@@ -123,7 +130,8 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     const idem = req.idempotency
     if (!idem) return payload
     req.idempotency = null
-    if (reply.statusCode >= 500 || (payload !== null && payload !== undefined && typeof payload !== 'string')) {
+    const noStore = /\bno-store\b/i.test(String(reply.getHeader('cache-control') ?? ''))
+    if (reply.statusCode >= 500 || reply.statusCode === 400 || noStore || (payload !== null && payload !== undefined && typeof payload !== 'string')) {
       await releaseIdempotencyKey(deps, idem.owner, idem.key)
     } else {
       const ct = reply.getHeader('content-type')

@@ -3,7 +3,8 @@
  * every server process sharing it.
  */
 import { sql } from 'kysely'
-import type { Db } from './store.js'
+import type { Db, Store } from './store.js'
+import { DomainError } from '../core/errors.js'
 
 /** Failures allowed inside the window before the account locks. */
 export const MAX_FAILURES = 5
@@ -25,22 +26,31 @@ export async function hasFailures(db: Db, account: string): Promise<boolean> {
   return !!(await db.selectFrom('auth_throttle').select('account').where('account', '=', account).executeTakeFirst())
 }
 
-/** Records one failure, locking the account once it has `MAX_FAILURES` inside the window. */
-export async function recordFailure(db: Db, account: string, now: number): Promise<void> {
+/**
+ * Records one failure, locking the account once it has `MAX_FAILURES` inside the window;
+ * answers the failures now counted in the window, or `undefined` when the account is locked
+ * (then nothing is recorded). Run it in a write transaction: the count and the lock it sets
+ * commit together, so a concurrent call sees both.
+ */
+export async function recordFailure(db: Db, account: string, now: number): Promise<number | undefined> {
   const nowIso = new Date(now).toISOString()
   const windowFloor = new Date(now - WINDOW_MS).toISOString()
-  // One atomic upsert: a failure outside the window starts a new count.
+  // One atomic upsert: a failure outside the window starts a new count; a locked row is left alone.
   const row = await db
     .insertInto('auth_throttle')
     .values({ account, failures: 1, window_start: nowIso, locked_until: null })
     .onConflict((oc) =>
-      oc.column('account').doUpdateSet({
-        failures: sql`case when auth_throttle.window_start < ${windowFloor} then 1 else auth_throttle.failures + 1 end`,
-        window_start: sql`case when auth_throttle.window_start < ${windowFloor} then ${nowIso} else auth_throttle.window_start end`,
-      }),
+      oc
+        .column('account')
+        .doUpdateSet({
+          failures: sql`case when auth_throttle.window_start < ${windowFloor} then 1 else auth_throttle.failures + 1 end`,
+          window_start: sql`case when auth_throttle.window_start < ${windowFloor} then ${nowIso} else auth_throttle.window_start end`,
+        })
+        .where((eb) => eb.or([eb('auth_throttle.locked_until', 'is', null), eb('auth_throttle.locked_until', '<=', nowIso)])),
     )
     .returning('failures')
-    .executeTakeFirstOrThrow()
+    .executeTakeFirst()
+  if (!row) return undefined
   if (row.failures >= MAX_FAILURES) {
     const lockMs = Math.min(MAX_LOCK_MS, FIRST_LOCK_MS * 2 ** (row.failures - MAX_FAILURES))
     await db
@@ -49,9 +59,34 @@ export async function recordFailure(db: Db, account: string, now: number): Promi
       .where('account', '=', account)
       .execute()
   }
+  return row.failures
 }
 
 /** Forgets an account's failures after a success. */
 export async function clearFailures(db: Db, account: string): Promise<void> {
   await db.deleteFrom('auth_throttle').where('account', '=', account).execute()
+}
+
+/**
+ * Runs one secret check for `account` under the throttle and answers its outcome. A locked
+ * account answers `too_many_attempts` (with `retryAfterSeconds`) without checking. The attempt
+ * is counted as a failure *before* `check` runs, so that concurrent guesses cannot all slip in
+ * under the limit (the one that reaches it locks the account for the others); a success clears
+ * the count. Once a lock has passed, each attempt is checked again and each failure locks anew.
+ */
+export async function throttledCheck(store: Store, account: string, clock: () => number, check: () => Promise<boolean>): Promise<boolean> {
+  const locked = await lockedForMs(store.db, account, clock())
+  if (locked > 0) throw tooManyAttempts(locked)
+  const failures = await store.write((trx) => recordFailure(trx, account, clock()))
+  if (failures === undefined) throw tooManyAttempts(await lockedForMs(store.db, account, clock()))
+  if (!(await check())) return false
+  await store.write((trx) => clearFailures(trx, account))
+  return true
+}
+
+/** The error of a locked account, saying when to retry. */
+export function tooManyAttempts(lockedMs: number): DomainError {
+  return new DomainError('too_many_attempts', 'too many failed attempts; try again later', {
+    retryAfterSeconds: Math.max(1, Math.ceil(lockedMs / 1000)),
+  })
 }

@@ -18,7 +18,7 @@ import {
 } from '../../ops/keys/keys.js'
 import { ctxOf, SESSION_COOKIE } from '../http.js'
 import { aclToWire, ApiKeyAclWire, ApiKeyWire, keyToWire, MemberWire, OrgWire, orgToWire, userToWire } from './wire.js'
-import { errorResponses } from './openapi.js'
+import { errorResponses, STRICT } from './openapi.js'
 
 export interface SessionCookieOptions {
   /** Mark the cookie `Secure` (serve behind TLS). */
@@ -168,7 +168,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
         tags: ['api-keys'],
         summary: 'Add an IP ACL entry (address + CIDR mask); the key then works only from listed networks',
         params: KeyParams,
-        body: Type.Omit(addApiKeyAcl.input, ['keyId']),
+        body: Type.Omit(addApiKeyAcl.input, ['keyId'], STRICT),
         response: { 201: ApiKeyAclWire, ...errorResponses(400, 401, 403, 404) },
       },
     },
@@ -186,7 +186,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
         tags: ['api-keys'],
         summary: 'Change an IP ACL entry',
         params: Type.Object({ key_id: Type.String({ maxLength: 64 }), acl_id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
-        body: Type.Omit(updateApiKeyAcl.input, ['keyId', 'aclId']),
+        body: Type.Omit(updateApiKeyAcl.input, ['keyId', 'aclId'], STRICT),
         response: { 200: ApiKeyAclWire, ...errorResponses(400, 401, 403, 404) },
       },
     },

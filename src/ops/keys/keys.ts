@@ -134,7 +134,8 @@ export const addApiKeyAcl = defineOp({
         .values({ key_id: k.id, ...acl, created_at })
         .returning('id')
         .executeTakeFirstOrThrow()
-      await trx.updateTable('api_keys').set({ acl_count: k.acl_count + 1 }).where('id', '=', k.id).execute()
+      // Counted in SQL, not from the row read above: concurrent adds must not lose an entry.
+      await trx.updateTable('api_keys').set((eb) => ({ acl_count: eb('acl_count', '+', 1) })).where('id', '=', k.id).execute()
       return { id, keyId: k.id, ...acl, createdAt: created_at }
     })
   },
@@ -168,7 +169,7 @@ export const deleteApiKeyAcl = defineOp({
       const k = await getKeyForChange(ctx, trx, input.keyId)
       const res = await trx.deleteFrom('api_key_acls').where('id', '=', input.aclId).where('key_id', '=', k.id).executeTakeFirst()
       if (Number(res.numDeletedRows) === 0) throw new DomainError('not_found', 'ACL entry not found')
-      await trx.updateTable('api_keys').set({ acl_count: k.acl_count - 1 }).where('id', '=', k.id).execute()
+      await trx.updateTable('api_keys').set((eb) => ({ acl_count: eb('acl_count', '-', 1) })).where('id', '=', k.id).execute()
     })
   },
 })

@@ -22,6 +22,11 @@ export const deleteUser = defineOp({
     requirePermission(ctx, 'member.write')
     if (input.userId === ctx.actor.userId) throw new DomainError('failed_precondition', 'you may not delete yourself')
     await ctx.store.write(async (trx) => {
+      // Concurrent deletes in one organisation queue on its row, so that each counts the users
+      // the others left (SQLite's write transactions are serial already).
+      if (ctx.store.dialect === 'postgres') {
+        await trx.selectFrom('orgs').select('id').where('id', '=', input.orgId).forUpdate().execute()
+      }
       const u = await getUserInOrg(ctx, trx, input.orgId, input.userId)
       if (!mayGrant(ctx.actor.role, u.role as Role)) {
         throw new DomainError('forbidden', `role ${ctx.actor.role} may not delete a user with role ${u.role}`)

@@ -8,12 +8,14 @@ import { hashSecret, verifySecret } from '../../core/passwords.js'
 import { findUserById, toUser, type User } from '../../store/users.repo.js'
 import type { UserTable } from '../../store/schema.js'
 import { nowIso } from '../../store/store.js'
+import { throttledCheck } from '../../store/throttle.repo.js'
 import { Email, Password, PersonName, RoleInput } from './schema.js'
 
 /**
  * Changes a user.
  *
- * A user may change its own email, names and password (giving `currentPassword`); changing
+ * A user may change its own email, names and password (giving `currentPassword`, checked under
+ * the same per-account throttle as logins), unless it acts as `readonly`; changing
  * anyone else, or any role or `enabled`, needs `member.write`, and a role may be granted only
  * by one that could hold it. Nobody changes their own role or disables themselves. A new
  * password or a disable bumps the credential version, which drops cached credentials and
@@ -39,6 +41,9 @@ export const updateUser = defineOp({
   async run(ctx, input): Promise<User> {
     const self = input.userId === ctx.actor.userId
     if (!self) requirePermission(ctx, 'member.write')
+    if (self && ctx.actor.role === 'readonly') {
+      throw new DomainError('forbidden', 'a readonly actor may not change anything, its own profile included')
+    }
     if (self && (input.role !== undefined || input.enabled !== undefined)) {
       throw new DomainError('forbidden', 'you may not change your own role or enabled flag')
     }
@@ -55,7 +60,9 @@ export const updateUser = defineOp({
         if (input.currentPassword === undefined) {
           throw new DomainError('invalid_argument', 'currentPassword is required to change your own password', { field: 'currentPassword' })
         }
-        if (!(await verifySecret(before.password_hash, input.currentPassword))) {
+        // Throttled like a login: a stolen session must not become a password-guessing oracle.
+        const current = input.currentPassword
+        if (!(await throttledCheck(ctx.store, before.username_key, ctx.clock, () => verifySecret(before.password_hash, current)))) {
           throw new DomainError('forbidden', 'currentPassword is wrong')
         }
       }
