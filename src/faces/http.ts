@@ -99,6 +99,9 @@ export function installAuth(app: FastifyInstance, auth: Authenticator): void {
   })
 }
 
+/** The headers of a first answer that its replays carry too. */
+const REPLAYED_HEADERS = ['content-type', 'location', 'etag'] as const
+
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/
 
 /**
@@ -121,7 +124,7 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     const stored = await claimIdempotencyKey(deps, owner, key, requestFingerprint(req.method, req.url, req.body))
     if (stored) {
       reply.header('idempotent-replayed', 'true')
-      if (stored.contentType) reply.header('content-type', stored.contentType)
+      for (const [name, value] of Object.entries(stored.headers)) reply.header(name, value)
       return reply.code(stored.statusCode).send(stored.body)
     }
     req.idempotency = { owner, key }
@@ -134,11 +137,15 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     if (reply.statusCode >= 500 || reply.statusCode === 400 || noStore || (payload !== null && payload !== undefined && typeof payload !== 'string')) {
       await releaseIdempotencyKey(deps, idem.owner, idem.key)
     } else {
-      const ct = reply.getHeader('content-type')
+      const headers: Record<string, string> = {}
+      for (const name of REPLAYED_HEADERS) {
+        const v = reply.getHeader(name)
+        if (typeof v === 'string') headers[name] = v
+      }
       await completeIdempotencyKey(deps, idem.owner, idem.key, {
         statusCode: reply.statusCode,
         body: (payload as string | undefined) ?? '',
-        contentType: typeof ct === 'string' ? ct : null,
+        headers,
       })
     }
     return payload

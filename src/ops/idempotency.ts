@@ -22,7 +22,8 @@ export const ABANDONED_AFTER_MS = 5 * 60_000
 export interface StoredAnswer {
   statusCode: number
   body: string
-  contentType: string | null
+  /** Headers a replay carries: content-type, location, etag. */
+  headers: Record<string, string>
 }
 
 /** Hashes a request (method, URL, body with keys sorted) for comparison. */
@@ -50,7 +51,7 @@ export async function claimIdempotencyKey(deps: Deps, owner: string, key: string
   const created_at = new Date(now).toISOString()
   try {
     await deps.store.write((trx) =>
-      trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, content_type: null, created_at }).execute(),
+      trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, headers: null, created_at }).execute(),
     )
     return null
   } catch (e) {
@@ -59,13 +60,16 @@ export async function claimIdempotencyKey(deps: Deps, owner: string, key: string
   return deps.store.write(async (trx) => {
     const row = await trx.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst()
     if (!row) {
-      await trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, content_type: null, created_at }).execute()
+      await trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, headers: null, created_at }).execute()
       return null
     }
     if (row.request_hash !== fingerprint) {
       throw new DomainError('idempotency_mismatch', 'this Idempotency-Key was used with a different request')
     }
-    if (row.state === 'done') return { statusCode: row.status_code ?? 200, body: row.body ?? '', contentType: row.content_type }
+    if (row.state === 'done') {
+      const headers = row.headers ? (JSON.parse(row.headers) as Record<string, string>) : {}
+      return { statusCode: row.status_code ?? 200, body: row.body ?? '', headers }
+    }
     if (Date.parse(row.created_at) > now - ABANDONED_AFTER_MS) {
       throw new DomainError('conflict', 'a request with this Idempotency-Key is still in progress')
     }
@@ -79,7 +83,7 @@ export async function completeIdempotencyKey(deps: Deps, owner: string, key: str
   await deps.store.write((trx) =>
     trx
       .updateTable('idempotency_keys')
-      .set({ state: 'done', status_code: answer.statusCode, body: answer.body, content_type: answer.contentType })
+      .set({ state: 'done', status_code: answer.statusCode, body: answer.body, headers: JSON.stringify(answer.headers) })
       .where('owner', '=', owner)
       .where('key', '=', key)
       .execute(),

@@ -127,7 +127,8 @@ export interface IdempotencyTable {
   state: string
   status_code: number | null
   body: string | null
-  content_type: string | null
+  /** JSON object of the headers a replay carries (content-type, location, etag). */
+  headers: string | null
   created_at: string
 }
 

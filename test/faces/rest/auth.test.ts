@@ -418,3 +418,19 @@ eachDialect('REST authentication', (dialect) => {
     })
   })
 })
+
+eachDialect('identity with a readonly key', (dialect) => {
+  let s: TestServer
+  before(async () => {
+    s = await startServer(dialect)
+  })
+  after(() => s.close())
+
+  it('answers the role the caller acts with', async () => {
+    const k = await s.req('POST', '/api-keys', { body: { name: 'ro', type: 'readonly' } })
+    const id = await s.req('GET', '/identity', { auth: k.body.secret })
+    assert.equal(id.status, 200)
+    assert.equal(id.body.user.role, 'readonly')
+    assert.equal((await s.req('GET', '/identity')).body.user.role, 'superadmin')
+  })
+})

@@ -130,7 +130,7 @@ eachDialect('REST Idempotency-Key', (dialect) => {
             state: 'in_flight',
             status_code: null,
             body: null,
-            content_type: null,
+            headers: null,
             created_at: new Date().toISOString(),
           })
           .execute(),
@@ -156,7 +156,7 @@ eachDialect('REST Idempotency-Key', (dialect) => {
             state: 'in_flight',
             status_code: null,
             body: null,
-            content_type: null,
+            headers: null,
             created_at: new Date(Date.now() - 10 * 60_000).toISOString(),
           })
           .execute(),
@@ -246,5 +246,26 @@ eachDialect('REST Idempotency-Key', (dialect) => {
       assert.equal((await s.req('GET', '/identity', { auth: secret })).status, 200)
       assert.equal((await s.req('GET', '/identity', { auth: b.body.secret })).status, 200)
     })
+  })
+})
+
+eachDialect('idempotent replays carry the first answer\'s headers', (dialect) => {
+  let s: TestServer
+  before(async () => {
+    s = await startServer(dialect)
+  })
+  after(() => s.close())
+
+  it('replays Location and ETag with the body', async () => {
+    const o = { body: { name: 'Replay Headers' }, headers: { 'idempotency-key': 'hdr-1' } }
+    const a = await s.req('POST', `/orgs/${s.masterId}/customers`, o)
+    const b = await s.req('POST', `/orgs/${s.masterId}/customers`, o)
+    assert.equal(a.status, 201)
+    assert.equal(b.status, 201)
+    assert.equal(b.headers.get('idempotent-replayed'), 'true')
+    assert.equal(b.headers.get('location'), a.headers.get('location'))
+    assert.equal(b.headers.get('etag'), a.headers.get('etag'))
+    assert.equal(b.headers.get('content-type'), a.headers.get('content-type'))
+    assert.deepEqual(b.body, a.body)
   })
 })
