@@ -10,7 +10,7 @@ import pino from 'pino'
 import { openStore, type StoreOptions } from './store/store.js'
 import type { Deps, Logger } from './ops/context.js'
 import { createAuthenticator } from './auth/authenticator.js'
-import { purgeIdempotencyKeys } from './ops/idempotency.js'
+import { runHousekeeping } from './ops/housekeeping.js'
 import { installAuth, installBodyParsers, installErrorHandler, installIdempotency, installValidators } from './faces/http.js'
 import { ProblemWire } from './faces/rest/wire.js'
 import { orgsRoutes } from './faces/rest/orgs.routes.js'
@@ -104,8 +104,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   authRoutes(app, deps, auth, { secure: !!opts.secureCookies })
   registerFaces(app, deps)
 
+  // Hourly housekeeping: idempotency answers past retention, spent throttle counters.
   const purge = setInterval(() => {
-    purgeIdempotencyKeys(deps).catch((err) => app.log.warn({ err }, 'idempotency purge failed'))
+    runHousekeeping(deps).catch((err) => app.log.warn({ err }, 'housekeeping failed'))
   }, 3600_000)
   purge.unref()
   app.addHook('onClose', async () => clearInterval(purge))

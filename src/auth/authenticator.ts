@@ -9,6 +9,7 @@
  * take effect at once on every process. Failed checks are throttled per account in the database.
  */
 import { createHmac, randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import type { Actor, Deps } from '../ops/context.js'
 import { DomainError } from '../core/errors.js'
 import type { Role } from '../core/roles.js'
@@ -106,13 +107,14 @@ export function createAuthenticator(deps: Deps) {
    */
   async function verifyPassword(username: string, password: string): Promise<ActorRow> {
     const account = usernameKey(username)
-    const find = () =>
-      db()
-        .selectFrom('users')
-        .innerJoin('orgs', 'orgs.id', 'users.org_id')
-        .select([...actorColumns, 'users.password_hash'])
-        .where('users.username_key', '=', account)
-        .executeTakeFirst()
+    const base = () => db().selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id').select([...actorColumns, 'users.password_hash'])
+    // A username first; failing that, an e-mail address that exactly one user has.
+    const find = async () => {
+      const byName = await base().where('users.username_key', '=', account).executeTakeFirst()
+      if (byName || !account.includes('@')) return byName
+      const byEmail = await base().where(sql`lower(users.email)`, '=', account).limit(2).execute()
+      return byEmail.length === 1 ? byEmail[0] : undefined
+    }
     let row: Awaited<ReturnType<typeof find>>
     const ok = await throttledCheck(deps.store, account, deps.clock, async () => {
       row = await find()

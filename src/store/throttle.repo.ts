@@ -90,3 +90,15 @@ export function tooManyAttempts(lockedMs: number): DomainError {
     retryAfterSeconds: Math.max(1, Math.ceil(lockedMs / 1000)),
   })
 }
+
+/** Deletes counters that neither lock nor count any more (older than a day, not locked); answers how many. */
+export async function purgeThrottle(db: Db, now: number): Promise<number> {
+  const dayAgo = new Date(now - 24 * 3600_000).toISOString()
+  const nowIso = new Date(now).toISOString()
+  const res = await db
+    .deleteFrom('auth_throttle')
+    .where('window_start', '<', dayAgo)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowIso)]))
+    .executeTakeFirst()
+  return Number(res.numDeletedRows)
+}

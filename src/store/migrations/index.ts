@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import type { Dialect } from '../store.js'
 import { foundation } from './2026-11-23-0001-foundation.js'
 import { idempotencyHeaders } from './2026-11-23-0003-idempotency-headers.js'
+import { usersEmail } from './2026-11-23-0004-users-email.js'
 import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
 
 /** Every migration, by name; names sort in the order they run. */
@@ -10,5 +11,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0001-foundation': foundation(dialect),
     '2026-11-23-0002-cloud-accounts': cloudAccounts,
     '2026-11-23-0003-idempotency-headers': idempotencyHeaders(),
+    '2026-11-23-0004-users-email': usersEmail(),
   }
 }

@@ -434,3 +434,40 @@ eachDialect('identity with a readonly key', (dialect) => {
     assert.equal((await s.req('GET', '/identity')).body.user.role, 'superadmin')
   })
 })
+
+eachDialect("seed 003's login by e-mail", (dialect) => {
+  let s: TestServer
+  before(async () => {
+    s = await startServer(dialect)
+  })
+  after(() => s.close())
+
+  it('finds a user by a unique e-mail, case-insensitively, and refuses an ambiguous one', async () => {
+    const mk = (username: string, email: string) =>
+      s.req('POST', `/orgs/${s.masterId}/members`, { body: { username, email, password: 'password-123' } })
+    assert.equal((await mk('mail-one', 'One@Example.com')).status, 201)
+    const ok = await s.req('POST', '/login/sessions', { auth: null, body: { email: 'one@example.COM', password: 'password-123' } })
+    assert.equal(ok.status, 200, ok.text)
+    assert.equal(ok.body.memberships[0].orgId, s.masterId)
+    assert.equal((await mk('mail-two', 'shared@example.com')).status, 201)
+    assert.equal((await mk('mail-three', 'shared@example.com')).status, 201)
+    const amb = await s.req('POST', '/login/sessions', { auth: null, body: { email: 'shared@example.com', password: 'password-123' } })
+    assert.equal(amb.status, 401)
+  })
+
+  it('purges spent throttle counters and keeps live ones', async () => {
+    const { runHousekeeping } = await import('../../../src/ops/housekeeping.js')
+    const old = new Date(Date.now() - 3 * 24 * 3600_000).toISOString()
+    await s.deps.store.write((trx) =>
+      trx.insertInto('auth_throttle').values([
+        { account: 'spent', failures: 2, window_start: old, locked_until: null },
+        { account: 'fresh', failures: 2, window_start: new Date().toISOString(), locked_until: null },
+      ]).execute(),
+    )
+    const r = await runHousekeeping(s.deps)
+    assert.ok(r.throttles >= 1)
+    const left = (await s.deps.store.db.selectFrom('auth_throttle').select('account').execute()).map((x) => x.account)
+    assert.ok(!left.includes('spent'))
+    assert.ok(left.includes('fresh'))
+  })
+})
