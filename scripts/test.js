@@ -28,7 +28,11 @@ if (files.length === 0) {
   console.error('no test files found')
   process.exit(1)
 }
-const db = process.env.TEST_POSTGRES_URL ? 'SQLite and PostgreSQL' : 'SQLite only (set TEST_POSTGRES_URL for PostgreSQL)'
+const db = process.env.TEST_DIALECTS
+  ? process.env.TEST_DIALECTS
+  : process.env.TEST_POSTGRES_URL
+    ? 'SQLite and PostgreSQL'
+    : 'SQLite only (set TEST_POSTGRES_URL for PostgreSQL)'
 console.error(`running ${files.length} test files on ${db}`)
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: ['inherit', 'pipe', 'inherit'],

@@ -17,8 +17,17 @@ import type { Dialect } from '../../src/store/store.js'
 
 const PG_URL = process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
 
-/** The dialects this run covers. */
-export const dialects: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite']
+/**
+ * The dialects this run covers: SQLite, and PostgreSQL when a URL is given; `TEST_DIALECTS`
+ * (`sqlite`, `postgres` or both, comma-separated) narrows it, e.g. for CI's PostgreSQL pass.
+ */
+export const dialects: Dialect[] = (() => {
+  const all: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite']
+  const only = process.env.TEST_DIALECTS?.split(',').map((d) => d.trim())
+  if (!only) return all
+  if (only.includes('postgres') && !PG_URL) throw new Error('TEST_DIALECTS names postgres but TEST_POSTGRES_URL is not set')
+  return all.filter((d) => only.includes(d))
+})()
 
 /** Declares the suite once per dialect. */
 export function eachDialect(title: string, fn: (dialect: Dialect) => void): void {
