@@ -9,7 +9,7 @@
  * take effect at once on every process. Failed checks are throttled per account in the database.
  */
 import { createHmac, randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
+import { sql, type Compilable, type CompiledQuery } from 'kysely'
 import type { Actor, Deps } from '../ops/context.js'
 import { DomainError } from '../core/errors.js'
 import type { Role } from '../core/roles.js'
@@ -93,11 +93,59 @@ function toActor(r: ActorRow, via: Actor['via'], extra: { role?: Role; keyId?: s
 export function createAuthenticator(deps: Deps) {
   const hmacKey = randomBytes(32)
   const basicCache = new Map<string, CachedBasic>()
+  /** Password checks under way, by credentials: concurrent requests with the same ones share one. */
+  const verifying = new Map<string, Promise<ActorRow>>()
   const db = (): Db => deps.store.db
 
-  function userQuery() {
-    return db().selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id').select(actorColumns)
+  /**
+   * A lookup by one value, built and compiled once per database handle and then run with each
+   * new value: the SQL is the builder's, only Kysely's per-request build and compile is skipped.
+   */
+  function lookup<R>(build: (d: Db, value: string) => Compilable<R>): (value: string) => Promise<R | undefined> {
+    const placeholder = `\0lookup:${randomBytes(8).toString('hex')}`
+    const compiled = new WeakMap<Db, { query: CompiledQuery<R>; at: number }>()
+    return async (value) => {
+      const d = db()
+      let c = compiled.get(d)
+      if (!c) {
+        const query = build(d, placeholder).compile()
+        const at = query.parameters.indexOf(placeholder)
+        if (at < 0 || query.parameters.lastIndexOf(placeholder) !== at) throw new Error('a lookup takes its value exactly once')
+        c = { query, at }
+        compiled.set(d, c)
+      }
+      const parameters = c.query.parameters.slice()
+      parameters[c.at] = value
+      return (await d.executeQuery<R>({ ...c.query, parameters })).rows[0]
+    }
   }
+
+  // The lookups every authenticated request makes.
+  const userWithLock = lookup((d, userId) =>
+    d
+      .selectFrom('users')
+      .innerJoin('orgs', 'orgs.id', 'users.org_id')
+      .select(actorColumns)
+      .leftJoin('auth_throttle', 'auth_throttle.account', 'users.username_key')
+      .select('auth_throttle.locked_until')
+      .where('users.id', '=', userId),
+  )
+  const keyWithActor = lookup((d, keyId) =>
+    d
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+      .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count'])
+      .where('api_keys.id', '=', keyId),
+  )
+  const sessionWithActor = lookup((d, idHash) =>
+    d
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .innerJoin('orgs', 'orgs.id', 'users.org_id')
+      .select([...actorColumns, 'sessions.expires_at'])
+      .where('sessions.id_hash', '=', idHash),
+  )
 
   /**
    * Verifies a username and password with throttling: a locked account answers
@@ -141,11 +189,7 @@ export function createAuthenticator(deps: Deps) {
     const now = deps.clock()
     if (hit && hit.expires > now) {
       // The lock is read with the user: a locked account refuses even credentials it verified before.
-      const r = await userQuery()
-        .leftJoin('auth_throttle', 'auth_throttle.account', 'users.username_key')
-        .select('auth_throttle.locked_until')
-        .where('users.id', '=', hit.userId)
-        .executeTakeFirst()
+      const r = await userWithLock(hit.userId)
       const locked = r?.locked_until ? Date.parse(r.locked_until) - now : 0
       if (locked > 0) throw tooManyAttempts(locked)
       if (r && r.cred_version === hit.credVersion && r.enabled === 1) return toActor(r, 'basic')
@@ -153,7 +197,14 @@ export function createAuthenticator(deps: Deps) {
     } else if (hit) {
       basicCache.delete(cacheKey)
     }
-    const r = await verifyPassword(username, password)
+    // A burst of requests with the same credentials (a client's first calls, or its calls when
+    // the cache entry has expired) checks them once, counting one attempt, not one per request.
+    let check = verifying.get(cacheKey)
+    if (!check) {
+      check = verifyPassword(username, password).finally(() => verifying.delete(cacheKey))
+      verifying.set(cacheKey, check)
+    }
+    const r = await check
     const actor = toActor(r, 'basic')
     if (basicCache.size >= BASIC_CACHE_MAX) basicCache.clear()
     basicCache.set(cacheKey, { userId: r.user_id, credVersion: r.cred_version, expires: now + BASIC_TTL_MS })
@@ -163,13 +214,7 @@ export function createAuthenticator(deps: Deps) {
   async function bearer(token: string, ip: string): Promise<Actor> {
     if (!TOKEN_RE.test(token)) throw unauthenticated('invalid API key')
     const keyId = token.slice(KEY_PREFIX.length, KEY_PREFIX.length + 16)
-    const row = await db()
-      .selectFrom('api_keys')
-      .innerJoin('users', 'users.id', 'api_keys.user_id')
-      .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
-      .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count'])
-      .where('api_keys.id', '=', keyId)
-      .executeTakeFirst()
+    const row = await keyWithActor(keyId)
     if (!row || !sameDigest(row.secret_hash, digest(token))) throw unauthenticated('invalid API key')
     if (row.expires_at && Date.parse(row.expires_at) <= deps.clock()) throw unauthenticated('API key has expired')
     if (row.acl_count > 0) {
@@ -180,13 +225,7 @@ export function createAuthenticator(deps: Deps) {
   }
 
   async function session(token: string): Promise<Actor> {
-    const row = await db()
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .innerJoin('orgs', 'orgs.id', 'users.org_id')
-      .select([...actorColumns, 'sessions.expires_at'])
-      .where('sessions.id_hash', '=', digest(token))
-      .executeTakeFirst()
+    const row = await sessionWithActor(digest(token))
     if (!row || Date.parse(row.expires_at) <= deps.clock()) throw unauthenticated('session has ended; log in again')
     return toActor(row, 'session')
   }

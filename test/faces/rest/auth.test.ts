@@ -471,3 +471,16 @@ eachDialect("seed 003's login by e-mail", (dialect) => {
     assert.ok(left.includes('fresh'))
   })
 })
+
+eachDialect('a burst of calls with the same right Basic credentials', (dialect) => {
+  let s: TestServer
+  before(async () => {
+    s = await startServer(dialect)
+  })
+  after(() => s.close())
+
+  it('all succeed on a cold cache: the burst is one password check, not one failure each', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => s.req('GET', '/identity')))
+    assert.deepEqual(answers.map((a) => a.status), Array(20).fill(200))
+  })
+})
