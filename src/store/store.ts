@@ -6,9 +6,9 @@
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import SqliteDatabase from 'better-sqlite3'
 import pg from 'pg'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely'
+import { openSqliteKysely } from './sqlite.js'
 import type { Database } from './schema.js'
 import { migrations } from './migrations/index.js'
 import { DomainError } from '../core/errors.js'
@@ -31,8 +31,18 @@ export interface Store {
   readonly db: Db
   /** Where the database lives, without any password (for logs). */
   readonly description: string
-  /** Runs `fn` in one write transaction and commits; retried whole on transient conflicts. */
+  /**
+   * Runs `fn` in one write transaction and resolves once it is durably committed. On
+   * PostgreSQL it is retried whole on serialization failures; on SQLite it joins a group
+   * commit (see sqlite.ts). Never call `write` from inside `fn`.
+   */
   write<T>(fn: (trx: Db) => Promise<T>): Promise<T>
+  /**
+   * A token that changes whenever the database may have changed, from this process or any
+   * other; `undefined` where the dialect cannot tell exactly (PostgreSQL). Caches of data read
+   * from the database are valid while it stays the same.
+   */
+  generation(): string | undefined
   /** Answers when the database answers a trivial query. */
   ping(): Promise<void>
   migrate(): Promise<MigrationResultSet>
@@ -54,72 +64,18 @@ export function openStore(location: string, opts: StoreOptions = {}): Store {
 
 function openSqlite(file: string, opts: StoreOptions): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-  const raw = new SqliteDatabase(file)
-  raw.pragma('journal_mode = WAL')
-  raw.pragma('synchronous = FULL')
-  raw.pragma('foreign_keys = ON')
-  raw.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)
-  raw.pragma('cache_size = -65536')
-  // Kysely prepares every query anew; keep prepared statements by SQL text instead.
-  const cache = new Map<string, SqliteDatabase.Statement>()
-  const database = {
-    prepare(text: string) {
-      let s = cache.get(text)
-      if (!s) {
-        s = raw.prepare(text)
-        if (cache.size > 2000) cache.clear()
-        cache.set(text, s)
-      }
-      return s
-    },
-    close() {
-      cache.clear()
-      raw.close()
-    },
-  }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
-
-  async function write<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await db.connection().execute(async (conn) => {
-          await sql`begin immediate`.execute(conn)
-          try {
-            const out = await fn(conn)
-            await sql`commit`.execute(conn)
-            return out
-          } catch (e) {
-            if (raw.inTransaction) await sql`rollback`.execute(conn)
-            throw e
-          }
-        })
-      } catch (e) {
-        if (isSqliteBusy(e) && attempt < 5) {
-          await sleep(10 * 2 ** attempt + Math.random() * 10)
-          continue
-        }
-        throw e
-      }
-    }
-  }
-
+  const k = openSqliteKysely<Database>(file, opts.busyTimeoutMs ?? 5000)
   return {
     dialect: 'sqlite',
-    db,
+    db: k.reader,
     description: `sqlite:${file}`,
-    write,
+    write: k.write,
+    generation: k.generation,
     async ping() {
-      raw.prepare('select 1').get()
+      k.ping()
     },
-    migrate: () => runMigrations(db, 'sqlite'),
-    async close() {
-      try {
-        raw.pragma('optimize')
-      } catch {
-        /* closing anyway */
-      }
-      await db.destroy()
-    },
+    migrate: () => runMigrations(k.writer, 'sqlite'),
+    close: k.close,
   }
 }
 
@@ -156,6 +112,7 @@ function openPostgres(url: string, opts: StoreOptions): Store {
     db,
     description: redacted,
     write,
+    generation: () => undefined,
     async ping() {
       await sql`select 1`.execute(db)
     },
@@ -180,10 +137,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
 }
 
-function isSqliteBusy(e: unknown): boolean {
-  const code = (e as { code?: string })?.code
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED'
-}
 
 function isPgRetryable(e: unknown): boolean {
   const code = (e as { code?: string })?.code
