@@ -9,7 +9,8 @@
  * take effect at once on every process. Failed checks are throttled per account in the database.
  */
 import { createHmac, randomBytes } from 'node:crypto'
-import { sql, type Compilable, type CompiledQuery } from 'kysely'
+import { sql } from 'kysely'
+import { preparedLookup } from '../store/prepared.js'
 import type { Actor, Deps } from '../ops/context.js'
 import { DomainError } from '../core/errors.js'
 import type { Role } from '../core/roles.js'
@@ -36,6 +37,20 @@ const BASIC_TTL_MS = 60_000
 const BASIC_CACHE_MAX = 10_000
 /** Sessions last this long from login. */
 export const SESSION_TTL_MS = 12 * 3600_000
+
+/** Resolved actors kept while the database's generation is unchanged. */
+const RESOLVED_MAX = 10_000
+
+/** Credentials resolved to an actor, with what must still be checked on each call. */
+interface Resolved {
+  actor: Actor
+  acls: { address: string; mask: number }[] | null
+  /** When the credentials stop working (key expiry, session end), ms since the epoch. */
+  notAfter: number | null
+  /** The message once `notAfter` has passed. */
+  ended: string
+  gen?: string | undefined
+}
 
 interface CachedBasic {
   userId: string
@@ -93,35 +108,13 @@ function toActor(r: ActorRow, via: Actor['via'], extra: { role?: Role; keyId?: s
 export function createAuthenticator(deps: Deps) {
   const hmacKey = randomBytes(32)
   const basicCache = new Map<string, CachedBasic>()
+  const resolved = new Map<string, Resolved>()
   /** Password checks under way, by credentials: concurrent requests with the same ones share one. */
   const verifying = new Map<string, Promise<ActorRow>>()
   const db = (): Db => deps.store.db
 
-  /**
-   * A lookup by one value, built and compiled once per database handle and then run with each
-   * new value: the SQL is the builder's, only Kysely's per-request build and compile is skipped.
-   */
-  function lookup<R>(build: (d: Db, value: string) => Compilable<R>): (value: string) => Promise<R | undefined> {
-    const placeholder = `\0lookup:${randomBytes(8).toString('hex')}`
-    const compiled = new WeakMap<Db, { query: CompiledQuery<R>; at: number }>()
-    return async (value) => {
-      const d = db()
-      let c = compiled.get(d)
-      if (!c) {
-        const query = build(d, placeholder).compile()
-        const at = query.parameters.indexOf(placeholder)
-        if (at < 0 || query.parameters.lastIndexOf(placeholder) !== at) throw new Error('a lookup takes its value exactly once')
-        c = { query, at }
-        compiled.set(d, c)
-      }
-      const parameters = c.query.parameters.slice()
-      parameters[c.at] = value
-      return (await d.executeQuery<R>({ ...c.query, parameters })).rows[0]
-    }
-  }
-
   // The lookups every authenticated request makes.
-  const userWithLock = lookup((d, userId) =>
+  const userWithLockQ = preparedLookup((d, userId) =>
     d
       .selectFrom('users')
       .innerJoin('orgs', 'orgs.id', 'users.org_id')
@@ -130,7 +123,7 @@ export function createAuthenticator(deps: Deps) {
       .select('auth_throttle.locked_until')
       .where('users.id', '=', userId),
   )
-  const keyWithActor = lookup((d, keyId) =>
+  const keyWithActorQ = preparedLookup((d, keyId) =>
     d
       .selectFrom('api_keys')
       .innerJoin('users', 'users.id', 'api_keys.user_id')
@@ -138,7 +131,7 @@ export function createAuthenticator(deps: Deps) {
       .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count'])
       .where('api_keys.id', '=', keyId),
   )
-  const sessionWithActor = lookup((d, idHash) =>
+  const sessionWithActorQ = preparedLookup((d, idHash) =>
     d
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -189,7 +182,7 @@ export function createAuthenticator(deps: Deps) {
     const now = deps.clock()
     if (hit && hit.expires > now) {
       // The lock is read with the user: a locked account refuses even credentials it verified before.
-      const r = await userWithLock(hit.userId)
+      const r = await userWithLockQ(db(), hit.userId)
       const locked = r?.locked_until ? Date.parse(r.locked_until) - now : 0
       if (locked > 0) throw tooManyAttempts(locked)
       if (r && r.cred_version === hit.credVersion && r.enabled === 1) return toActor(r, 'basic')
@@ -211,23 +204,41 @@ export function createAuthenticator(deps: Deps) {
     return actor
   }
 
-  async function bearer(token: string, ip: string): Promise<Actor> {
+  async function bearer(token: string): Promise<Resolved> {
     if (!TOKEN_RE.test(token)) throw unauthenticated('invalid API key')
     const keyId = token.slice(KEY_PREFIX.length, KEY_PREFIX.length + 16)
-    const row = await keyWithActor(keyId)
+    const row = await keyWithActorQ(db(), keyId)
     if (!row || !sameDigest(row.secret_hash, digest(token))) throw unauthenticated('invalid API key')
-    if (row.expires_at && Date.parse(row.expires_at) <= deps.clock()) throw unauthenticated('API key has expired')
-    if (row.acl_count > 0) {
-      const acls = await db().selectFrom('api_key_acls').select(['address', 'mask']).where('key_id', '=', keyId).execute()
-      if (!ipAllowed(ip, acls)) throw unauthenticated('API key is not allowed from this address')
-    }
-    return toActor(row, 'bearer', { keyId, ...(row.type === 'readonly' ? { role: 'readonly' as const } : {}) })
+    const acls = row.acl_count > 0 ? await db().selectFrom('api_key_acls').select(['address', 'mask']).where('key_id', '=', keyId).execute() : null
+    const actor = toActor(row, 'bearer', { keyId, ...(row.type === 'readonly' ? { role: 'readonly' as const } : {}) })
+    return { actor, acls, notAfter: row.expires_at ? Date.parse(row.expires_at) : null, ended: 'API key has expired' }
   }
 
-  async function session(token: string): Promise<Actor> {
-    const row = await sessionWithActor(digest(token))
-    if (!row || Date.parse(row.expires_at) <= deps.clock()) throw unauthenticated('session has ended; log in again')
-    return toActor(row, 'session')
+  async function session(idHash: string): Promise<Resolved> {
+    const row = await sessionWithActorQ(db(), idHash)
+    if (!row) throw unauthenticated('session has ended; log in again')
+    return { actor: toActor(row, 'session'), acls: null, notAfter: Date.parse(row.expires_at), ended: 'session has ended; log in again' }
+  }
+
+  /**
+   * Answers the actor for credentials, from the resolved-actor cache while the database is
+   * unchanged since they were resolved (SQLite's generation: any commit by any process drops
+   * every entry), otherwise by resolving them again. Expiry and IP ACLs are checked on every
+   * call, cached or not.
+   */
+  async function cached(key: string, ip: string, resolve: () => Promise<Resolved>): Promise<Actor> {
+    const gen = deps.store.generation()
+    let r = gen === undefined ? undefined : resolved.get(key)
+    if (!r || r.gen !== gen) {
+      r = { ...(await resolve()), gen }
+      if (gen !== undefined) {
+        if (resolved.size >= RESOLVED_MAX) resolved.clear()
+        resolved.set(key, r)
+      }
+    }
+    if (r.notAfter !== null && r.notAfter <= deps.clock()) throw unauthenticated(r.ended)
+    if (r.acls && !ipAllowed(ip, r.acls)) throw unauthenticated('API key is not allowed from this address')
+    return r.actor
   }
 
   return {
@@ -238,13 +249,21 @@ export function createAuthenticator(deps: Deps) {
         const space = h.indexOf(' ')
         const scheme = (space < 0 ? h : h.slice(0, space)).toLowerCase()
         const value = space < 0 ? '' : h.slice(space + 1).trim()
-        if (scheme === 'basic') return basic(value)
-        if (scheme === 'bearer') return bearer(value, c.ip)
+        if (scheme === 'basic') {
+          return cached(`b:${createHmac('sha256', hmacKey).update(value).digest('base64')}`, c.ip, async () => ({
+            actor: await basic(value),
+            acls: null,
+            notAfter: null,
+            ended: '',
+          }))
+        }
+        if (scheme === 'bearer') return cached(`k:${digest(value)}`, c.ip, () => bearer(value))
         throw unauthenticated(`unsupported authorization scheme ${scheme}`)
       }
       if (c.sessionToken) {
         if (c.sessionToken.length > 100 || c.sessionToken.includes('\0')) throw unauthenticated('invalid session')
-        return session(c.sessionToken)
+        const idHash = digest(c.sessionToken)
+        return cached(`s:${idHash}`, c.ip, () => session(idHash))
       }
       throw unauthenticated('credentials are required')
     },

@@ -113,8 +113,8 @@ const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/
  * once and never stored in clear (a new API key).
  */
 export function installIdempotency(app: FastifyInstance, deps: Deps): void {
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || !req.actor) return
+  const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.actor) return
     const key = req.headers['idempotency-key']
     if (key === undefined) return
     if (typeof key !== 'string' || !IDEMPOTENCY_KEY_RE.test(key)) {
@@ -128,8 +128,8 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
       return reply.code(stored.statusCode).send(stored.body)
     }
     req.idempotency = { owner, key }
-  })
-  app.addHook('onSend', async (req, reply, payload) => {
+  }
+  const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const idem = req.idempotency
     if (!idem) return payload
     req.idempotency = null
@@ -149,7 +149,18 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
       })
     }
     return payload
+  }
+  // Only POST routes carry the hooks, so that reads pay nothing for them.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.includes('POST')) return
+    route.preHandler = [...toArray(route.preHandler), preHandler]
+    route.onSend = [...toArray(route.onSend), onSend]
   })
+}
+
+function toArray<T>(x: T | T[] | undefined): T[] {
+  return x === undefined ? [] : Array.isArray(x) ? x : [x]
 }
 
 function fromFastifyError(err: FastifyError): DomainError {
@@ -212,4 +223,13 @@ export function ifMatchVersion(req: FastifyRequest): number | undefined {
 /** The ETag of a versioned object. */
 export function etag(version: number): string {
   return `"${version}"`
+}
+
+/**
+ * Sends JSON text already made (a memoised answer) as the body, bypassing the route's
+ * serializer; the text must match the route's response schema.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function sendJsonText(reply: FastifyReply<any, any, any, any, any, any, any, any>, text: string): void {
+  reply.type('application/json; charset=utf-8').send(text)
 }

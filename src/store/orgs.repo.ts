@@ -2,10 +2,11 @@
  * Organisations as stored: rows, the hierarchy path, per-ancestor counts and short codes.
  * Knows SQL and nothing of actors.
  */
-import { sql } from 'kysely'
+import { sql, type Insertable } from 'kysely'
 import type { Db } from './store.js'
 import type { OrgTable } from './schema.js'
 import type { OrgStatus } from '../core/status.js'
+import { preparedLookup, preparedQuery } from './prepared.js'
 
 export type OrgRow = Omit<OrgTable, 'number'> & { number: number }
 
@@ -77,9 +78,64 @@ export function toOrganization(r: OrgRow): Organization {
   }
 }
 
+const orgByIdQ = preparedLookup((d, id) => d.selectFrom('orgs').selectAll().where('id', '=', id))
+
 /** Finds an organisation by id. */
 export async function findOrgById(db: Db, id: string): Promise<OrgRow | undefined> {
-  return (await db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst()) as OrgRow | undefined
+  return (await orgByIdQ(db, id)) as OrgRow | undefined
+}
+
+/**
+ * Organisation objects by number, each valid for exactly one `version`. Every change to an
+ * organisation's row bumps its version, so a cached object is never stale for the version it
+ * was read at: callers read the current versions from the database and take the objects from
+ * here. Bounded; emptied when full. One per database handle.
+ */
+const objects = new WeakMap<Db, Map<number, Organization>>()
+const OBJECTS_MAX = 20_000
+
+function objectsOf(db: Db): Map<number, Organization> {
+  let m = objects.get(db)
+  if (!m) objects.set(db, (m = new Map()))
+  return m
+}
+
+/**
+ * The Organization for a row just read, the same object as before when the row's version is
+ * unchanged (so that faces may memoise what they make of it).
+ */
+export function organizationOf(db: Db, row: OrgRow): Organization {
+  const m = objectsOf(db)
+  const hit = m.get(row.number)
+  if (hit && hit.version === row.version) return hit
+  const o = toOrganization(row)
+  if (m.size >= OBJECTS_MAX) m.clear()
+  m.set(row.number, o)
+  return o
+}
+
+/**
+ * The Organizations for `refs` (numbers with the versions just read), in order: from the cache
+ * where the version matches, the rest in one query. A row changed since `refs` were read is
+ * answered at its newer version.
+ */
+export async function loadOrganizations(db: Db, refs: readonly { number: number; version: number }[]): Promise<Organization[]> {
+  const m = objectsOf(db)
+  const missing: number[] = []
+  for (const r of refs) {
+    const hit = m.get(r.number)
+    if (!hit || hit.version !== r.version) missing.push(r.number)
+  }
+  if (missing.length > 0) {
+    const rows = (await db.selectFrom('orgs').selectAll().where('number', 'in', missing).execute()) as OrgRow[]
+    for (const row of rows) organizationOf(db, row)
+  }
+  const out: Organization[] = []
+  for (const r of refs) {
+    const o = m.get(r.number)
+    if (o) out.push(o)
+  }
+  return out
 }
 
 /** Finds the root (master) organisation. */
@@ -89,6 +145,20 @@ export async function findRootOrg(db: Db): Promise<OrgRow | undefined> {
     | undefined
 }
 
+const ORG_COLUMNS = [
+  'id', 'parent_id', 'code', 'name', 'description', 'address', 'city', 'country', 'contact_name', 'contact_email',
+  'primary_domain', 'billing_id', 'external_id', 'external_metadata', 'licensing_enabled', 'skin_names', 'is_reseller',
+  'status', 'enabled', 'locale', 'suspended_by', 'subscriptions_count', 'websites_count', 'created_at', 'updated_at', 'version',
+] as const satisfies readonly (keyof OrgTable)[]
+
+const insertOrgQ = preparedQuery<{ number: number }>((d, slot) =>
+  d
+    .insertInto('orgs')
+    .values({ ...Object.fromEntries(ORG_COLUMNS.map((c) => [c, slot(c)])), path: '', depth: slot('depth') } as Insertable<OrgTable>)
+    .returning('number'),
+)
+const setPathQ = preparedQuery((d, slot) => d.updateTable('orgs').set({ path: slot('path') }).where('number', '=', slot('number')))
+
 /** Inserts an organisation under `parent` (or as root) and sets its path; returns the stored row. */
 export async function insertOrg(
   db: Db,
@@ -96,13 +166,10 @@ export async function insertOrg(
   parent: { path: string; depth: number } | null,
 ): Promise<OrgRow> {
   const depth = parent ? parent.depth + 1 : 0
-  const { number } = await db
-    .insertInto('orgs')
-    .values({ ...values, path: '', depth })
-    .returning('number')
-    .executeTakeFirstOrThrow()
+  const { rows } = await insertOrgQ(db, { ...values, depth })
+  const number = rows[0]!.number
   const path = `${parent ? parent.path : '/'}${number}/`
-  await db.updateTable('orgs').set({ path }).where('number', '=', number).execute()
+  await setPathQ(db, { path, number })
   return { ...values, number, path, depth } as OrgRow
 }
 
@@ -118,13 +185,21 @@ export function pathNumbers(path: string): number[] {
 export async function adjustCounts(db: Db, path: string, status: string, delta: number): Promise<void> {
   const nums = pathNumbers(path)
   if (nums.length < 2) return
-  const rows = nums.slice(0, -1).map((ancestor, i) => ({ ancestor, rel_depth: nums.length - 1 - i, status, n: delta }))
-  await db
-    .insertInto('org_counts')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['ancestor', 'rel_depth', 'status']).doUpdateSet({ n: sql`org_counts.n + excluded.n` }))
-    .execute()
+  const values: Record<string, unknown> = { status, n: delta }
+  nums.slice(0, -1).forEach((ancestor, i) => {
+    values[`a${i}`] = ancestor
+    values[`d${i}`] = nums.length - 1 - i
+  })
+  await adjustCountsQ(db, values, nums.length - 1)
 }
+
+/** The counts upsert for `shape` ancestors. */
+const adjustCountsQ = preparedQuery((d, slot, shape) =>
+  d
+    .insertInto('org_counts')
+    .values(Array.from({ length: shape }, (_, i) => ({ ancestor: slot(`a${i}`), rel_depth: slot(`d${i}`), status: slot('status'), n: slot('n') })))
+    .onConflict((oc) => oc.columns(['ancestor', 'rel_depth', 'status']).doUpdateSet({ n: sql`org_counts.n + excluded.n` })),
+)
 
 /** Counts descendants of `ancestor` within `maxRelDepth` levels (all when undefined) with one of `statuses`. */
 export async function countDescendants(
@@ -155,15 +230,19 @@ export function subtreeRange(path: string): [string, string] {
  */
 export async function reserveCode(db: Db, prefix: string): Promise<string> {
   for (;;) {
-    const row = await db
-      .insertInto('code_counters')
-      .values({ prefix, next: 1 })
-      .onConflict((oc) => oc.column('prefix').doUpdateSet({ next: sql`code_counters.next + 1` }))
-      .returning('next')
-      .executeTakeFirstOrThrow()
-    const n = row.next - 1
+    const { rows } = await nextCodeQ(db, { prefix })
+    const n = rows[0]!.next - 1
     const code = n === 0 ? prefix : `${prefix}${n}`
-    const taken = await db.selectFrom('orgs').select('number').where('code', '=', code).executeTakeFirst()
+    const taken = await codeTakenQ(db, code)
     if (!taken) return code
   }
 }
+
+const nextCodeQ = preparedQuery<{ next: number }>((d, slot) =>
+  d
+    .insertInto('code_counters')
+    .values({ prefix: slot('prefix'), next: 1 })
+    .onConflict((oc) => oc.column('prefix').doUpdateSet({ next: sql`code_counters.next + 1` }))
+    .returning('next'),
+)
+const codeTakenQ = preparedLookup((d, code) => d.selectFrom('orgs').select('number').where('code', '=', code))

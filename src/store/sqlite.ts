@@ -177,6 +177,26 @@ export function openSqliteKysely<D>(file: string, busyTimeoutMs: number) {
   let running = false
   /** Batches this process committed (data_version does not see a connection's own commits). */
   let commits = 0
+  let versionSeen: number | undefined
+  const forgetVersion = () => {
+    versionSeen = undefined
+  }
+
+  let scheduled = false
+
+  /**
+   * Starts a batch on the next turn of the event loop, not at once: a request's path to its
+   * write is all microtasks, so starting at once would commit each request alone before the
+   * next one is even read from its socket.
+   */
+  function schedule(): void {
+    if (scheduled || running) return
+    scheduled = true
+    setImmediate(() => {
+      scheduled = false
+      void drain()
+    })
+  }
 
   async function drain(): Promise<void> {
     if (running) return
@@ -189,6 +209,7 @@ export function openSqliteKysely<D>(file: string, busyTimeoutMs: number) {
     } finally {
       running = false
     }
+    if (queue.length > 0) schedule()
   }
 
   async function runBatch(batch: Pending<D>[]): Promise<void> {
@@ -250,12 +271,20 @@ export function openSqliteKysely<D>(file: string, busyTimeoutMs: number) {
     write<T>(fn: (trx: Kysely<D>) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject })
-        void drain()
+        schedule()
       })
     },
-    /** Changes whenever any connection, this process's included, commits to the file. */
+    /**
+     * Changes whenever any connection, this process's included, commits to the file. Other
+     * processes' commits are read from SQLite at most once per turn of the event loop (a read
+     * costs as much as a small query); this process's own commits count at once.
+     */
     generation(): string {
-      return `${commits}:${dataVersion.get() as number}`
+      if (versionSeen === undefined) {
+        versionSeen = dataVersion.get() as number
+        setImmediate(forgetVersion)
+      }
+      return `${commits}:${versionSeen}`
     },
     ping(): void {
       readerRaw.prepare('select 1').get()

@@ -88,6 +88,21 @@ export function orgToWire(o: Organization): OrgWire {
   }
 }
 
+const orgJsonMemo = new WeakMap<Organization, string>()
+
+/**
+ * The Org's JSON text, memoised per Organization object. The store hands out one object per
+ * organisation version, so a page of unchanged organisations is joined from strings made once.
+ */
+export function orgJson(o: Organization): string {
+  let j = orgJsonMemo.get(o)
+  if (j === undefined) {
+    j = JSON.stringify(orgToWire(o))
+    orgJsonMemo.set(o, j)
+  }
+  return j
+}
+
 export const CustomersListing = Type.Object({ items: Type.Array(OrgWire), total: Type.Integer() })
 export const NewResourceUuid = Type.Object({ id: Uuid })
 

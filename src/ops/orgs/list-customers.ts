@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { defineOp } from '../context.js'
 import { getOrgInScope } from '../access.js'
 import { coreStatusesFor, ENHANCE_STATUSES } from '../../core/status.js'
-import { countDescendants, subtreeRange, toOrganization, type Organization, type OrgRow } from '../../store/orgs.repo.js'
+import { countDescendants, loadOrganizations, subtreeRange, type Organization } from '../../store/orgs.repo.js'
 
 export const CUSTOMER_SORT_KEYS = ['id', 'name', 'status', 'subscriptionsCount', 'websitesCount', 'createdAt'] as const
 export type CustomerSortKey = (typeof CUSTOMER_SORT_KEYS)[number]
@@ -58,7 +58,7 @@ export const listCustomers = defineOp({
 
     const col = sortColumn[input.sortBy ?? 'name']
     const dir = input.sortOrder ?? 'asc'
-    let q = db.selectFrom('orgs').selectAll().where('status', 'in', statuses)
+    let q = db.selectFrom('orgs').select(['number', 'version']).where('status', 'in', statuses)
     if (relDepth === 1) {
       q = q.where('parent_id', '=', org.id)
     } else {
@@ -69,7 +69,8 @@ export const listCustomers = defineOp({
       q = q.where(path, '>', lo).where(path, '<', hi)
       if (relDepth !== undefined) q = q.where('depth', '<=', org.depth + relDepth)
     }
-    const rows = (await q.orderBy(col, dir).orderBy('number', dir).limit(limit).offset(offset).execute()) as OrgRow[]
-    return { items: rows.map(toOrganization), total }
+    // The page's numbers and versions only; the objects come from the versioned cache.
+    const refs = await q.orderBy(col, dir).orderBy('number', dir).limit(limit).offset(offset).execute()
+    return { items: await loadOrganizations(db, refs), total }
   },
 })
