@@ -208,15 +208,22 @@ export async function countDescendants(
   statuses: readonly string[],
   maxRelDepth?: number,
 ): Promise<number> {
-  let q = db
+  const values: Record<string, unknown> = { ancestor, depth: maxRelDepth ?? 0 }
+  statuses.forEach((st, i) => (values[`s${i}`] = st))
+  const { rows } = await countQ(db, values, `${statuses.length}:${maxRelDepth === undefined ? 'all' : 'bounded'}`)
+  return Number(rows[0]?.total ?? 0)
+}
+
+const countQ = preparedQuery<{ total: number }, string>((d, slot, shape) => {
+  const [n, depth] = shape.split(':')
+  let q = d
     .selectFrom('org_counts')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), sql<number>`0`).as('total'))
-    .where('ancestor', '=', ancestor)
-    .where('status', 'in', statuses)
-  if (maxRelDepth !== undefined) q = q.where('rel_depth', '<=', maxRelDepth)
-  const r = await q.executeTakeFirst()
-  return Number(r?.total ?? 0)
-}
+    .where('ancestor', '=', slot('ancestor'))
+    .where('status', 'in', Array.from({ length: Number(n) }, (_, i) => slot(`s${i}`)))
+  if (depth === 'bounded') q = q.where('rel_depth', '<=', slot('depth'))
+  return q
+})
 
 /** The first and just-past-last keys of a subtree's strict descendants on the path column. */
 export function subtreeRange(path: string): [string, string] {

@@ -35,12 +35,12 @@ export type Slot = (name: string) => any
  * receives `slot(name)`, which stands for the value `values[name]` given at each run. Each
  * parameter of the compiled query is either a slot or a constant of the build.
  */
-export function preparedQuery<R = unknown>(
-  build: (d: Db, slot: Slot, shape: number) => Compilable<R>,
-): (d: Db, values: Record<string, unknown>, shape?: number) => Promise<{ rows: R[]; numAffectedRows?: bigint }> {
+export function preparedQuery<R = unknown, S extends string | number = number>(
+  build: (d: Db, slot: Slot, shape: S) => Compilable<R>,
+): (d: Db, values: Record<string, unknown>, shape?: S) => Promise<{ rows: R[]; numAffectedRows?: bigint }> {
   const tag = `\0slot:${randomBytes(8).toString('hex')}:`
-  const compiled = new WeakMap<Db, Map<number, { query: CompiledQuery<R>; slots: (string | null)[] }>>()
-  return async (d, values, shape = 0) => {
+  const compiled = new WeakMap<Db, Map<S, { query: CompiledQuery<R>; slots: (string | null)[] }>>()
+  return async (d, values, shape = 0 as S) => {
     let byShape = compiled.get(d)
     if (!byShape) compiled.set(d, (byShape = new Map()))
     let c = byShape.get(shape)

@@ -43,6 +43,12 @@ export interface Store {
    * from the database are valid while it stays the same.
    */
   generation(): string | undefined
+  /**
+   * The value of a read, kept while the database's generation is unchanged (so exactly as
+   * fresh as reading again); on PostgreSQL, always read again. `key` must name everything the
+   * read depends on. The value is shared: callers must not change it.
+   */
+  memo<T>(key: string, read: () => Promise<T>): Promise<T>
   /** Answers when the database answers a trivial query. */
   ping(): Promise<void>
   migrate(): Promise<MigrationResultSet>
@@ -71,6 +77,7 @@ function openSqlite(file: string, opts: StoreOptions): Store {
     description: `sqlite:${file}`,
     write: k.write,
     generation: k.generation,
+    memo: generationMemo(k.generation),
     async ping() {
       k.ping()
     },
@@ -113,11 +120,26 @@ function openPostgres(url: string, opts: StoreOptions): Store {
     description: redacted,
     write,
     generation: () => undefined,
+    memo: (_key, read) => read(),
     async ping() {
       await sql`select 1`.execute(db)
     },
     migrate: () => runMigrations(db, 'postgres'),
     close: () => db.destroy(),
+  }
+}
+
+/** Reads kept while `generation()` is unchanged; bounded, emptied when full. */
+function generationMemo(generation: () => string): Store['memo'] {
+  const kept = new Map<string, { gen: string; value: unknown }>()
+  return async <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    const gen = generation()
+    const hit = kept.get(key)
+    if (hit && hit.gen === gen) return hit.value as T
+    const value = await read()
+    if (kept.size >= 5000) kept.clear()
+    kept.set(key, { gen, value })
+    return value
   }
 }
 

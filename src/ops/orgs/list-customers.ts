@@ -1,9 +1,10 @@
 import { Type } from 'typebox'
 import { sql } from 'kysely'
-import { defineOp } from '../context.js'
+import { preparedQuery } from '../../store/prepared.js'
+import { defineOp, type Ctx } from '../context.js'
 import { getOrgInScope } from '../access.js'
 import { coreStatusesFor, ENHANCE_STATUSES } from '../../core/status.js'
-import { countDescendants, loadOrganizations, subtreeRange, type Organization } from '../../store/orgs.repo.js'
+import { countDescendants, loadOrganizations, subtreeRange, type Organization, type OrgRow } from '../../store/orgs.repo.js'
 
 export const CUSTOMER_SORT_KEYS = ['id', 'name', 'status', 'subscriptionsCount', 'websitesCount', 'createdAt'] as const
 export type CustomerSortKey = (typeof CUSTOMER_SORT_KEYS)[number]
@@ -17,6 +18,27 @@ const sortColumn = {
   createdAt: 'created_at',
 } as const
 
+type SortColumn = (typeof sortColumn)[keyof typeof sortColumn]
+
+/**
+ * The page's numbers and versions, compiled once per shape:
+ * `column|direction|children,in-order,subtree|all,bounded|number of statuses`.
+ */
+const pageQ = preparedQuery<{ number: number; version: number }, string>((d, slot, shape) => {
+  const [col, dir, scan, depth, n] = shape.split('|') as [SortColumn, 'asc' | 'desc', string, string, string]
+  let q = d
+    .selectFrom('orgs')
+    .select(['number', 'version'])
+    .where('status', 'in', Array.from({ length: Number(n) }, (_, i) => slot(`s${i}`)))
+  if (scan === 'children') q = q.where('parent_id', '=', slot('parentId'))
+  else {
+    const path = scan === 'in-order' ? sql<string>`+path` : sql<string>`path`
+    q = q.where(path, '>', slot('lo')).where(path, '<', slot('hi'))
+    if (depth === 'bounded') q = q.where('depth', '<=', slot('maxDepth'))
+  }
+  return q.orderBy(col, dir).orderBy('number', dir).limit(slot('limit')).offset(slot('offset'))
+})
+
 /** Above this many matching rows a page is read in sort order rather than sorted after the fact. */
 const SCAN_IN_ORDER_ABOVE = 5000
 
@@ -28,7 +50,8 @@ const SCAN_IN_ORDER_ABOVE = 5000
  * `status` takes seed 003's words (`active` covers active and configured, `suspended` covers
  * suspended and disabled). `total` counts the whole result from the per-ancestor counts, so it
  * costs the same at a thousand organisations as at a million. An organisation that is not a
- * reseller answers an empty listing. Rows tie-break on `number` for stable pages.
+ * reseller answers an empty listing. Rows tie-break on `number` for stable pages. A page is
+ * kept in the store's memo while the database is unchanged.
  */
 export const listCustomers = defineOp({
   name: 'customer.list',
@@ -46,31 +69,43 @@ export const listCustomers = defineOp({
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<{ items: Organization[]; total: number }> {
-    const db = ctx.store.db
-    const org = await getOrgInScope(ctx, db, input.orgId)
+    const org = await getOrgInScope(ctx, ctx.store.db, input.orgId)
     if (org.is_reseller !== 1 && org.depth !== 0) return { items: [], total: 0 }
-    const statuses = input.status ? coreStatusesFor(input.status) : ['active', 'configured', 'suspended', 'disabled']
-    const relDepth = input.recursive ? input.maxDepth : 1
-    const total = await countDescendants(db, org.number, statuses, relDepth)
-    const limit = input.limit ?? 100
-    const offset = input.offset ?? 0
-    if (total === 0 || offset >= total) return { items: [], total }
-
-    const col = sortColumn[input.sortBy ?? 'name']
-    const dir = input.sortOrder ?? 'asc'
-    let q = db.selectFrom('orgs').select(['number', 'version']).where('status', 'in', statuses)
-    if (relDepth === 1) {
-      q = q.where('parent_id', '=', org.id)
-    } else {
-      const [lo, hi] = subtreeRange(org.path)
-      // For a large result, walk the sort column's index and filter by path (SQLite's planner
-      // would otherwise sort the whole subtree); `+path` keeps SQLite off the path index.
-      const path = ctx.store.dialect === 'sqlite' && total > SCAN_IN_ORDER_ABOVE ? sql<string>`+path` : sql<string>`path`
-      q = q.where(path, '>', lo).where(path, '<', hi)
-      if (relDepth !== undefined) q = q.where('depth', '<=', org.depth + relDepth)
+    const page: Page = {
+      statuses: input.status ? coreStatusesFor(input.status) : ['active', 'configured', 'suspended', 'disabled'],
+      relDepth: input.recursive ? input.maxDepth : 1,
+      limit: input.limit ?? 100,
+      offset: input.offset ?? 0,
+      col: sortColumn[input.sortBy ?? 'name'],
+      dir: input.sortOrder ?? 'asc',
     }
-    // The page's numbers and versions only; the objects come from the versioned cache.
-    const refs = await q.orderBy(col, dir).orderBy('number', dir).limit(limit).offset(offset).execute()
-    return { items: await loadOrganizations(db, refs), total }
+    const key = `customers:${org.id}|${page.statuses.join(',')}|${page.relDepth ?? 'all'}|${page.col}|${page.dir}|${page.limit}|${page.offset}`
+    return ctx.store.memo(key, () => readPage(ctx, org, page))
   },
 })
+
+interface Page {
+  statuses: string[]
+  /** Levels below the organisation; undefined for all. */
+  relDepth: number | undefined
+  limit: number
+  offset: number
+  col: SortColumn
+  dir: 'asc' | 'desc'
+}
+
+async function readPage(ctx: Ctx, org: OrgRow, p: Page): Promise<{ items: Organization[]; total: number }> {
+  const db = ctx.store.db
+  const total = await countDescendants(db, org.number, p.statuses, p.relDepth)
+  if (total === 0 || p.offset >= total) return { items: [], total }
+  const [lo, hi] = subtreeRange(org.path)
+  // For a large result, walk the sort column's index and filter by path (SQLite's planner
+  // would otherwise sort the whole subtree); `+path` keeps SQLite off the path index.
+  const scan = p.relDepth === 1 ? 'children' : ctx.store.dialect === 'sqlite' && total > SCAN_IN_ORDER_ABOVE ? 'in-order' : 'subtree'
+  const values: Record<string, unknown> = { parentId: org.id, lo, hi, maxDepth: org.depth + (p.relDepth ?? 0), limit: p.limit, offset: p.offset }
+  p.statuses.forEach((st, i) => (values[`s${i}`] = st))
+  const shape = `${p.col}|${p.dir}|${scan}|${p.relDepth === undefined ? 'all' : 'bounded'}|${p.statuses.length}`
+  // The page's numbers and versions only; the objects come from the versioned cache.
+  const { rows: refs } = await pageQ(db, values, shape)
+  return { items: await loadOrganizations(db, refs), total }
+}

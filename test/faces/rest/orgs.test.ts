@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { eachDialect, startServer, type TestServer } from '../../helpers/harness.js'
+import { eachDialect, startServer, startServerOn, type TestServer } from '../../helpers/harness.js'
 
 eachDialect('/orgs face', (dialect) => {
   let s: TestServer
@@ -351,5 +351,34 @@ eachDialect('/orgs face', (dialect) => {
       const docs = await s.req('GET', '/docs/', { auth: null })
       assert.equal(docs.status, 200)
     })
+  })
+})
+
+eachDialect('reads see another process\'s writes at once', (dialect) => {
+  let a: TestServer
+  let b: TestServer
+  before(async () => {
+    a = await startServer(dialect)
+    b = await startServerOn(a.location)
+  })
+  after(async () => {
+    await b.close()
+    await a.close()
+  })
+
+  it('a listing, a read and a key on one process follow writes made through another', async () => {
+    const key = (await a.req('POST', '/api-keys', { body: { name: 'shared' } })).body.secret
+    const r = (await a.req('POST', `/orgs/${a.masterId}/customers`, { body: { name: 'Seen Reseller', isReseller: true } })).body.id
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await a.req('GET', `/orgs/${r}/customers`, { auth: key })).body.total, i)
+      assert.equal((await b.req('POST', `/orgs/${r}/customers`, { body: { name: `seen ${i}` }, auth: key })).status, 201)
+      assert.equal((await a.req('GET', `/orgs/${r}/customers`, { auth: key })).body.total, i + 1)
+    }
+    assert.equal((await a.req('GET', `/orgs/${r}`, { auth: key })).body.city, '')
+    assert.equal((await b.req('PATCH', `/orgs/${r}`, { body: { city: 'Oslo' }, auth: key })).status, 204)
+    assert.equal((await a.req('GET', `/orgs/${r}`, { auth: key })).body.city, 'Oslo')
+    const keyId = key.slice(4, 20)
+    assert.equal((await b.req('DELETE', `/api-keys/${keyId}`)).status, 204)
+    assert.equal((await a.req('GET', `/orgs/${r}`, { auth: key })).status, 401)
   })
 })
