@@ -2,7 +2,7 @@
  * Organisations as stored: rows, the hierarchy path, per-ancestor counts and short codes.
  * Knows SQL and nothing of actors.
  */
-import { sql, type Insertable } from 'kysely'
+import { PostgresAdapter, sql, type Insertable } from 'kysely'
 import type { Db } from './store.js'
 import type { OrgTable } from './schema.js'
 import type { OrgStatus } from '../core/status.js'
@@ -151,25 +151,33 @@ const ORG_COLUMNS = [
   'status', 'enabled', 'locale', 'suspended_by', 'subscriptions_count', 'websites_count', 'created_at', 'updated_at', 'version',
 ] as const satisfies readonly (keyof OrgTable)[]
 
-const insertOrgQ = preparedQuery<{ number: number }>((d, slot) =>
-  d
-    .insertInto('orgs')
-    .values({ ...Object.fromEntries(ORG_COLUMNS.map((c) => [c, slot(c)])), path: '', depth: slot('depth') } as Insertable<OrgTable>)
-    .returning('number'),
+const insertOrgQ = preparedQuery((d, slot) =>
+  d.insertInto('orgs').values({
+    ...Object.fromEntries(ORG_COLUMNS.map((c) => [c, slot(c)])),
+    number: slot('number'),
+    path: slot('path'),
+    depth: slot('depth'),
+  } as Insertable<OrgTable>),
 )
-const setPathQ = preparedQuery((d, slot) => d.updateTable('orgs').set({ path: slot('path') }).where('number', '=', slot('number')))
+// The next number, taken before the insert so that the row is written once with its path. On
+// SQLite the caller holds the write lock, so the largest number plus one is free (numbers are
+// never reused: organisations are never removed, only marked deleted); PostgreSQL's identity
+// sequence hands out numbers across concurrent transactions.
+const nextNumberSqliteQ = preparedQuery<{ n: number }>((d) => d.selectFrom('orgs').select(sql<number>`coalesce(max(number), 0) + 1`.as('n')))
+const nextNumberPgQ = preparedQuery<{ n: number }>((d) => d.selectNoFrom(sql<number>`nextval(pg_get_serial_sequence('orgs', 'number'))::int`.as('n')))
 
-/** Inserts an organisation under `parent` (or as root) and sets its path; returns the stored row. */
+/** Inserts an organisation under `parent` (or as root) with its path; returns the stored row. */
 export async function insertOrg(
   db: Db,
   values: Omit<OrgTable, 'number' | 'path' | 'depth'>,
   parent: { path: string; depth: number } | null,
 ): Promise<OrgRow> {
   const depth = parent ? parent.depth + 1 : 0
-  const { rows } = await insertOrgQ(db, { ...values, depth })
-  const number = rows[0]!.number
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter
+  const { rows } = await (pg ? nextNumberPgQ : nextNumberSqliteQ)(db, {})
+  const number = Number(rows[0]!.n)
   const path = `${parent ? parent.path : '/'}${number}/`
-  await setPathQ(db, { path, number })
+  await insertOrgQ(db, { ...values, number, path, depth })
   return { ...values, number, path, depth } as OrgRow
 }
 
