@@ -15,7 +15,8 @@ const sortColumn = {
   status: 'status',
   subscriptionsCount: 'subscriptions_count',
   websitesCount: 'websites_count',
-  createdAt: 'created_at',
+  // Numbers are handed out in creation order.
+  createdAt: 'number',
 } as const
 
 type SortColumn = (typeof sortColumn)[keyof typeof sortColumn]
@@ -36,7 +37,9 @@ const pageQ = preparedQuery<{ number: number; version: number }, string>((d, slo
     q = q.where(path, '>', slot('lo')).where(path, '<', slot('hi'))
     if (depth === 'bounded') q = q.where('depth', '<=', slot('maxDepth'))
   }
-  return q.orderBy(col, dir).orderBy('number', dir).limit(slot('limit')).offset(slot('offset'))
+  q = q.orderBy(col, dir)
+  if (col !== 'number') q = q.orderBy('number', dir)
+  return q.limit(slot('limit')).offset(slot('offset'))
 })
 
 /** Above this many matching rows a page is read in sort order rather than sorted after the fact. */
