@@ -108,9 +108,9 @@ function tail(file: string, lines = 20): string {
 }
 
 /** Starts `node bin/clientele.js serve --db DB --port P` (request logging off, as by default). */
-export async function startClientele(opts: { name: string; db: string; password: string; logFile: string; nodeArgs?: string[] }): Promise<ServerChild> {
+export async function startClientele(opts: { name: string; db: string; password: string; logFile: string; nodeArgs?: string[]; serveArgs?: string[] }): Promise<ServerChild> {
   const port = await freePort()
-  const args = [...(opts.nodeArgs ?? []), 'bin/clientele.js', 'serve', '--db', opts.db, '--host', '127.0.0.1', '--port', String(port)]
+  const args = [...(opts.nodeArgs ?? []), 'bin/clientele.js', 'serve', '--db', opts.db, '--host', '127.0.0.1', '--port', String(port), ...(opts.serveArgs ?? [])]
   return startChild(opts.name, args, childEnv({ CLIENTELE_ADMIN_PASSWORD: opts.password }), port, opts.logFile, '/readyz')
 }
 

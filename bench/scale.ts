@@ -35,10 +35,10 @@ import {
   type ServerChild,
 } from './lib.js'
 
-const USAGE = 'usage: npm run bench:scale -- [--quick] [--sizes 100000,1000000] [--connections N] [--duration S] [--rounds N] [--warmup S] [--keep]'
+const USAGE = 'usage: npm run bench:scale -- [--quick] [--sizes 100000,1000000] [--connections N] [--duration S] [--rounds N] [--warmup S] [--keep] [--no-memo]'
 const args = parseArgs(process.argv.slice(2))
 for (const k of args.keys()) {
-  if (!['quick', 'sizes', 'connections', 'duration', 'rounds', 'warmup', 'keep', 'help'].includes(k)) {
+  if (!['quick', 'sizes', 'connections', 'duration', 'rounds', 'warmup', 'keep', 'help', 'no-memo'].includes(k)) {
     console.error(`unknown option --${k}\n${USAGE}`)
     process.exit(2)
   }
@@ -69,6 +69,7 @@ const duration = num('duration', quick ? 3 : 10)
 const rounds = Math.round(num('rounds', quick ? 3 : 10))
 const warmup = num('warmup', quick ? 1 : 2)
 const keep = args.has('keep')
+const noMemo = args.has('no-memo')
 const slice = duration / rounds
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-')
@@ -110,7 +111,14 @@ try {
 
   const targets: { orgs: number; loaded: LoadOptions; single: LoadOptions; total: number }[] = []
   for (const sd of seeded) {
-    const srv = await startClientele({ name: `clientele (${sd.orgs})`, db: sd.db, password, logFile: join(runDir, `clientele-${sd.orgs}.log`) })
+    const srv = await startClientele({
+      name: `clientele (${sd.orgs})`,
+      db: sd.db,
+      password,
+      logFile: join(runDir, `clientele-${sd.orgs}.log`),
+      // --no-memo: every page is read from the database (the memo would serve an unchanged one).
+      serveArgs: noMemo ? ['--no-memo'] : [],
+    })
     live.push(srv)
     const cred = await credentials(srv.url, password)
     const path = `/orgs/${cred.masterId}/customers?recursive=true&limit=50`

@@ -33,8 +33,9 @@ program
   .option('--log-requests', 'log every request', false)
   .option('--trust-proxy', 'trust X-Forwarded-For (behind a reverse proxy)', false)
   .option('--secure-cookies', 'mark the session cookie Secure (behind TLS)', false)
-  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean }) => {
-    const deps = createDeps({ db: o.db, poolSize: o.poolSize })
+  .option('--no-memo', 'read every request from the database (no read memo while it is unchanged)')
+  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean }) => {
+    const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo })
     await deps.store.migrate()
     const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
     if (boot.created && boot.password !== undefined && !process.env.CLIENTELE_ADMIN_PASSWORD) {

@@ -23,6 +23,8 @@ export interface StoreOptions {
   poolSize?: number
   /** SQLite busy timeout in ms (default 5000). */
   busyTimeoutMs?: number
+  /** Keep reads in `Store.memo` while the database is unchanged (default true; SQLite only). */
+  memo?: boolean
 }
 
 /** The open database: `db` for reads, `write()` for transactions. */
@@ -77,7 +79,7 @@ function openSqlite(file: string, opts: StoreOptions): Store {
     description: `sqlite:${file}`,
     write: k.write,
     generation: k.generation,
-    memo: generationMemo(k.generation),
+    memo: opts.memo === false ? (_key, read) => read() : generationMemo(k.generation),
     async ping() {
       k.ping()
     },
