@@ -19,6 +19,7 @@
  * - `idempotency_mismatch`: an idempotency key was reused with a different request body.
  * - `quota_exceeded`: the change would take a quota past its total.
  * - `too_many_attempts`: authentication is throttled for this account; retry later.
+ * - `deadline_exceeded`: the work ran past the caller's `maxduration` and was stopped.
  * - `payload_too_large`: the request body exceeds the configured limit.
  * - `unsupported_media_type`: the request body's content type is not accepted.
  * - `unavailable`: a dependency (the database) does not answer.
@@ -36,6 +37,7 @@ export const ERROR_CODES = [
   'idempotency_mismatch',
   'quota_exceeded',
   'too_many_attempts',
+  'deadline_exceeded',
   'payload_too_large',
   'unsupported_media_type',
   'unavailable',

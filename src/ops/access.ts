@@ -21,6 +21,7 @@ export async function getOrgInScope(ctx: Ctx, db: Db, orgId: string): Promise<Or
   // Outside a transaction the row may come from the store's memo (exact: see Store.memo).
   const org = db === ctx.store.db ? await ctx.store.memo(`org:${orgId}`, () => findOrgById(db, orgId)) : await findOrgById(db, orgId)
   if (!org || !inScope(ctx, org.path)) throw new DomainError('not_found', 'organisation not found')
+  ctx.request?.noteTarget(org.path, `org:${org.id}`)
   return org
 }
 

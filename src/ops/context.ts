@@ -7,6 +7,7 @@ import { Compile } from 'typebox/compile'
 import type { Store } from '../store/store.js'
 import type { Role } from '../core/roles.js'
 import { DomainError } from '../core/errors.js'
+import { recorded } from './record-request.js'
 
 /** Who is acting: a user, in the organisation it acts for, with the role it holds there. */
 export interface Actor {
@@ -37,9 +38,37 @@ export interface Deps {
   log: Logger
 }
 
+/**
+ * How a caller shapes the request its call makes (seed 000's `jobguid` and `executionparams`,
+ * REST's `X-Job-Guid` and `X-Execution-Params` headers).
+ */
+export interface ExecParams {
+  /** The guid of an existing request: the new request becomes its child. */
+  parentGuid?: string
+  /** Work still running after this many ms is stopped and the request marked failed. */
+  maxDurationMs?: number
+  /** The text the caller gets instead of the error's own message when the request fails. */
+  userErrorMessage?: string
+  /** Set by a mutating operation: the guid of the request recorded for this call. */
+  guid?: string
+}
+
+/** The request a mutating operation is recording (see `defineOp`). */
+export interface RequestRecorder {
+  guid: string
+  /** The organisation the request concerns (its path decides who may see the request). */
+  scopePath: string
+  target: string
+  /** Notes the organisation the request concerns; the first one noted wins. */
+  noteTarget(path: string, target: string): void
+}
+
 /** The context of one call. */
 export interface Ctx extends Deps {
   actor: Actor
+  exec?: ExecParams
+  /** Present inside a mutating operation. */
+  request?: RequestRecorder
 }
 
 /** An operation: validates its input, then runs; callable from every face. */
@@ -51,9 +80,19 @@ export interface Op<I, R, S extends TSchema = TSchema> {
   readonly input: S
 }
 
+/** Operations whose name ends in one of these verbs only read; every other operation mutates. */
+const READ_VERBS = new Set(['get', 'list', 'find', 'export'])
+
 /**
  * Defines an operation. The input is checked against `input` (a TypeBox schema) before `run`
- * sees it; a failed check throws `invalid_argument` naming the first offending field.
+ * sees it; a failed check throws `invalid_argument` naming the first offending field (and
+ * records nothing).
+ *
+ * A mutating operation (its name's last part is not get/list/find/export) is recorded as a
+ * request: the request row is written in the same transaction as the operation's first write,
+ * so it exists exactly when the change does; a failure is recorded in a transaction of its
+ * own, with its error. `ctx.exec` gives the parent request, a deadline (checked before each
+ * commit: `deadline_exceeded`) and a message to answer instead of the error's own.
  */
 export function defineOp<S extends TSchema, R>(def: {
   name: string
@@ -61,11 +100,13 @@ export function defineOp<S extends TSchema, R>(def: {
   run(ctx: Ctx, input: Static<S>): Promise<R>
 }): Op<Static<S>, R, S> {
   const checker = Compile(def.input)
+  const mutates = !READ_VERBS.has(def.name.slice(def.name.lastIndexOf('.') + 1))
   const op = async (ctx: Ctx, input: Static<S>): Promise<R> => {
     if (!checker.Check(input)) {
       throw invalidInput(checker.Errors(input))
     }
-    return def.run(ctx, input)
+    if (!mutates || ctx.request) return def.run(ctx, input)
+    return recorded(ctx, def.name, (inner) => def.run(inner, input))
   }
   Object.defineProperty(op, 'opName', { value: def.name })
   Object.defineProperty(op, 'input', { value: def.input })

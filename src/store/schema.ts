@@ -158,6 +158,29 @@ export interface CloudAccountTable {
   created_at: string
 }
 
+/** A request: one mutation, recorded with its actor, target, status, log and times. */
+export interface RequestTable {
+  id: Generated<number>
+  guid: string
+  parent_id: number | null
+  operation: string
+  actor_user_id: string | null
+  actor_org_id: string | null
+  via: string
+  target: string
+  scope_path: string
+  status: string
+  /** JSON array of {at, level, message}, or null when nothing was logged beyond the times. */
+  log: string | null
+  error: string | null
+  /** JSON object of stage name → {startedAt, finishedAt}, for requests with stages. */
+  stages: string | null
+  max_duration_ms: number | null
+  received_at: string
+  started_at: string | null
+  finished_at: string | null
+}
+
 export interface Database {
   orgs: OrgTable
   org_counts: OrgCountTable
@@ -173,4 +196,5 @@ export interface Database {
   cloud_providers: CloudProviderTable
   org_cloud_providers: OrgCloudProviderTable
   cloud_accounts: CloudAccountTable
+  requests: RequestTable
 }

@@ -4,6 +4,7 @@ import { foundation } from './2026-11-23-0001-foundation.js'
 import { idempotencyHeaders } from './2026-11-23-0003-idempotency-headers.js'
 import { usersEmail } from './2026-11-23-0004-users-email.js'
 import { dropCreatedAtIndex } from './2026-11-23-0005-drop-created-at-index.js'
+import { requests } from './2026-11-23-0007-requests.js'
 import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
 
 /** Every migration, by name; names sort in the order they run. */
@@ -14,5 +15,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0003-idempotency-headers': idempotencyHeaders(),
     '2026-11-23-0004-users-email': usersEmail(),
     '2026-11-23-0005-drop-created-at-index': dropCreatedAtIndex(),
+    '2026-11-23-0007-requests': requests(dialect),
   }
 }

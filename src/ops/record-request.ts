@@ -1,0 +1,101 @@
+/**
+ * Records a mutating operation as a request (see `defineOp`). The request row goes into the
+ * operation's first write transaction, so it exists exactly when the change does; a failed
+ * operation is recorded in a transaction of its own.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Ctx, RequestRecorder } from './context.js'
+import { DomainError, isDomainError } from '../core/errors.js'
+import { findRequestByGuid, insertRequest } from '../store/requests.repo.js'
+import type { Db, Store } from '../store/store.js'
+import type { RequestTable } from '../store/schema.js'
+
+/** Runs `run` as the request `operation`, recording it. */
+export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx) => Promise<R>): Promise<R> {
+  const exec = ctx.exec
+  const receivedAt = ctx.clock()
+  const guid = randomUUID()
+  if (exec) exec.guid = guid
+  const parentId = exec?.parentGuid ? await parentOf(ctx, exec.parentGuid) : null
+  const deadline = exec?.maxDurationMs !== undefined ? receivedAt + exec.maxDurationMs : undefined
+  const rec: RequestRecorder = {
+    guid,
+    scopePath: ctx.actor.orgPath,
+    target: '',
+    noteTarget(path, target) {
+      if (this.target === '') {
+        this.scopePath = path
+        this.target = target
+      }
+    },
+  }
+  let written = false
+  const row = (status: string, error: string | null): Omit<RequestTable, 'id'> => {
+    const iso = (t: number) => new Date(t).toISOString()
+    return {
+      guid,
+      parent_id: parentId,
+      operation,
+      actor_user_id: ctx.actor.userId,
+      actor_org_id: ctx.actor.orgId,
+      via: ctx.actor.via,
+      target: rec.target,
+      scope_path: rec.scopePath,
+      status,
+      log: null,
+      error,
+      stages: null,
+      max_duration_ms: exec?.maxDurationMs ?? null,
+      received_at: iso(receivedAt),
+      started_at: iso(receivedAt),
+      finished_at: iso(ctx.clock()),
+    }
+  }
+  const store: Store = {
+    ...ctx.store,
+    write: async <T>(fn: (trx: Db) => Promise<T>): Promise<T> => {
+      const out = await ctx.store.write(async (trx) => {
+        const value = await fn(trx)
+        if (deadline !== undefined && ctx.clock() > deadline) {
+          throw new DomainError('deadline_exceeded', `${operation} ran past its maxduration of ${exec!.maxDurationMs} ms and was stopped`)
+        }
+        if (!written) await insertRequest(trx, row('succeeded', null))
+        return value
+      })
+      written = true
+      return out
+    },
+  }
+  try {
+    const out = await run({ ...ctx, store, request: rec })
+    if (!written) await ctx.store.write((trx) => insertRequest(trx, row('succeeded', null)))
+    return out
+  } catch (e) {
+    const shown = isDomainError(e) && e.code !== 'internal' ? e.message : 'internal error'
+    if (!isDomainError(e) || e.code === 'internal') ctx.log.error({ err: e, operation, request: guid }, 'operation failed')
+    try {
+      await ctx.store.write(async (trx) => {
+        if (written) {
+          await trx.updateTable('requests').set({ status: 'failed', error: shown, finished_at: new Date(ctx.clock()).toISOString() }).where('guid', '=', guid).execute()
+        } else {
+          await insertRequest(trx, row('failed', shown))
+        }
+      })
+    } catch (recordError) {
+      ctx.log.error({ err: recordError, operation, request: guid }, 'could not record a failed request')
+    }
+    if (exec?.userErrorMessage) {
+      const code = isDomainError(e) ? e.code : 'internal'
+      throw new DomainError(code, exec.userErrorMessage)
+    }
+    throw e
+  }
+}
+
+async function parentOf(ctx: Ctx, parentGuid: string): Promise<number> {
+  const p = await findRequestByGuid(ctx.store.db, parentGuid)
+  if (!p || !p.scope_path.startsWith(ctx.actor.orgPath)) {
+    throw new DomainError('not_found', `no request with jobguid ${parentGuid}`, { field: 'jobguid' })
+  }
+  return p.id
+}

@@ -1,0 +1,106 @@
+/** Requests as stored, and their mapping to the core's Request. */
+import type { Db } from './store.js'
+import type { RequestTable } from './schema.js'
+import { preparedLookup, preparedQuery } from './prepared.js'
+
+/** A request's status. Synchronous operations end `succeeded` or `failed`; jobs pass through `queued` and `running`. */
+export type RequestStatus = 'queued' | 'running' | 'succeeded' | 'failed'
+
+export interface RequestLogEntry {
+  at: string
+  level: 'info' | 'warn' | 'error'
+  message: string
+}
+
+/** A request as the core sees it. */
+export interface Request {
+  id: number
+  guid: string
+  parentId: number | null
+  operation: string
+  actorUserId: string | null
+  actorOrgId: string | null
+  via: string
+  target: string
+  scopePath: string
+  status: RequestStatus
+  log: RequestLogEntry[]
+  error: string | null
+  stages: Record<string, { startedAt?: string; finishedAt?: string }>
+  maxDurationMs: number | null
+  receivedAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+
+export type RequestRow = Omit<RequestTable, 'id'> & { id: number }
+
+/** Maps a stored row to a Request; a request without a stored log gets one made from its times. */
+export function toRequest(r: RequestRow): Request {
+  const log: RequestLogEntry[] = r.log
+    ? (JSON.parse(r.log) as RequestLogEntry[])
+    : [
+        { at: r.received_at, level: 'info', message: `received ${r.operation}` },
+        ...(r.started_at ? [{ at: r.started_at, level: 'info' as const, message: 'started' }] : []),
+        ...(r.finished_at
+          ? [{ at: r.finished_at, level: r.status === 'failed' ? ('error' as const) : ('info' as const), message: r.status === 'failed' ? `failed: ${r.error ?? ''}` : r.status }]
+          : []),
+      ]
+  return {
+    id: r.id,
+    guid: r.guid,
+    parentId: r.parent_id,
+    operation: r.operation,
+    actorUserId: r.actor_user_id,
+    actorOrgId: r.actor_org_id,
+    via: r.via,
+    target: r.target,
+    scopePath: r.scope_path,
+    status: r.status as RequestStatus,
+    log,
+    error: r.error,
+    stages: r.stages ? (JSON.parse(r.stages) as Request['stages']) : {},
+    maxDurationMs: r.max_duration_ms,
+    receivedAt: r.received_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  }
+}
+
+const insertQ = preparedQuery((d, slot) =>
+  d.insertInto('requests').values({
+    guid: slot('guid'),
+    parent_id: slot('parent_id'),
+    operation: slot('operation'),
+    actor_user_id: slot('actor_user_id'),
+    actor_org_id: slot('actor_org_id'),
+    via: slot('via'),
+    target: slot('target'),
+    scope_path: slot('scope_path'),
+    status: slot('status'),
+    log: slot('log'),
+    error: slot('error'),
+    stages: slot('stages'),
+    max_duration_ms: slot('max_duration_ms'),
+    received_at: slot('received_at'),
+    started_at: slot('started_at'),
+    finished_at: slot('finished_at'),
+  }),
+)
+
+/** Inserts a request. */
+export async function insertRequest(db: Db, row: Omit<RequestTable, 'id'>): Promise<void> {
+  await insertQ(db, row as unknown as Record<string, unknown>)
+}
+
+const byGuidQ = preparedLookup((d, guid) => d.selectFrom('requests').selectAll().where('guid', '=', guid))
+
+/** Finds a request by guid. */
+export async function findRequestByGuid(db: Db, guid: string): Promise<RequestRow | undefined> {
+  return (await byGuidQ(db, guid)) as RequestRow | undefined
+}
+
+/** Finds a request by integer id. */
+export async function findRequestById(db: Db, id: number): Promise<RequestRow | undefined> {
+  return (await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst()) as RequestRow | undefined
+}
