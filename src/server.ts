@@ -11,11 +11,12 @@ import { openStore, type StoreOptions } from './store/store.js'
 import type { Deps, Logger } from './ops/context.js'
 import { createAuthenticator } from './auth/authenticator.js'
 import { runHousekeeping } from './ops/housekeeping.js'
-import { installAuth, installBodyParsers, installErrorHandler, installIdempotency, installValidators } from './faces/http.js'
+import { installAuth, installBodyParsers, installErrorHandler, installIdempotency, installJobGuid, installValidators } from './faces/http.js'
 import { ProblemWire } from './faces/rest/wire.js'
 import { orgsRoutes } from './faces/rest/orgs.routes.js'
 import { membersRoutes } from './faces/rest/members.routes.js'
 import { authRoutes } from './faces/rest/auth.routes.js'
+import { jobsRoutes } from './faces/rest/jobs.routes.js'
 import { registerFaces } from './faces/index.js'
 
 export interface DepsOptions extends StoreOptions {
@@ -87,6 +88,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const auth = createAuthenticator(deps)
   installAuth(app, auth)
   installIdempotency(app, deps)
+  installJobGuid(app)
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }))
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
@@ -102,6 +104,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   orgsRoutes(app, deps)
   membersRoutes(app, deps)
   authRoutes(app, deps, auth, { secure: !!opts.secureCookies })
+  jobsRoutes(app, deps)
   registerFaces(app, deps)
 
   // Hourly housekeeping: idempotency answers past retention, spent throttle counters.

@@ -8,7 +8,8 @@ import type {} from '@fastify/cookie'
 import { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { DomainError, isDomainError, type ErrorCode } from '../core/errors.js'
-import type { Actor, Ctx, Deps } from '../ops/context.js'
+import type { Actor, Ctx, Deps, ExecParams } from '../ops/context.js'
+import { execParams } from '../ops/exec-params.js'
 import type { Authenticator } from '../auth/authenticator.js'
 import {
   claimIdempotencyKey,
@@ -25,6 +26,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null
     idempotency: { owner: string; key: string } | null
+    /** The request-shaping parameters of a mutating call (and, after it, its request's guid). */
+    exec: ExecParams | null
   }
   interface FastifyContextConfig {
     /** Routes that answer without credentials (health, docs, login). */
@@ -80,13 +83,48 @@ function hasNul(v: unknown): boolean {
 /** Builds the operation context for a request that passed authentication. */
 export function ctxOf(deps: Deps, req: FastifyRequest): Ctx {
   if (!req.actor) throw new DomainError('unauthenticated', 'credentials are required')
-  return { ...deps, actor: req.actor }
+  if (req.method === 'GET') return { ...deps, actor: req.actor }
+  req.exec = execOf(req)
+  return { ...deps, actor: req.actor, exec: req.exec }
+}
+
+/**
+ * Reads `X-Job-Guid` (a parent request) and `X-Execution-Params` (a JSON object with
+ * `maxduration` and `userErrormsg`), REST's spelling of seed 000's `jobguid` and
+ * `executionparams`.
+ */
+function execOf(req: FastifyRequest): ExecParams {
+  const guid = req.headers['x-job-guid']
+  const raw = req.headers['x-execution-params']
+  let params: unknown
+  if (typeof raw === 'string' && raw !== '') {
+    try {
+      params = JSON.parse(raw)
+    } catch {
+      throw new DomainError('invalid_argument', 'X-Execution-Params must be a JSON object', { field: 'X-Execution-Params' })
+    }
+  }
+  return execParams(typeof guid === 'string' ? guid : undefined, params)
+}
+
+/** Answers `X-Job-Guid` on every mutating route: the guid of the request the call recorded. */
+export function installJobGuid(app: FastifyInstance): void {
+  const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (req.exec?.guid) reply.header('x-job-guid', req.exec.guid)
+    return payload
+  }
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE')) return
+    route.onSend = [...toArray(route.onSend), onSend]
+  })
 }
 
 /** Authenticates every non-public route, before its body is even parsed. */
 export function installAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('actor', null)
   app.decorateRequest('idempotency', null)
+  app.decorateRequest('exec', null)
   app.addHook('onRequest', async (req) => {
     // A NUL anywhere in the URL is refused before it can reach a query.
     if (/%00/i.test(req.url)) throw new DomainError('invalid_argument', 'the URL may not contain NUL')

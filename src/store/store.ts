@@ -151,6 +151,8 @@ async function runMigrations(db: Db, dialect: Dialect): Promise<MigrationResultS
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'clientele_migrations',
     migrationLockTableName: 'clientele_migrations_lock',
+    // Work lands from parallel branches; a migration may arrive after a later-named one ran.
+    allowUnorderedMigrations: true,
   })
   const result = await migrator.migrateToLatest()
   if (result.error) throw result.error

@@ -1,0 +1,85 @@
+/** Requests and jobs: `GET /jobs/{guid-or-id}`, `GET /jobs?parent=…`, `GET /jobs/{id}/log`. */
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type Static } from 'typebox'
+import type { Deps } from '../../ops/context.js'
+import { getRequest } from '../../ops/requests/get-request.js'
+import { listRequests } from '../../ops/requests/list-requests.js'
+import type { Request } from '../../store/requests.repo.js'
+import { ctxOf } from '../http.js'
+import { errorResponses } from './openapi.js'
+
+const LogEntry = Type.Object({ at: Type.String(), level: Type.Enum(['info', 'warn', 'error'] as const), message: Type.String() })
+const Times = Type.Object({
+  receivedAt: Type.String(),
+  startedAt: Type.Union([Type.String(), Type.Null()]),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+  stages: Type.Record(Type.String(), Type.Object({ startedAt: Type.Optional(Type.String()), finishedAt: Type.Optional(Type.String()) })),
+})
+export const JobWire = Type.Object({
+  id: Type.Integer(),
+  guid: Type.String(),
+  parentId: Type.Union([Type.Integer(), Type.Null()]),
+  operation: Type.String({ description: 'The operation\'s one name on every face, e.g. customer.create' }),
+  target: Type.String({ description: 'What it acted on, e.g. org:<id>' }),
+  status: Type.Enum(['queued', 'running', 'succeeded', 'failed'] as const),
+  actor: Type.Object({ userId: Type.Union([Type.String(), Type.Null()]), orgId: Type.Union([Type.String(), Type.Null()]), via: Type.String() }),
+  error: Type.Union([Type.String(), Type.Null()]),
+  maxDurationMs: Type.Union([Type.Integer(), Type.Null()]),
+  times: Times,
+  log: Type.Array(LogEntry),
+})
+
+function toWire(r: Request): Static<typeof JobWire> {
+  return {
+    id: r.id,
+    guid: r.guid,
+    parentId: r.parentId,
+    operation: r.operation,
+    target: r.target,
+    status: r.status,
+    actor: { userId: r.actorUserId, orgId: r.actorOrgId, via: r.via },
+    error: r.error,
+    maxDurationMs: r.maxDurationMs,
+    times: { receivedAt: r.receivedAt, startedAt: r.startedAt, finishedAt: r.finishedAt, stages: r.stages },
+    log: r.log,
+  }
+}
+
+const Ref = Type.Object({ ref: Type.String({ maxLength: 64 }) })
+
+export function jobsRoutes(app: FastifyInstance, deps: Deps): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  r.get(
+    '/jobs/:ref',
+    { schema: { tags: ['jobs'], summary: 'One request (by guid or id): status, log, times', params: Ref, response: { 200: JobWire, ...errorResponses(401, 404) } } },
+    async (req) => toWire(await getRequest(ctxOf(deps, req), { ref: req.params.ref })),
+  )
+
+  r.get(
+    '/jobs/:ref/log',
+    { schema: { tags: ['jobs'], summary: "A request's log", params: Ref, response: { 200: Type.Object({ items: Type.Array(LogEntry) }), ...errorResponses(401, 404) } } },
+    async (req) => ({ items: (await getRequest(ctxOf(deps, req), { ref: req.params.ref })).log }),
+  )
+
+  r.get(
+    '/jobs',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'The children of a request',
+        querystring: Type.Object(
+          {
+            parent: Type.String({ maxLength: 64 }),
+            offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(JobWire) }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (req) => ({ items: (await listRequests(ctxOf(deps, req), req.query)).items.map(toWire) }),
+  )
+}

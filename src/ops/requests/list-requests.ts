@@ -1,0 +1,29 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { getRequestInScope } from './get-request.js'
+import { toRequest, type Request, type RequestRow } from '../../store/requests.repo.js'
+
+/** Lists the children of a request (by guid or id), oldest first; only those the actor may see. */
+export const listRequests = defineOp({
+  name: 'request.list',
+  input: Type.Object(
+    {
+      parent: Type.String({ maxLength: 64 }),
+      offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<{ items: Request[] }> {
+    const parent = await getRequestInScope(ctx, ctx.store.db, input.parent)
+    const rows = (await ctx.store.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('parent_id', '=', parent.id)
+      .orderBy('id')
+      .limit(input.limit ?? 100)
+      .offset(input.offset ?? 0)
+      .execute()) as RequestRow[]
+    return { items: rows.filter((r) => r.scope_path.startsWith(ctx.actor.orgPath)).map(toRequest) }
+  },
+})
