@@ -1,8 +1,12 @@
-import { randomUUID, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { v7 as uuidv7 } from 'uuid'
 
-/** A new random UUID (v4). */
+/**
+ * A new UUID, version 7: time-ordered, so that new rows land at the end of the unique indexes
+ * on ids instead of at random pages of them (fewer pages written per insert).
+ */
 export function newId(): string {
-  return randomUUID()
+  return uuidv7()
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

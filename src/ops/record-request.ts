@@ -3,9 +3,9 @@
  * operation's first write transaction, so it exists exactly when the change does; a failed
  * operation is recorded in a transaction of its own.
  */
-import { randomUUID } from 'node:crypto'
 import type { Ctx, RequestRecorder } from './context.js'
 import { DomainError, isDomainError } from '../core/errors.js'
+import { newId } from '../core/ids.js'
 import { findRequestByGuid, insertRequest } from '../store/requests.repo.js'
 import type { Db, Store } from '../store/store.js'
 import type { RequestTable } from '../store/schema.js'
@@ -14,7 +14,7 @@ import type { RequestTable } from '../store/schema.js'
 export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx) => Promise<R>): Promise<R> {
   const exec = ctx.exec
   const receivedAt = ctx.clock()
-  const guid = randomUUID()
+  const guid = newId()
   if (exec) exec.guid = guid
   const parentId = exec?.parentGuid ? await parentOf(ctx, exec.parentGuid) : null
   const deadline = exec?.maxDurationMs !== undefined ? receivedAt + exec.maxDurationMs : undefined

@@ -8,7 +8,7 @@ import type { OrgTable } from './schema.js'
 import type { OrgStatus } from '../core/status.js'
 import { preparedLookup, preparedQuery } from './prepared.js'
 
-export type OrgRow = Omit<OrgTable, 'number'> & { number: number }
+export type OrgRow = Omit<OrgTable, 'number' | 'tombstone'> & { number: number; tombstone: number }
 
 /** An organisation as the core sees it. */
 export interface Organization {
@@ -169,7 +169,7 @@ const nextNumberPgQ = preparedQuery<{ n: number }>((d) => d.selectNoFrom(sql<num
 /** Inserts an organisation under `parent` (or as root) with its path; returns the stored row. */
 export async function insertOrg(
   db: Db,
-  values: Omit<OrgTable, 'number' | 'path' | 'depth'>,
+  values: Omit<OrgTable, 'number' | 'path' | 'depth' | 'tombstone'>,
   parent: { path: string; depth: number } | null,
 ): Promise<OrgRow> {
   const depth = parent ? parent.depth + 1 : 0
@@ -178,7 +178,7 @@ export async function insertOrg(
   const number = Number(rows[0]!.n)
   const path = `${parent ? parent.path : '/'}${number}/`
   await insertOrgQ(db, { ...values, number, path, depth })
-  return { ...values, number, path, depth } as OrgRow
+  return { ...values, number, path, depth, tombstone: 0 }
 }
 
 /** The org numbers on a path, root first (`/1/42/` → [1, 42]). */

@@ -38,6 +38,8 @@ export interface OrgTable {
   created_at: string
   updated_at: string
   version: number
+  /** 0 while live; the organisation's own number once deleted (frees its name among siblings). */
+  tombstone: Generated<number>
 }
 
 /** How many organisations of each status sit at each depth below an ancestor. */

@@ -58,7 +58,7 @@ export const deleteOrg = defineOp({
 async function softDelete(trx: Db, org: OrgRow, now: string): Promise<void> {
   await trx
     .updateTable('orgs')
-    .set({ status: 'deleted', enabled: 0, updated_at: now, version: org.version + 1 })
+    .set({ status: 'deleted', enabled: 0, tombstone: org.number, updated_at: now, version: org.version + 1 })
     .where('number', '=', org.number)
     .execute()
   await adjustCounts(trx, org.path, org.status, -1)

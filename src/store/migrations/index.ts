@@ -5,6 +5,7 @@ import { idempotencyHeaders } from './2026-11-23-0003-idempotency-headers.js'
 import { usersEmail } from './2026-11-23-0004-users-email.js'
 import { dropCreatedAtIndex } from './2026-11-23-0005-drop-created-at-index.js'
 import { requests } from './2026-11-23-0007-requests.js'
+import { siblingIndex } from './2026-11-23-0008-sibling-index.js'
 import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
 
 /** Every migration, by name; names sort in the order they run. */
@@ -16,5 +17,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0004-users-email': usersEmail(),
     '2026-11-23-0005-drop-created-at-index': dropCreatedAtIndex(),
     '2026-11-23-0007-requests': requests(dialect),
+    '2026-11-23-0008-sibling-index': siblingIndex(),
   }
 }
