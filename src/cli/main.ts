@@ -1,10 +1,17 @@
 /**
- * The `clientele` command: `serve`, `migrate`, `dev seed`.
+ * The `clientele` command: `serve`, `migrate`, `catalog import|export`, `dev seed`.
  */
+import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
+import pino from 'pino'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { buildApp, createDeps } from '../server.js'
 import { ensureMaster } from '../ops/orgs/bootstrap.js'
+import { isDomainError } from '../core/errors.js'
+import { importCatalog } from '../ops/catalog/import-catalog.js'
+import { exportCatalog } from '../ops/catalog/export-catalog.js'
 import { seedHierarchy } from './dev-seed.js'
+import { masterContext } from './master-actor.js'
 
 const DEFAULT_DB = process.env.CLIENTELE_DB ?? './data/clientele.db'
 
@@ -66,6 +73,68 @@ program
     for (const m of r.results ?? []) console.log(`${m.status === 'Success' ? 'applied' : m.status}: ${m.migrationName}`)
     if (!r.results?.length) console.log('up to date')
     await deps.store.close()
+  })
+
+/** Dependencies for a command whose stdout is its answer: logs go to stderr, warnings and worse only. */
+function quietDeps(db: string) {
+  return createDeps({ db, logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)) })
+}
+
+const catalog = program.command('catalog').description('the service catalogue as a YAML document (examples/catalog.yaml)')
+catalog
+  .command('import')
+  .description(
+    'make the catalogue hold FILE (YAML; `-` reads stdin), in one transaction, as the master organisation\'s superadmin: ' +
+      'each service and location it names is made exactly as written; others are kept unless --prune. Importing it again changes nothing.',
+  )
+  .argument('<file>', 'the catalogue document (YAML or JSON)')
+  .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
+  .option('--prune', 'also remove the services and locations FILE does not name', false)
+  .action(async (file: string, o: { db: string; prune: boolean }) => {
+    const text = readFileSync(file === '-' ? 0 : file, 'utf8')
+    let document: unknown
+    try {
+      document = parseYaml(text)
+    } catch (e) {
+      throw new Error(`${file} is not valid YAML: ${(e as Error).message}`)
+    }
+    if (document === null || document === undefined) throw new Error(`${file} is empty`)
+    const deps = quietDeps(o.db)
+    try {
+      await deps.store.migrate()
+      const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
+      if (boot.created && boot.password !== undefined && !process.env.CLIENTELE_ADMIN_PASSWORD) {
+        process.stderr.write(`Created the master organisation and its superadmin admin, password: ${boot.password}\nKeep it safe: it is not shown again.\n`)
+      }
+      const ctx = await masterContext(deps)
+      const summary = await importCatalog(ctx, { document: document as Parameters<typeof importCatalog>[1]['document'], prune: o.prune }).catch(
+        (e: unknown) => {
+          // Name the file, and fields as the file spells them (`services.0.version`).
+          throw isDomainError(e) ? new Error(`${file}: ${e.message.replace(/\bdocument\./, '')}`) : e
+        },
+      )
+      const lines = Object.entries(summary).map(
+        ([kind, c]) => `${kind}: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged`,
+      )
+      const changed = Object.values(summary).some((c) => c.created + c.updated + c.deleted > 0)
+      console.log(`${lines.join('\n')}\n${changed ? 'imported' : 'no changes'}`)
+    } finally {
+      await deps.store.close()
+    }
+  })
+catalog
+  .command('export')
+  .description('write the whole catalogue as YAML on stdout, hidden properties and driver settings included (the document import takes)')
+  .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
+  .action(async (o: { db: string }) => {
+    const deps = quietDeps(o.db)
+    try {
+      await deps.store.migrate()
+      const doc = await exportCatalog(await masterContext(deps), { filter: 'all' })
+      process.stdout.write(stringifyYaml(doc, { lineWidth: 0 }))
+    } finally {
+      await deps.store.close()
+    }
   })
 
 const dev = program.command('dev').description('tools for development and benchmarks')

@@ -183,6 +183,76 @@ export interface RequestTable {
   finished_at: string | null
 }
 
+/** A service of the catalogue (`HE`, `FSS`, …); `name_key` is the case-folded name, unique. */
+export interface ServiceTable {
+  id: string
+  name: string
+  name_key: string
+  display_name: string
+  version: string
+  description: string
+  /** The provisioning driver's name (`noop`, `webhook`). */
+  driver: string
+  /** JSON object: the driver's settings (a webhook URL, …). */
+  driver_config: string
+  multiple_user_plans: number
+  created_at: string
+  updated_at: string
+}
+
+export interface ServicePackageTable {
+  id: string
+  service_id: string
+  name: string
+  name_key: string
+  display_name: string
+  description: string
+  created_at: string
+  updated_at: string
+}
+
+export interface ServicePlanTable {
+  id: string
+  service_id: string
+  name: string
+  name_key: string
+  fullname: string
+  /** Users the plan may be given to; NULL is `Unlimited`. */
+  user_limit: number | null
+  created_at: string
+  updated_at: string
+}
+
+export interface ServicePropertyTable {
+  id: string
+  service_id: string
+  name: string
+  name_key: string
+  value: string
+  hidden: number
+  created_at: string
+  updated_at: string
+}
+
+export interface LocationTable {
+  id: string
+  name: string
+  name_key: string
+  description: string
+  /** JSON array of `{ name, value, hidden }`. */
+  customer_properties: string
+  /** JSON array of `{ name, value, hidden }` (a user's Active Directory properties). */
+  user_additional_properties: string
+  created_at: string
+  updated_at: string
+}
+
+/** The services offered at a location. */
+export interface LocationServiceTable {
+  location_id: string
+  service_id: string
+}
+
 export interface Database {
   orgs: OrgTable
   org_counts: OrgCountTable
@@ -198,5 +268,11 @@ export interface Database {
   cloud_providers: CloudProviderTable
   org_cloud_providers: OrgCloudProviderTable
   cloud_accounts: CloudAccountTable
+  services: ServiceTable
+  service_packages: ServicePackageTable
+  service_plans: ServicePlanTable
+  service_properties: ServicePropertyTable
+  locations: LocationTable
+  location_services: LocationServiceTable
   requests: RequestTable
 }

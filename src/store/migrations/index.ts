@@ -7,6 +7,7 @@ import { dropCreatedAtIndex } from './2026-11-23-0005-drop-created-at-index.js'
 import { requests } from './2026-11-23-0007-requests.js'
 import { siblingIndex } from './2026-11-23-0008-sibling-index.js'
 import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
+import { catalog } from './2026-11-23-0006-catalog.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,6 +17,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0003-idempotency-headers': idempotencyHeaders(),
     '2026-11-23-0004-users-email': usersEmail(),
     '2026-11-23-0005-drop-created-at-index': dropCreatedAtIndex(),
+    '2026-11-23-0006-catalog': catalog(dialect),
     '2026-11-23-0007-requests': requests(dialect),
     '2026-11-23-0008-sibling-index': siblingIndex(),
   }
