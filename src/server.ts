@@ -18,6 +18,8 @@ import { membersRoutes } from './faces/rest/members.routes.js'
 import { authRoutes } from './faces/rest/auth.routes.js'
 import { jobsRoutes } from './faces/rest/jobs.routes.js'
 import { registerFaces } from './faces/index.js'
+import { createJobBell } from './jobs/bell.js'
+import { startWorker, type WorkerOptions } from './jobs/worker.js'
 
 export interface DepsOptions extends StoreOptions {
   /** SQLite path or `postgres://` URL. */
@@ -29,7 +31,7 @@ export interface DepsOptions extends StoreOptions {
 /** Opens the store and builds the dependencies shared by every call. */
 export function createDeps(opts: DepsOptions): Deps {
   const log = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })
-  return { store: openStore(opts.db, opts), clock: opts.clock ?? Date.now, log }
+  return { store: openStore(opts.db, opts), clock: opts.clock ?? Date.now, log, jobs: createJobBell() }
 }
 
 export interface AppOptions {
@@ -42,6 +44,8 @@ export interface AppOptions {
   /** Mark the session cookie Secure. */
   secureCookies?: boolean
   logLevel?: string
+  /** Run a job worker in this process (default on), with these options; `false` runs none. */
+  worker?: WorkerOptions | false
 }
 
 const VERSION = '0.1.0'
@@ -113,5 +117,11 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   }, 3600_000)
   purge.unref()
   app.addHook('onClose', async () => clearInterval(purge))
+
+  if (opts.worker !== false) {
+    const worker = startWorker(deps, opts.worker ?? {})
+    // Stopped before the store closes: running jobs finish or give their leases back.
+    app.addHook('onClose', async () => worker.stop())
+  }
   return app
 }

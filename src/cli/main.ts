@@ -1,5 +1,5 @@
 /**
- * The `clientele` command: `serve`, `migrate`, `catalog import|export`, `dev seed`.
+ * The `clientele` command: `serve`, `worker`, `migrate`, `catalog import|export`, `dev seed`.
  */
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
@@ -12,6 +12,7 @@ import { importCatalog } from '../ops/catalog/import-catalog.js'
 import { exportCatalog } from '../ops/catalog/export-catalog.js'
 import { seedHierarchy } from './dev-seed.js'
 import { masterContext } from './master-actor.js'
+import { startWorker } from '../jobs/worker.js'
 
 const DEFAULT_DB = process.env.CLIENTELE_DB ?? './data/clientele.db'
 
@@ -41,7 +42,9 @@ program
   .option('--trust-proxy', 'trust X-Forwarded-For (behind a reverse proxy)', false)
   .option('--secure-cookies', 'mark the session cookie Secure (behind TLS)', false)
   .option('--no-memo', 'read every request from the database (no read memo while it is unchanged)')
-  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean }) => {
+  .option('--no-worker', 'run no job worker in this process (run `clientele worker` processes instead)')
+  .option('--concurrency <n>', 'jobs the in-process worker runs at once', positive, 4)
+  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number }) => {
     const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo })
     await deps.store.migrate()
     const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
@@ -51,7 +54,12 @@ program
         `\nCreated the master organisation and its superadmin.\n  username: admin\n  password: ${boot.password}\nKeep it safe: it is not shown again.\n\n`,
       )
     }
-    const app = await buildApp(deps, { logRequests: o.logRequests, trustProxy: o.trustProxy, secureCookies: o.secureCookies })
+    const app = await buildApp(deps, {
+      logRequests: o.logRequests,
+      trustProxy: o.trustProxy,
+      secureCookies: o.secureCookies,
+      worker: o.worker ? { concurrency: o.concurrency } : false,
+    })
     const close = async () => {
       await app.close()
       await deps.store.close()
@@ -61,6 +69,28 @@ program
     process.once('SIGTERM', close)
     await app.listen({ host: o.host, port: o.port })
     app.log.info({ db: deps.store.description }, 'clientele is serving')
+  })
+
+program
+  .command('worker')
+  .description('run provisioning jobs from the database, beside any number of other workers and servers; stops cleanly on SIGINT/SIGTERM')
+  .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
+  .option('--concurrency <n>', 'jobs run at once', positive, 4)
+  .option('--pool-size <n>', 'PostgreSQL connections per process', positive, 5)
+  .option('--lease-ms <ms>', 'lease of a claimed job, renewed while it runs; another worker takes it over this long after a crash', positive, 30_000)
+  .option('--retry-base-ms <ms>', 'first retry delay, doubled per attempt with jitter', positive, 1000)
+  .action(async (o: { db: string; concurrency: number; poolSize: number; leaseMs: number; retryBaseMs: number }) => {
+    const deps = createDeps({ db: o.db, poolSize: o.poolSize })
+    await deps.store.migrate()
+    const worker = startWorker(deps, { concurrency: o.concurrency, leaseMs: o.leaseMs, retryBaseMs: o.retryBaseMs })
+    const close = async () => {
+      await worker.stop()
+      await deps.store.close()
+      process.exit(0)
+    }
+    process.once('SIGINT', close)
+    process.once('SIGTERM', close)
+    deps.log.info({ db: deps.store.description, worker: worker.name }, 'clientele worker is running')
   })
 
 program

@@ -4,7 +4,7 @@
  */
 import type { TSchema, Static } from 'typebox'
 import { Compile } from 'typebox/compile'
-import type { Store } from '../store/store.js'
+import type { Db, Store } from '../store/store.js'
 import type { Role } from '../core/roles.js'
 import { DomainError } from '../core/errors.js'
 import { recorded } from './record-request.js'
@@ -36,6 +36,15 @@ export interface Deps {
   store: Store
   clock: () => number
   log: Logger
+  /** Rings this process's workers when a job was queued (they poll less often when idle). */
+  jobs?: JobBell
+}
+
+/** A process-local signal from those who queue jobs to the workers that run them. */
+export interface JobBell {
+  ring(): void
+  /** Calls `fn` on each ring; returns a function that stops it. */
+  listen(fn: () => void): () => void
 }
 
 /**
@@ -61,6 +70,12 @@ export interface RequestRecorder {
   target: string
   /** Notes the organisation the request concerns; the first one noted wins. */
   noteTarget(path: string, target: string): void
+  /**
+   * Writes the request row now, in `trx` (the operation's write transaction), with status
+   * `queued` and no finish time: its work goes on as jobs on a worker (see src/jobs/), which
+   * finishes the request. Returns the request's integer id, for the jobs to refer to.
+   */
+  queue(trx: Db): Promise<number>
 }
 
 /** The context of one call. */

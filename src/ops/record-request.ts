@@ -6,7 +6,7 @@
 import type { Ctx, RequestRecorder } from './context.js'
 import { DomainError, isDomainError } from '../core/errors.js'
 import { newId } from '../core/ids.js'
-import { findRequestByGuid, insertRequest } from '../store/requests.repo.js'
+import { findRequestByGuid, insertRequest, insertRequestReturningId } from '../store/requests.repo.js'
 import type { Db, Store } from '../store/store.js'
 import type { RequestTable } from '../store/schema.js'
 
@@ -18,6 +18,8 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
   if (exec) exec.guid = guid
   const parentId = exec?.parentGuid ? await parentOf(ctx, exec.parentGuid) : null
   const deadline = exec?.maxDurationMs !== undefined ? receivedAt + exec.maxDurationMs : undefined
+  /** The id of the row `queue()` wrote in the transaction now running, if it did. */
+  let queuedId: number | undefined
   const rec: RequestRecorder = {
     guid,
     scopePath: ctx.actor.orgPath,
@@ -27,6 +29,17 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
         this.scopePath = path
         this.target = target
       }
+    },
+    async queue(trx) {
+      if (queuedId !== undefined) return queuedId
+      if (written) {
+        // An earlier transaction of this operation wrote the row as finished: reopen it.
+        await trx.updateTable('requests').set({ status: 'queued', finished_at: null }).where('guid', '=', guid).execute()
+        queuedId = (await trx.selectFrom('requests').select('id').where('guid', '=', guid).executeTakeFirstOrThrow()).id
+      } else {
+        queuedId = await insertRequestReturningId(trx, { ...row('queued', null), started_at: null, finished_at: null })
+      }
+      return queuedId
     },
   }
   let written = false
@@ -54,14 +67,24 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
   const store: Store = {
     ...ctx.store,
     write: async <T>(fn: (trx: Db) => Promise<T>): Promise<T> => {
-      const out = await ctx.store.write(async (trx) => {
-        const value = await fn(trx)
-        if (deadline !== undefined && ctx.clock() > deadline) {
-          throw new DomainError('deadline_exceeded', `${operation} ran past its maxduration of ${exec!.maxDurationMs} ms and was stopped`)
-        }
-        if (!written) await insertRequest(trx, row('succeeded', null))
-        return value
-      })
+      let out: T
+      try {
+        out = await ctx.store.write(async (trx) => {
+          queuedId = undefined
+          const value = await fn(trx)
+          if (deadline !== undefined && ctx.clock() > deadline) {
+            throw new DomainError('deadline_exceeded', `${operation} ran past its maxduration of ${exec!.maxDurationMs} ms and was stopped`)
+          }
+          if (queuedId !== undefined) {
+            // Written early by queue(): the target may have been noted since.
+            await trx.updateTable('requests').set({ target: rec.target, scope_path: rec.scopePath }).where('id', '=', queuedId).execute()
+          } else if (!written) await insertRequest(trx, row('succeeded', null))
+          return value
+        })
+      } finally {
+        // A rolled-back transaction took the queued row with it; a committed one keeps it.
+        queuedId = undefined
+      }
       written = true
       return out
     },

@@ -93,6 +93,12 @@ export async function insertRequest(db: Db, row: Omit<RequestTable, 'id'>): Prom
   await insertQ(db, row as unknown as Record<string, unknown>)
 }
 
+/** Inserts a request and answers its integer id. */
+export async function insertRequestReturningId(db: Db, row: Omit<RequestTable, 'id'>): Promise<number> {
+  const r = await db.insertInto('requests').values(row).returning('id').executeTakeFirstOrThrow()
+  return r.id
+}
+
 const byGuidQ = preparedLookup((d, guid) => d.selectFrom('requests').selectAll().where('guid', '=', guid))
 
 /** Finds a request by guid. */

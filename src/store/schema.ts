@@ -183,6 +183,30 @@ export interface RequestTable {
   finished_at: string | null
 }
 
+/** A job: the slow part of a request, run by a worker under a lease (see src/jobs/). */
+export interface JobTable {
+  id: Generated<number>
+  guid: string
+  request_id: number
+  kind: string
+  /** JSON; never a secret in clear. */
+  payload: string
+  /** queued | running | waiting | succeeded | failed */
+  status: string
+  attempts: number
+  max_attempts: number
+  run_after: string
+  lease_owner: string | null
+  lease_until: string | null
+  deadline_at: string | null
+  /** JSON: the driver's result. */
+  result: string | null
+  last_error: string | null
+  created_at: string
+  updated_at: string
+  finished_at: string | null
+}
+
 /** A service of the catalogue (`HE`, `FSS`, …); `name_key` is the case-folded name, unique. */
 export interface ServiceTable {
   id: string
@@ -255,6 +279,7 @@ export interface LocationServiceTable {
 
 export interface Database {
   orgs: OrgTable
+  jobs: JobTable
   org_counts: OrgCountTable
   code_counters: CodeCounterTable
   users: UserTable

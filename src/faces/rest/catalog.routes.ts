@@ -36,8 +36,9 @@ import { updateLocation } from '../../ops/catalog/update-location.js'
 import { deleteLocation } from '../../ops/catalog/delete-location.js'
 import { importCatalog } from '../../ops/catalog/import-catalog.js'
 import { exportCatalog } from '../../ops/catalog/export-catalog.js'
-import { CatalogDocumentInput, PropertyFilter } from '../../ops/catalog/schema.js'
+import { CatalogDocumentInput, CatalogName, PropertyFilter } from '../../ops/catalog/schema.js'
 import { ctxOf } from '../http.js'
+import { testProvision } from '../../ops/provisioning/test-provision.js'
 import { Uuid } from './wire.js'
 import { errorResponses, STRICT } from './openapi.js'
 
@@ -241,6 +242,34 @@ export function catalogRoutes(app: FastifyInstance, deps: Deps): void {
       const s = await createService(ctxOf(deps, req), req.body)
       reply.code(201).header('location', at('services', s.name))
       return serviceToWire(s)
+    },
+  )
+
+  r.post(
+    '/services/:service/test-provision',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: "Queue a provisioning job through a service's driver (for operators and tests)",
+        description: WRITERS + ' Answers 202 with the job\'s guid and its request\'s guid (`GET /jobs/{requestGuid}` follows it).',
+        params: Type.Object({ service: CatalogName }),
+        body: Type.Optional(
+          Type.Object(
+            {
+              action: Type.Optional(Type.Union([Type.Literal('provision'), Type.Literal('deprovision')])),
+              subject: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              payload: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+            },
+            STRICT,
+          ),
+        ),
+        response: { 202: Type.Object({ jobGuid: Type.String(), requestGuid: Type.String() }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const out = await testProvision(ctxOf(deps, req), { service: req.params.service, ...(req.body ?? {}) })
+      reply.code(202)
+      return out
     },
   )
 

@@ -7,6 +7,8 @@ import { getRequest } from '../../ops/requests/get-request.js'
 import { listRequests } from '../../ops/requests/list-requests.js'
 import type { Request } from '../../store/requests.repo.js'
 import { ctxOf } from '../http.js'
+import { acceptCallback } from '../../jobs/callback.js'
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../jobs/signing.js'
 import { errorResponses } from './openapi.js'
 
 const LogEntry = Type.Object({ at: Type.String(), level: Type.Enum(['info', 'warn', 'error'] as const), message: Type.String() })
@@ -63,6 +65,37 @@ export function jobsRoutes(app: FastifyInstance, deps: Deps): void {
     async (req) => ({ items: (await getRequest(ctxOf(deps, req), { ref: req.params.ref })).log }),
   )
 
+  // The callback of a provisioning endpoint: public, authenticated only by its signature over
+  // the body exactly as sent, so this route keeps the body as text.
+  app.register(async (sub) => {
+    sub.removeContentTypeParser('application/json')
+    sub.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body))
+    sub.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/jobs/:ref/callback',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['jobs'],
+          summary: 'Report the end of a job whose endpoint answered 202',
+          description:
+            'Body `{"status": "succeeded"|"failed", "result"?: any, "error"?: string}`, signed like the delivery: ' +
+            '`X-Clientele-Timestamp` (Unix seconds, within 5 minutes) and `X-Clientele-Signature: sha256=<hex HMAC-SHA256 of timestamp + "." + body>` ' +
+            "with the service's webhook secret. A forged or stale callback is refused with 401 and changes nothing.",
+          security: [],
+          params: Ref,
+          response: { 200: Type.Object({ status: Type.String() }), ...errorResponses(400, 401, 409) },
+        },
+      },
+      async (req) =>
+        acceptCallback(deps, {
+          jobGuid: req.params.ref,
+          timestamp: header(req.headers[TIMESTAMP_HEADER]),
+          signature: header(req.headers[SIGNATURE_HEADER]),
+          body: typeof req.body === 'string' ? req.body : '',
+        }),
+    )
+  })
+
   r.get(
     '/jobs',
     {
@@ -82,4 +115,8 @@ export function jobsRoutes(app: FastifyInstance, deps: Deps): void {
     },
     async (req) => ({ items: (await listRequests(ctxOf(deps, req), req.query)).items.map(toWire) }),
   )
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined
 }

@@ -8,6 +8,7 @@ import { requests } from './2026-11-23-0007-requests.js'
 import { siblingIndex } from './2026-11-23-0008-sibling-index.js'
 import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
 import { catalog } from './2026-11-23-0006-catalog.js'
+import { jobs } from './2026-11-23-0009-jobs.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -20,5 +21,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0006-catalog': catalog(dialect),
     '2026-11-23-0007-requests': requests(dialect),
     '2026-11-23-0008-sibling-index': siblingIndex(),
+    '2026-11-23-0009-jobs': jobs(dialect),
   }
 }

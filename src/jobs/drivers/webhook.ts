@@ -1,0 +1,65 @@
+/**
+ * The `webhook` driver: POSTs the provisioning request as JSON to the service's `url`, signed
+ * with its `secret` (see signing.ts), `Idempotency-Key: <jobGuid>` so that a delivery repeated
+ * after a crash is recognised by the receiver.
+ *
+ * Settings (`driverConfig`): `url` (http/https), `secret`, optional `timeoutMs` (default
+ * 10 000). Answers: a 2xx with a JSON body (or none) finishes the job with it as the result;
+ * 202 leaves it waiting for the callback; 408, 429, 5xx, timeouts and connection errors are
+ * retried; any other 4xx fails without retry.
+ */
+import type { Driver, DriverOutcome } from './driver.js'
+import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signing.js'
+
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000
+
+export const webhookDriver: Driver = {
+  name: 'webhook',
+  async provision(ctx, request, signal): Promise<DriverOutcome> {
+    const { url, secret, timeoutMs } = ctx.config
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { ok: false, retryable: false, error: 'webhook driver: driverConfig.url is not an http(s) URL' }
+    if (typeof secret !== 'string' || secret === '') return { ok: false, retryable: false, error: 'webhook driver: driverConfig.secret is not set' }
+    const timeout = typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : DEFAULT_WEBHOOK_TIMEOUT_MS
+    const body = JSON.stringify(request)
+    const timestamp = Math.floor(ctx.clock() / 1000)
+    let res: Response
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': request.jobGuid,
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: sign(secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
+      })
+    } catch (e) {
+      if (signal.aborted) throw signal.reason
+      const err = e as Error
+      if (err.name === 'TimeoutError') return { ok: false, retryable: true, error: `webhook timed out after ${timeout} ms` }
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause
+      return { ok: false, retryable: true, error: `webhook unreachable: ${cause?.code ?? cause?.message ?? err.message}` }
+    }
+    let text: string
+    try {
+      text = await res.text()
+    } catch (e) {
+      if (signal.aborted) throw signal.reason
+      return { ok: false, retryable: true, error: `webhook answer cut short: ${(e as Error).message}` }
+    }
+    const excerpt = text.slice(0, 200)
+    if (res.status === 202) return { pending: true, note: 'webhook accepted the request (202): waiting for its callback' }
+    if (res.status >= 200 && res.status < 300) {
+      if (text.trim() === '') return { ok: true, result: null }
+      try {
+        return { ok: true, result: JSON.parse(text) as unknown }
+      } catch {
+        return { ok: false, retryable: true, error: `webhook answered ${res.status} without JSON: ${excerpt}` }
+      }
+    }
+    const retryable = res.status >= 500 || res.status === 408 || res.status === 429
+    return { ok: false, retryable, error: `webhook answered ${res.status}${excerpt ? `: ${excerpt}` : ''}` }
+  },
+}
