@@ -7,7 +7,7 @@ import { getRequest } from '../../ops/requests/get-request.js'
 import { listRequests } from '../../ops/requests/list-requests.js'
 import type { Request } from '../../store/requests.repo.js'
 import { ctxOf } from '../http.js'
-import { acceptCallback } from '../../jobs/callback.js'
+import { acceptCallback } from '../../ops/provisioning/accept-callback.js'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../jobs/signing.js'
 import { errorResponses } from './openapi.js'
 

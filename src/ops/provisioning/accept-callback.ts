@@ -3,12 +3,12 @@
  * with `{status: "succeeded"|"failed", result?, error?}`, authenticated only by its signature
  * (the service's webhook secret over `timestamp + '.' + body`, timestamp within 5 minutes).
  */
-import type { Deps } from '../ops/context.js'
-import { DomainError } from '../core/errors.js'
-import { isUuid } from '../core/ids.js'
-import { findJobByGuid, finishFromCallback, type JobRow } from './queue.js'
-import { verify } from './signing.js'
-import type { ProvisioningPayload } from './provisioning.js'
+import type { Deps } from '../context.js'
+import { DomainError } from '../../core/errors.js'
+import { isUuid } from '../../core/ids.js'
+import { findJobByGuid, finishFromCallback, type JobRow } from '../../jobs/queue.js'
+import { verify } from '../../jobs/signing.js'
+import type { ProvisioningPayload } from '../../jobs/provisioning.js'
 
 export interface SignedCallback {
   jobGuid: string
