@@ -13,6 +13,7 @@ import { newId } from '../core/ids.js'
 import type { Db, Store } from '../store/store.js'
 import type { JobTable } from '../store/schema.js'
 import { toRequest, type RequestLogEntry, type RequestRow, type RequestStatus } from '../store/requests.repo.js'
+import { jobEvent } from './subjects.js'
 
 export type JobStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed'
 
@@ -122,6 +123,7 @@ export async function claimJobs(store: Store, owner: string, limit: number, leas
         stageStart: [`attempt ${j.attempts}`],
         log: [{ level: 'info', message: `job ${j.guid} claimed by worker ${owner}: attempt ${j.attempts} of ${j.max_attempts}` }],
       })
+      await jobEvent(trx, j.payload, j.request_id, 'claimed', now)
     }
     return rows
   })
@@ -167,6 +169,7 @@ export async function endAttempt(store: Store, job: JobRow, owner: string, end: 
           .executeTakeFirst()
         if (r.numUpdatedRows === 0n) return false
         await finishRequestPart(trx, job, now, { stageEnd: [stage], log: [{ level: 'info', message: `job ${job.guid}: driver answered ok` }] })
+        await jobEvent(trx, job.payload, job.request_id, 'succeeded', now)
         return true
       case 'retry':
         r = await fenced
@@ -180,6 +183,7 @@ export async function endAttempt(store: Store, job: JobRow, owner: string, end: 
             { level: 'info', message: `job ${job.guid}: retry in ${(end.delayMs / 1000).toFixed(1)} s` },
           ],
         })
+        await jobEvent(trx, job.payload, job.request_id, 'retry', now, end.error)
         return true
       case 'failed':
         r = await fenced
@@ -187,6 +191,7 @@ export async function endAttempt(store: Store, job: JobRow, owner: string, end: 
           .executeTakeFirst()
         if (r.numUpdatedRows === 0n) return false
         await finishRequestPart(trx, job, now, { stageEnd: [stage, 'waiting for callback'], error: end.error, log: [{ level: 'error', message: `job ${job.guid} failed: ${end.error}` }] })
+        await jobEvent(trx, job.payload, job.request_id, 'failed', now, end.error)
         return true
       case 'waiting':
         r = await fenced.set({ status: 'waiting', lease_owner: null, lease_until: null, updated_at: at }).executeTakeFirst()
@@ -196,6 +201,7 @@ export async function endAttempt(store: Store, job: JobRow, owner: string, end: 
           stageStart: ['waiting for callback'],
           log: [{ level: 'info', message: `job ${job.guid}: ${end.note ?? 'waiting for callback'}` }],
         })
+        await jobEvent(trx, job.payload, job.request_id, 'waiting', now)
         return true
       case 'released':
         r = await fenced
@@ -203,6 +209,7 @@ export async function endAttempt(store: Store, job: JobRow, owner: string, end: 
           .executeTakeFirst()
         if (r.numUpdatedRows === 0n) return false
         await updateRequest(trx, job.request_id, now, { stageEnd: [stage], log: [{ level: 'warn', message: `job ${job.guid}: released unfinished by worker ${owner} (shutting down)` }] })
+        await jobEvent(trx, job.payload, job.request_id, 'released', now)
         return true
     }
   })
@@ -245,6 +252,7 @@ export async function finishFromCallback(
         : { level: 'error', message: `job ${job.guid}: callback reported failure: ${error}` },
     ],
   })
+  await jobEvent(trx, job.payload, job.request_id, verdict.status, now, error ?? undefined)
   return true
 }
 

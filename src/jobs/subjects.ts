@@ -1,0 +1,50 @@
+/**
+ * What a job's progress means for the thing it provisions (its "subject": `customer-service:<id>`,
+ * `user-service:<id>`, …). The queue calls `jobEvent` in the same transaction as every step it
+ * records, so a subject's provisioning status never disagrees with its job.
+ *
+ * Handlers are registered per subject type by the modules that own the subjects; a subject
+ * without a handler (a driver test) only has its job and request.
+ */
+import type { Db } from '../store/store.js'
+
+/** A step of a job: claimed by a worker, waiting for a callback, to be retried, given back, or finished. */
+export type JobEvent = 'claimed' | 'waiting' | 'retry' | 'released' | 'succeeded' | 'failed'
+
+export interface JobEventInfo {
+  /** The subject's id (after the type's colon). */
+  id: string
+  /** The request the job belongs to (subjects remember the request that last changed them). */
+  requestId: number
+  action: 'provision' | 'deprovision'
+  /** The error of a failure. */
+  error?: string
+  now: number
+}
+
+export type SubjectHandler = (trx: Db, event: JobEvent, info: JobEventInfo) => Promise<void>
+
+const handlers = new Map<string, SubjectHandler>()
+
+/** Registers the handler of a subject type (once per type). */
+export function onSubject(type: string, handler: SubjectHandler): void {
+  handlers.set(type, handler)
+}
+
+/** Applies `event` of the job with `payload` (its JSON text) to its subject, in `trx`. */
+export async function jobEvent(trx: Db, payloadText: string, requestId: number, event: JobEvent, now: number, error?: string): Promise<void> {
+  if (handlers.size === 0) return
+  const p = JSON.parse(payloadText) as { subject?: unknown; action?: unknown }
+  if (typeof p.subject !== 'string') return
+  const colon = p.subject.indexOf(':')
+  if (colon < 0) return
+  const handler = handlers.get(p.subject.slice(0, colon))
+  if (!handler) return
+  await handler(trx, event, {
+    id: p.subject.slice(colon + 1),
+    requestId,
+    action: p.action === 'deprovision' ? 'deprovision' : 'provision',
+    now,
+    ...(error !== undefined ? { error } : {}),
+  })
+}
