@@ -34,7 +34,7 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** A server running in a child process. */
+/** A server (or a worker, which has no `url`) running in a child process. */
 export interface ServerChild {
   name: string
   url: string
@@ -53,7 +53,26 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env
 }
 
-async function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, logFile: string, readyPath: string): Promise<ServerChild> {
+/** Answers true once `url + path` answers 2xx. */
+function answers(url: string, path: string): () => Promise<boolean> {
+  return async () => {
+    try {
+      return (await fetch(url + path)).ok
+    } catch {
+      return false /* not listening yet */
+    }
+  }
+}
+
+async function startChild(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  logFile: string,
+  readyWhat: string,
+  ready: () => Promise<boolean>,
+): Promise<ServerChild> {
   mkdirSync(dirname(logFile), { recursive: true })
   const fd = openSync(logFile, 'a')
   const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd] })
@@ -65,21 +84,16 @@ async function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, 
       r()
     }),
   )
-  const url = `http://127.0.0.1:${port}`
+  const url = port > 0 ? `http://127.0.0.1:${port}` : ''
   const deadline = Date.now() + 60_000
   for (;;) {
     if (exited !== undefined) {
-      throw new Error(`${name} exited (code ${exited}) before it answered; see ${logFile}:\n${tail(logFile)}`)
+      throw new Error(`${name} exited (code ${exited}) before it was ready; see ${logFile}:\n${tail(logFile)}`)
     }
-    try {
-      const r = await fetch(url + readyPath)
-      if (r.ok) break
-    } catch {
-      /* not listening yet */
-    }
+    if (await ready()) break
     if (Date.now() > deadline) {
       proc.kill('SIGKILL')
-      throw new Error(`${name} did not answer ${readyPath} within 60 s; see ${logFile}`)
+      throw new Error(`${name} did not ${readyWhat} within 60 s; see ${logFile}`)
     }
     await sleep(100)
   }
@@ -111,14 +125,37 @@ function tail(file: string, lines = 20): string {
 export async function startClientele(opts: { name: string; db: string; password: string; logFile: string; nodeArgs?: string[]; serveArgs?: string[] }): Promise<ServerChild> {
   const port = await freePort()
   const args = [...(opts.nodeArgs ?? []), 'bin/clientele.js', 'serve', '--db', opts.db, '--host', '127.0.0.1', '--port', String(port), ...(opts.serveArgs ?? [])]
-  return startChild(opts.name, args, childEnv({ CLIENTELE_ADMIN_PASSWORD: opts.password }), port, opts.logFile, '/readyz')
+  const url = `http://127.0.0.1:${port}`
+  return startChild(opts.name, args, childEnv({ CLIENTELE_ADMIN_PASSWORD: opts.password }), port, opts.logFile, 'answer /readyz', answers(url, '/readyz'))
+}
+
+/**
+ * Starts `node bin/clientele.js worker --db DB` and resolves once it logs that it runs (it has
+ * no HTTP port: `url` and `port` of the answer are empty).
+ */
+export async function startWorkerChild(opts: { name: string; db: string; logFile: string; nodeArgs?: string[]; workerArgs?: string[] }): Promise<ServerChild> {
+  const args = [...(opts.nodeArgs ?? []), 'bin/clientele.js', 'worker', '--db', opts.db, ...(opts.workerArgs ?? [])]
+  // The log file is appended to by every start: count the lines that say it runs.
+  const before = countMatches(opts.logFile, WORKER_RUNNING)
+  const ready = async () => countMatches(opts.logFile, WORKER_RUNNING) > before
+  return startChild(opts.name, args, childEnv({}), 0, opts.logFile, 'log that it runs', ready)
+}
+
+const WORKER_RUNNING = 'clientele worker is running'
+
+function countMatches(file: string, text: string): number {
+  try {
+    return readFileSync(file, 'utf8').split(text).length - 1
+  } catch {
+    return 0
+  }
 }
 
 /** Starts the ceiling's bare Fastify server (bench/bare-server.ts). */
 export async function startBare(opts: { logFile: string; nodeArgs?: string[] }): Promise<ServerChild> {
   const port = await freePort()
   const args = [...(opts.nodeArgs ?? []), 'bin/run-ts.js', 'bench/bare-server.ts', '--port', String(port)]
-  return startChild('bare fastify', args, childEnv({}), port, opts.logFile, '/healthz')
+  return startChild('bare fastify', args, childEnv({}), port, opts.logFile, 'answer /healthz', answers(`http://127.0.0.1:${port}`, '/healthz'))
 }
 
 /** Runs `clientele dev seed --orgs N --db DB`; answers the wall time and the time it reported. */
@@ -367,6 +404,21 @@ export function orgRowBytes(dbFile: string, orgId: string): number | undefined {
     return bytes
   } finally {
     db.close()
+  }
+}
+
+/**
+ * The machine's CPU time so far, in clock ticks, from `/proc/stat` (Linux): `busy` is all but
+ * idle and I/O wait. Undefined where there is no `/proc/stat`.
+ */
+export function cpuTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
+    const f = line.trim().split(/\s+/).slice(1).map(Number)
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0)
+    return { busy: total - f[3]! - f[4]!, total }
+  } catch {
+    return undefined
   }
 }
 

@@ -7,11 +7,16 @@
  *   c  a 50-row page of GET /orgs/{masterId}/customers?recursive=true over 100,000 organisations (Bearer, Basic)
  *   d  POST /orgs/{id}/customers with a unique name per request (Bearer, Basic)
  *   e  baseline for d: a raw prepared INSERT loop on better-sqlite3 (WAL, synchronous=FULL, a row per transaction)
+ *   f  noop provisioning jobs finished per second by one `clientele serve` process on SQLite (its in-process worker)
+ *   g  the same through 1 and through 3 `clientele worker` processes on one PostgreSQL database (needs --postgres)
+ *   h  time from a provisioning request (over HTTP, at a steady rate) to its finished state, p50 and p99
  *
  * Options: --quick (short runs), --only a,b,... (a subset), --connections N, --duration S (per
  * figure), --rounds N (interleaved slices), --warmup S, --orgs N (size of c's hierarchy),
- * --keep (keep the databases under .bench/run-*), --cpu-prof (profile the servers into
- * .bench/run-*\/prof).
+ * --postgres URL (or BENCH_POSTGRES_URL: a server where the role may create databases; g and
+ * h's PostgreSQL line), --jobs N (jobs per batch of f and g), --job-rounds N, --job-rate R (h's
+ * provisionings per second), --keep (keep the databases under .bench/run-*), --cpu-prof (profile
+ * the servers and workers into .bench/run-*\/prof).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -20,6 +25,7 @@ import {
   BENCH_DIR,
   ROOT,
   api,
+  cpuTicks,
   credentials,
   expectStatus,
   fmtInt,
@@ -33,6 +39,7 @@ import {
   seed,
   startBare,
   startClientele,
+  startWorkerChild,
   table,
   warm,
   Tally,
@@ -40,14 +47,17 @@ import {
   type LoadOptions,
   type ServerChild,
 } from './lib.js'
+import { JobDb, NOOP_SERVICE, createPgDatabase, customerServiceStarter, ensureNoopService, latencySlice, tallyBatch } from './jobs.js'
 
-const ALL = ['a', 'b', 'c', 'd', 'e'] as const
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const
 type Part = (typeof ALL)[number]
-const USAGE = 'usage: npm run bench -- [--quick] [--only a,b,c,d,e] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] [--keep] [--cpu-prof]'
+const USAGE =
+  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,g,h] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
+  '[--postgres URL] [--jobs N] [--job-rounds N] [--job-rate R] [--keep] [--cpu-prof]'
 
 const args = parseArgs(process.argv.slice(2))
 for (const k of args.keys()) {
-  if (!['quick', 'only', 'connections', 'duration', 'rounds', 'warmup', 'orgs', 'keep', 'cpu-prof', 'help'].includes(k)) {
+  if (!['quick', 'only', 'connections', 'duration', 'rounds', 'warmup', 'orgs', 'postgres', 'jobs', 'job-rounds', 'job-rate', 'keep', 'cpu-prof', 'help'].includes(k)) {
     console.error(`unknown option --${k}\n${USAGE}`)
     process.exit(2)
   }
@@ -85,6 +95,15 @@ const duration = num('duration', quick ? 3 : 10)
 const rounds = Math.round(num('rounds', quick ? 3 : 10))
 const warmup = num('warmup', quick ? 1 : 2)
 const treeOrgs = Math.round(num('orgs', 100_000))
+const jobBatch = Math.round(num('jobs', quick ? 500 : 2000))
+const jobRounds = Math.round(num('job-rounds', quick ? 1 : 3))
+const jobRate = num('job-rate', 100)
+const pgArg = args.get('postgres')
+if (pgArg === true) {
+  console.error('--postgres wants a URL (postgres://user:pass@host:5432/db)')
+  process.exit(2)
+}
+const pgUrl = pgArg ?? (process.env.BENCH_POSTGRES_URL || undefined)
 const keep = args.has('keep')
 const cpuProf = args.has('cpu-prof')
 const slice = duration / rounds
@@ -104,6 +123,17 @@ async function serve(start: () => Promise<ServerChild>): Promise<ServerChild> {
 async function stopAll(): Promise<void> {
   await Promise.all([...live].map((s) => s.stop()))
   live.clear()
+}
+async function stopSome(some: ServerChild[]): Promise<void> {
+  await Promise.all(some.map((s) => s.stop()))
+  for (const s of some) live.delete(s)
+}
+/** Databases of the job figures: closed, and PostgreSQL ones dropped unless --keep, at the end. */
+const jobDbs: JobDb[] = []
+const pgDrops: (() => Promise<void>)[] = []
+async function closeJobDbs(): Promise<void> {
+  await Promise.all(jobDbs.splice(0).map((d) => d.close()))
+  if (!keep) await Promise.allSettled(pgDrops.splice(0).map((drop) => drop()))
 }
 process.once('SIGINT', () => {
   stopAll().finally(() => process.exit(130))
@@ -138,6 +168,8 @@ let rowBytes: number | undefined
 let seedInfo: { orgs: number; wallSeconds: number; reportedSeconds: number | null } | undefined
 let dCheck: (() => Promise<void>) | undefined
 let closeRaw: (() => void) | undefined
+/** Cores busy on the machine while each job figure ran (see jobThroughput). */
+let jobCpu: Record<string, number | null> | undefined
 
 function http(key: string, label: string, o: LoadOptions): Scenario {
   return { key, label, warm: (s) => warm(o, s), slice: (s, t) => loadSlice(o, s, t) }
@@ -244,9 +276,9 @@ try {
   // Warm-up, then the rounds: every figure gets one slice per round, so a slow spell of this
   // (shared, virtualised) machine is spread over all figures instead of spoiling one.
   const tallies = new Map<string, Tally>(scenarios.map((sc) => [sc.key, new Tally()]))
-  say(`warming up ${scenarios.map((sc) => sc.key).join(', ')} …`)
+  if (scenarios.length > 0) say(`warming up ${scenarios.map((sc) => sc.key).join(', ')} …`)
   for (const sc of scenarios) await sc.warm(warmup)
-  for (let r = 1; r <= rounds; r++) {
+  for (let r = 1; r <= rounds && scenarios.length > 0; r++) {
     const parts: string[] = []
     for (const sc of scenarios) {
       const t = tallies.get(sc.key)!
@@ -257,24 +289,184 @@ try {
   }
   for (const sc of scenarios) rows.set(sc.key, { key: sc.key, label: sc.label, ...tallies.get(sc.key)!.figure() })
   if (dCheck) await dCheck()
+
+  // The job figures run alone: the HTTP figures' servers are stopped first.
+  closeRaw?.()
+  closeRaw = undefined
+  await stopAll()
+  if (only.has('f') || only.has('g')) await jobThroughput()
+  if (only.has('h')) await provisioningLatency()
 } catch (e) {
   await stopAll()
+  await closeJobDbs()
   console.error(e instanceof Error ? (e.stack ?? e.message) : e)
   process.exit(1)
 }
-closeRaw?.()
 await stopAll()
+await closeJobDbs()
+
+/** A throughput figure of jobs: a database, and how to start the processes that work on it. */
+interface JobScenario {
+  key: string
+  label: string
+  db: JobDb
+  start(): Promise<ServerChild[]>
+}
+
+/**
+ * f and g, in rounds: each round queues a batch per figure (the figures interleaved, as the
+ * HTTP figures' slices are), starts the figure's processes, runs a small warm-up batch, then
+ * the measured one, and stops the processes.
+ */
+async function jobThroughput(): Promise<void> {
+  const sc: JobScenario[] = []
+  if (only.has('f')) {
+    const file = join(runDir, 'jobs-f.db')
+    const db = await JobDb.open(file, password)
+    jobDbs.push(db)
+    sc.push({
+      key: 'f',
+      label: 'noop jobs: 1 clientele serve, SQLite',
+      db,
+      start: async () => [await serve(() => startClientele({ name: 'clientele (f)', db: file, password, logFile: lg('clientele-f'), nodeArgs }))],
+    })
+  }
+  if (only.has('g')) {
+    if (!pgUrl) notes.push('g: skipped: no PostgreSQL; give --postgres postgres://user:pass@host:5432/db (a role that may create databases) or set BENCH_POSTGRES_URL')
+    else {
+      for (const n of [1, 3]) {
+        const pgDb = await createPgDatabase(pgUrl, `g${n}`)
+        pgDrops.push(pgDb.drop)
+        const db = await JobDb.open(pgDb.url, password)
+        jobDbs.push(db)
+        sc.push({
+          key: `g.${n}`,
+          label: `noop jobs: ${n} clientele worker${n > 1 ? 's' : ''}, PostgreSQL`,
+          db,
+          start: () =>
+            Promise.all(
+              Array.from({ length: n }, (_, i) =>
+                serve(() => startWorkerChild({ name: `worker g.${n} #${i + 1}`, db: pgDb.url, logFile: lg(`worker-g${n}-${i + 1}`), nodeArgs })),
+              ),
+            ),
+        })
+      }
+    }
+  }
+  if (sc.length === 0) return
+  const warmBatch = warmup > 0 ? Math.max(50, Math.round(jobBatch / 10)) : 0
+  // Generous: a figure far below its floor still finishes, and its verdict says how far.
+  const limitMs = Math.max(60_000, jobBatch * 20)
+  const tallies = new Map<string, Tally>(sc.map((s) => [s.key, new Tally()]))
+  // How busy the whole machine was while each figure's batches ran: a figure that used every
+  // core could not have gone faster here, whatever the code.
+  const cpu = new Map<string, { busy: number; total: number }>(sc.map((s) => [s.key, { busy: 0, total: 0 }]))
+  say(`jobs: ${sc.map((s) => s.key).join(', ')}: ${jobRounds} round(s) of ${fmtInt(jobBatch)} jobs each (after ${fmtInt(warmBatch)} to warm up)`)
+  for (let r = 1; r <= jobRounds; r++) {
+    const parts: string[] = []
+    for (const s of sc) {
+      const warmJobs = warmBatch > 0 ? await s.db.queueHeld(warmBatch, 32) : undefined
+      const batch = await s.db.queueHeld(jobBatch, 32)
+      const procs = await s.start()
+      let waitedMs = 0
+      try {
+        if (warmJobs) {
+          await s.db.release(warmJobs)
+          await s.db.waitFinished(warmJobs, limitMs)
+        }
+        const before = cpuTicks()
+        const released = Date.now()
+        await s.db.release(batch)
+        await s.db.waitFinished(batch, limitMs)
+        waitedMs = Date.now() - released
+        const after = cpuTicks()
+        if (before && after) {
+          const c = cpu.get(s.key)!
+          c.busy += after.busy - before.busy
+          c.total += after.total - before.total
+        }
+      } finally {
+        await stopSome(procs)
+      }
+      const res = await s.db.measure(batch)
+      tallyBatch(tallies.get(s.key)!, res, waitedMs)
+      parts.push(`${s.key} ${fmtInt(res.succeeded / (res.windowMs / 1000))}${res.succeeded < res.jobs ? ` (${res.jobs - res.succeeded} not succeeded)` : ''}`)
+    }
+    say(`  jobs round ${r}/${jobRounds}: ${parts.join('  ')} jobs/s`)
+  }
+  for (const s of sc) rows.set(s.key, { key: s.key, label: s.label, ...tallies.get(s.key)!.figure() })
+  const cores = machine().cpus
+  const busy = sc.filter((s) => cpu.get(s.key)!.total > 0).map((s) => `${s.key} ${((cpu.get(s.key)!.busy / cpu.get(s.key)!.total) * cores).toFixed(2)}`)
+  if (busy.length > 0) notes.push(`f, g: cores busy on this machine (all processes, of ${cores}) while the batches ran: ${busy.join(', ')}`)
+  jobCpu = Object.fromEntries(sc.map((s) => [s.key, cpu.get(s.key)!.total > 0 ? (cpu.get(s.key)!.busy / cpu.get(s.key)!.total) * cores : null]))
+  const one = jobCpu['g.1']
+  if (one) {
+    // Three workers cannot use more than the machine: if one kept `one` cores busy, three
+    // reach at most about cores ÷ one times its rate, however they share the work.
+    notes.push(`g: with g.1 keeping ${one.toFixed(2)} cores busy, g.3 can reach at most about ${cores} ÷ ${one.toFixed(2)} = ${(cores / one).toFixed(2)} × g.1 on this machine`)
+  }
+}
+
+/**
+ * h: customer-service provisionings (`PUT /orgs/{id}/services/{service}`) started over HTTP at
+ * `jobRate` a second, on a `clientele serve` of each
+ * database (SQLite; PostgreSQL when given), in interleaved slices; each one timed from its
+ * sending to its request's finish.
+ */
+async function provisioningLatency(): Promise<void> {
+  const targets: { key: string; label: string; db: string }[] = [{ key: 'h.sqlite', label: 'provisioning → finished, SQLite', db: join(runDir, 'jobs-h.db') }]
+  if (pgUrl) {
+    const pgDb = await createPgDatabase(pgUrl, 'h')
+    pgDrops.push(pgDb.drop)
+    targets.push({ key: 'h.postgres', label: 'provisioning → finished, PostgreSQL', db: pgDb.url })
+  } else notes.push('h.postgres: skipped: no PostgreSQL (--postgres URL or BENCH_POSTGRES_URL)')
+  const seq = { n: 0 }
+  const runs = []
+  for (const t of targets) {
+    const srv = await serve(() => startClientele({ name: `clientele (${t.key})`, db: t.db, password, logFile: lg(`clientele-${t.key}`), nodeArgs }))
+    const cred = await credentials(srv.url, password)
+    await ensureNoopService(srv.url, cred.bearer)
+    // Enough customers that each is asked again only seconds after its last provisioning.
+    const start = await customerServiceStarter(srv.url, cred.bearer, NOOP_SERVICE, cred.masterId, Math.max(200, Math.round(jobRate * 5)))
+    // Checked once: the step answers a request guid whose request finishes.
+    const probe = new Tally()
+    await latencySlice({ base: srv.url, authorization: cred.bearer, start, rate: 1, seconds: 1, waitMs: 10_000, seq }, probe)
+    if (probe.samples.length !== 1) throw new Error(`${t.key}: a test provisioning did not succeed: ${JSON.stringify(probe.figure().statusCodes)}`)
+    const o = { base: srv.url, authorization: cred.bearer, start, rate: jobRate, waitMs: 30_000, seq }
+    runs.push({ ...t, o, tally: new Tally() })
+  }
+  say(`h: ${runs.map((r) => r.key).join(', ')}: ${jobRate} provisionings/s, ${duration} s each in ${rounds} interleaved slices`)
+  if (warmup > 0) for (const r of runs) await latencySlice({ ...r.o, seconds: warmup }, new Tally())
+  for (let i = 1; i <= rounds; i++) {
+    const parts: string[] = []
+    for (const r of runs) {
+      await latencySlice({ ...r.o, seconds: slice }, r.tally)
+      parts.push(`${r.key} ${fmtInt(r.tally.sliceRps[r.tally.sliceRps.length - 1]!)}/s`)
+    }
+    say(`  round ${i}/${rounds}: ${parts.join('  ')}`)
+  }
+  for (const r of runs) rows.set(r.key, { key: r.key, label: `${r.label} (${jobRate}/s)`, ...r.tally.figure() })
+}
 
 // The report.
-const baselineOf = (key: string): string | undefined => (key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : undefined)
-const floorOf = (key: string): number | undefined => (key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : undefined)
-const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e']
+const baselineOf = (key: string): string | undefined =>
+  key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : key === 'g.3' ? 'g.1' : undefined
+/** Floors on the ratio of req/s to the baseline's. */
+const floorOf = (key: string): number | undefined =>
+  key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : key === 'g.3' ? 2 : undefined
+/** Floors on req/s itself (jobs/s for f), where the requirement is a rate, not a ratio. */
+const rateFloorOf = (key: string): number | undefined => (key === 'f' ? 500 : undefined)
+const BASELINES = new Set(['a', 'e', 'g.1'])
+const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e', 'f', 'g.1', 'g.3', 'h.sqlite', 'h.postgres']
 
 interface Verdict {
   key: string
   baseline?: string
   ratio?: { rps: number; p50: number; p99: number }
+  /** Least req/s × (ratio to the baseline). */
   floor?: number
+  /** Least req/s. */
+  floorRps?: number
   pass?: boolean
   why?: string
 }
@@ -284,25 +476,27 @@ for (const key of order) {
   const r = rows.get(key)
   if (!r) continue
   const bk = baselineOf(key)
-  const b = bk ? rows.get(bk) : r
+  const b = bk ? rows.get(bk) : BASELINES.has(key) ? r : undefined
   const v: Verdict = { key }
   const ratio = b ? { rps: r.rps / b.rps, p50: r.p50 / b.p50, p99: r.p99 / b.p99 } : undefined
   if (ratio) v.ratio = ratio
   if (bk) v.baseline = bk
   const floor = floorOf(key)
+  const floorRps = rateFloorOf(key)
   const invalid = r.non2xx + r.errors + r.timeouts > 0
-  let result = 'baseline'
-  if (floor !== undefined) {
-    v.floor = floor
+  let result = BASELINES.has(key) ? 'baseline' : ''
+  if (floor !== undefined || floorRps !== undefined) {
+    if (floor !== undefined) v.floor = floor
+    if (floorRps !== undefined) v.floorRps = floorRps
     if (invalid) {
       v.pass = false
-      v.why = `${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`
+      v.why = `${r.non2xx} non-2xx answers (for jobs: failed), ${r.errors} errors, ${r.timeouts} timeouts (for jobs: unfinished)`
       result = 'FAIL (errors)'
-    } else if (!ratio) {
+    } else if (floor !== undefined && !ratio) {
       v.why = `no baseline ${bk} in this run`
       result = 'n/a'
     } else {
-      v.pass = ratio.rps >= floor
+      v.pass = (floor === undefined || ratio!.rps >= floor) && (floorRps === undefined || r.rps >= floorRps)
       result = v.pass ? 'PASS' : 'FAIL'
     }
   } else if (invalid) {
@@ -319,7 +513,7 @@ for (const key of order) {
     fmtRatio(ratio?.rps),
     fmtRatio(ratio?.p50),
     fmtRatio(ratio?.p99),
-    floor !== undefined ? `≥ ${Math.round(floor * 100)}% of ${bk}` : '',
+    floor !== undefined ? `≥ ${Math.round(floor * 100)}% of ${bk}` : floorRps !== undefined ? `≥ ${fmtInt(floorRps)}/s` : '',
     result,
   ])
 }
@@ -329,7 +523,13 @@ console.log('')
 console.log(report)
 console.log('')
 console.log(`ratios: req/s × = figure ÷ baseline (higher is better); p50 × and p99 × = figure's latency ÷ baseline's (lower is better).`)
-console.log(`e counts committed inserts per second; its p50/p99 are one insert's commit time.`)
+if (rows.has('e')) console.log(`e counts committed inserts per second; its p50/p99 are one insert's commit time.`)
+if (order.some((k) => /^[fg]/.test(k) && rows.has(k))) {
+  console.log(`f and g count noop jobs finished per second (first claim to last finish of each batch, from the database); their p50/p99 are one job's time from its claim to its finish.`)
+}
+if (order.some((k) => k.startsWith('h') && rows.has(k))) {
+  console.log(`h counts provisionings that succeeded per second; its p50/p99 run from sending the request to the finishedAt its request records (millisecond resolution).`)
+}
 for (const n of notes) console.log(n)
 const m = machine()
 console.log(`${m.cpus} × ${m.cpuModel}, Node ${m.node}; load generator in this process, servers in child processes; ${connections} connections; ${duration} s per figure in ${rounds} interleaved slices.`)
@@ -338,9 +538,23 @@ const failed = verdicts.filter((v) => v.pass === false)
 const json = {
   date: new Date().toISOString(),
   machine: m,
-  options: { quick, only: [...only], connections, durationSeconds: duration, rounds, sliceSeconds: slice, warmupSeconds: warmup, treeOrgs },
+  options: {
+    quick,
+    only: [...only],
+    connections,
+    durationSeconds: duration,
+    rounds,
+    sliceSeconds: slice,
+    warmupSeconds: warmup,
+    treeOrgs,
+    jobBatch,
+    jobRounds,
+    jobRate,
+    postgres: pgUrl !== undefined,
+  },
   seed: seedInfo,
   rowBytes,
+  jobCoresBusy: jobCpu,
   figures: Object.fromEntries(order.filter((k) => rows.has(k)).map((k) => [k, rows.get(k)])),
   verdicts,
   notes,

@@ -11,6 +11,8 @@ import { openStore, type StoreOptions } from './store/store.js'
 import type { Deps, Logger } from './ops/context.js'
 import { createAuthenticator } from './auth/authenticator.js'
 import { runHousekeeping } from './ops/housekeeping.js'
+import { sealDriverSecrets } from './ops/catalog/seal-driver-secrets.js'
+import { loadSecretKeyring } from './secret-key.js'
 import { installAuth, installBodyParsers, installErrorHandler, installIdempotency, installJobGuid, installValidators } from './faces/http.js'
 import { ProblemWire } from './faces/rest/wire.js'
 import { orgsRoutes } from './faces/rest/orgs.routes.js'
@@ -26,12 +28,33 @@ export interface DepsOptions extends StoreOptions {
   db: string
   logger?: Logger
   clock?: () => number
+  /** The secret key file (`--secret-key-file`); see secret-key.ts for where the key comes from otherwise. */
+  secretKeyFile?: string
 }
 
-/** Opens the store and builds the dependencies shared by every call. */
+/**
+ * Opens the store, loads the secret key, and builds the dependencies shared by every call. The
+ * store's `migrate()` also seals driver secrets left in clear (see sealDriverSecrets).
+ */
 export function createDeps(opts: DepsOptions): Deps {
   const log = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })
-  return { store: openStore(opts.db, opts), clock: opts.clock ?? Date.now, log, jobs: createJobBell() }
+  const secrets = loadSecretKeyring({ db: opts.db, ...(opts.secretKeyFile !== undefined ? { file: opts.secretKeyFile } : {}) })
+  const store = openStore(opts.db, opts)
+  const deps: Deps = {
+    store: {
+      ...store,
+      async migrate() {
+        const r = await store.migrate()
+        await sealDriverSecrets(deps)
+        return r
+      },
+    },
+    clock: opts.clock ?? Date.now,
+    log,
+    secrets,
+    jobs: createJobBell(),
+  }
+  return deps
 }
 
 export interface AppOptions {
@@ -86,6 +109,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
       },
       security: [{ basicAuth: [] }, { bearerAuth: [] }, { sessionCookie: [] }],
     },
+    // Shared schemas keep their $id as their component name (Problem, CustomerService, …).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
 

@@ -16,6 +16,11 @@ import { startWorker } from '../jobs/worker.js'
 
 const DEFAULT_DB = process.env.CLIENTELE_DB ?? './data/clientele.db'
 
+/** Every command that opens the database takes the key that seals secrets at rest (see src/secret-key.ts). */
+const KEY_FILE_FLAGS = '--secret-key-file <path>'
+const KEY_FILE_HELP =
+  'file of the key sealing secrets at rest (default: $CLIENTELE_SECRET_KEY, else $CLIENTELE_SECRET_KEY_FILE, else secret.key beside the SQLite file, or ./data/secret.key for PostgreSQL)'
+
 function port(v: string): number {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('not a port number')
@@ -44,8 +49,9 @@ program
   .option('--no-memo', 'read every request from the database (no read memo while it is unchanged)')
   .option('--no-worker', 'run no job worker in this process (run `clientele worker` processes instead)')
   .option('--concurrency <n>', 'jobs the in-process worker runs at once', positive, 4)
-  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number }) => {
-    const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo })
+  .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
+  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string }) => {
+    const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo, secretKeyFile: o.secretKeyFile })
     await deps.store.migrate()
     const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
     if (boot.created && boot.password !== undefined && !process.env.CLIENTELE_ADMIN_PASSWORD) {
@@ -79,8 +85,9 @@ program
   .option('--pool-size <n>', 'PostgreSQL connections per process', positive, 5)
   .option('--lease-ms <ms>', 'lease of a claimed job, renewed while it runs; another worker takes it over this long after a crash', positive, 30_000)
   .option('--retry-base-ms <ms>', 'first retry delay, doubled per attempt with jitter', positive, 1000)
-  .action(async (o: { db: string; concurrency: number; poolSize: number; leaseMs: number; retryBaseMs: number }) => {
-    const deps = createDeps({ db: o.db, poolSize: o.poolSize })
+  .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
+  .action(async (o: { db: string; concurrency: number; poolSize: number; leaseMs: number; retryBaseMs: number; secretKeyFile?: string }) => {
+    const deps = createDeps({ db: o.db, poolSize: o.poolSize, secretKeyFile: o.secretKeyFile })
     await deps.store.migrate()
     const worker = startWorker(deps, { concurrency: o.concurrency, leaseMs: o.leaseMs, retryBaseMs: o.retryBaseMs })
     const close = async () => {
@@ -95,10 +102,11 @@ program
 
 program
   .command('migrate')
-  .description('run database migrations and exit')
+  .description('run database migrations (and seal driver secrets still stored in clear) and exit')
   .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
-  .action(async (o: { db: string }) => {
-    const deps = createDeps({ db: o.db })
+  .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
+  .action(async (o: { db: string; secretKeyFile?: string }) => {
+    const deps = createDeps({ db: o.db, secretKeyFile: o.secretKeyFile })
     const r = await deps.store.migrate()
     for (const m of r.results ?? []) console.log(`${m.status === 'Success' ? 'applied' : m.status}: ${m.migrationName}`)
     if (!r.results?.length) console.log('up to date')
@@ -106,8 +114,8 @@ program
   })
 
 /** Dependencies for a command whose stdout is its answer: logs go to stderr, warnings and worse only. */
-function quietDeps(db: string) {
-  return createDeps({ db, logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)) })
+function quietDeps(db: string, secretKeyFile: string | undefined) {
+  return createDeps({ db, secretKeyFile, logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)) })
 }
 
 const catalog = program.command('catalog').description('the service catalogue as a YAML document (examples/catalog.yaml)')
@@ -120,7 +128,8 @@ catalog
   .argument('<file>', 'the catalogue document (YAML or JSON)')
   .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
   .option('--prune', 'also remove the services and locations FILE does not name', false)
-  .action(async (file: string, o: { db: string; prune: boolean }) => {
+  .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
+  .action(async (file: string, o: { db: string; prune: boolean; secretKeyFile?: string }) => {
     const text = readFileSync(file === '-' ? 0 : file, 'utf8')
     let document: unknown
     try {
@@ -129,7 +138,7 @@ catalog
       throw new Error(`${file} is not valid YAML: ${(e as Error).message}`)
     }
     if (document === null || document === undefined) throw new Error(`${file} is empty`)
-    const deps = quietDeps(o.db)
+    const deps = quietDeps(o.db, o.secretKeyFile)
     try {
       await deps.store.migrate()
       const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
@@ -154,10 +163,14 @@ catalog
   })
 catalog
   .command('export')
-  .description('write the whole catalogue as YAML on stdout, hidden properties and driver settings included (the document import takes)')
+  .description(
+    'write the whole catalogue as YAML on stdout, hidden properties and driver settings included (the document import takes); ' +
+      'secret settings are written as {set: true}, which import reads as "keep the stored secret"',
+  )
   .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
-  .action(async (o: { db: string }) => {
-    const deps = quietDeps(o.db)
+  .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
+  .action(async (o: { db: string; secretKeyFile?: string }) => {
+    const deps = quietDeps(o.db, o.secretKeyFile)
     try {
       await deps.store.migrate()
       const doc = await exportCatalog(await masterContext(deps), { filter: 'all' })
@@ -174,8 +187,9 @@ dev
   .requiredOption('--orgs <n>', 'how many organisations to add', positive)
   .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
   .option('--fanout <n>', 'customers per reseller', positive, 20)
-  .action(async (o: { orgs: number; db: string; fanout: number }) => {
-    const deps = createDeps({ db: o.db })
+  .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
+  .action(async (o: { orgs: number; db: string; fanout: number; secretKeyFile?: string }) => {
+    const deps = createDeps({ db: o.db, secretKeyFile: o.secretKeyFile })
     await deps.store.migrate()
     await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
     const started = Date.now()

@@ -159,7 +159,7 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
       throw new DomainError('invalid_argument', 'Idempotency-Key must be 1–255 printable ASCII characters', { field: 'Idempotency-Key' })
     }
     const owner = req.actor.userId
-    const stored = await claimIdempotencyKey(deps, owner, key, requestFingerprint(req.method, req.url, req.body))
+    const stored = await claimIdempotencyKey(deps, owner, key, requestFingerprint(deps.secrets, req.method, req.url, req.body))
     if (stored) {
       reply.header('idempotent-replayed', 'true')
       for (const [name, value] of Object.entries(stored.headers)) reply.header(name, value)

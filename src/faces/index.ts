@@ -6,10 +6,12 @@ import type { FastifyInstance } from 'fastify'
 import type { Deps } from '../ops/context.js'
 import { cloudRoutes } from './rest/cloud.routes.js'
 import { catalogRoutes } from './rest/catalog.routes.js'
+import { servicesRoutes } from './rest/services.routes.js'
 import { adminV3Routes } from './admin-v3/customers.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
   catalogRoutes(app, deps)
+  servicesRoutes(app, deps)
   adminV3Routes(app, deps)
 }

@@ -3,10 +3,12 @@
  * `user-service:<id>`, …). The queue calls `jobEvent` in the same transaction as every step it
  * records, so a subject's provisioning status never disagrees with its job.
  *
- * Handlers are registered per subject type by the modules that own the subjects; a subject
- * without a handler (a driver test) only has its job and request.
+ * The handlers of each subject type live with the subjects' tables (listed here, so that every
+ * process that runs jobs has them); a subject without a handler (a driver test) only has its
+ * job and request.
  */
 import type { Db } from '../store/store.js'
+import { serviceSubjectHandlers } from '../store/services.repo.js'
 
 /** A step of a job: claimed by a worker, waiting for a callback, to be retried, given back, or finished. */
 export type JobEvent = 'claimed' | 'waiting' | 'retry' | 'released' | 'succeeded' | 'failed'
@@ -24,16 +26,10 @@ export interface JobEventInfo {
 
 export type SubjectHandler = (trx: Db, event: JobEvent, info: JobEventInfo) => Promise<void>
 
-const handlers = new Map<string, SubjectHandler>()
-
-/** Registers the handler of a subject type (once per type). */
-export function onSubject(type: string, handler: SubjectHandler): void {
-  handlers.set(type, handler)
-}
+const handlers = new Map<string, SubjectHandler>(Object.entries(serviceSubjectHandlers))
 
 /** Applies `event` of the job with `payload` (its JSON text) to its subject, in `trx`. */
 export async function jobEvent(trx: Db, payloadText: string, requestId: number, event: JobEvent, now: number, error?: string): Promise<void> {
-  if (handlers.size === 0) return
   const p = JSON.parse(payloadText) as { subject?: unknown; action?: unknown }
   if (typeof p.subject !== 'string') return
   const colon = p.subject.indexOf(':')

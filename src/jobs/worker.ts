@@ -3,15 +3,29 @@
  * provisioning driver under a renewed lease, and records how each attempt ended. Runs inside
  * `clientele serve` and as `clientele worker` processes; any number of them share a database.
  *
- * Idle polling is a cheap indexed read, backing off to `pollMaxMs`; a ring of this process's
- * job bell (a job was queued here) wakes it at once. `stop()` stops claiming, lets running
- * jobs finish for `graceMs`, then stops the rest and gives their leases back.
+ * Each turn of the loop is one write transaction (`endAndClaim`): the ends of the attempts that
+ * ended since the last turn, and the claim of jobs for the slots they free. A busy worker thus
+ * commits once per handful of jobs, whatever the database. Idle polling is a cheap indexed read,
+ * backing off to `pollMaxMs`; a ring of this process's job bell (a job was queued here) wakes it
+ * at once. `stop()` stops claiming, lets running jobs finish for `graceMs`, then stops the rest
+ * and gives their leases back.
  */
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Deps } from '../ops/context.js'
-import { findDriver, type DriverOutcome, type ProvisioningRequest } from './drivers/index.js'
-import { anyDue, claimJobs, endAttempt, renewLease, type AttemptEnd, type JobRow } from './queue.js'
+import { findDriver, openDriverConfig, type DriverOutcome, type ProvisioningRequest } from './drivers/index.js'
+import { callbackTimeoutSeconds } from './drivers/webhook.js'
+import {
+  anyDue,
+  deadlineError,
+  endAndClaim,
+  endAttempt,
+  MAXDURATION_ERROR,
+  renewLease,
+  type AttemptEnd,
+  type AttemptRecord,
+  type JobRow,
+} from './queue.js'
 import type { ProvisioningPayload } from './provisioning.js'
 
 export interface WorkerOptions {
@@ -40,6 +54,9 @@ export interface Worker {
 
 type Abort = { why: 'deadline' } | { why: 'shutdown' } | { why: 'lease lost' }
 
+/** The most attempt ends written in one transaction. */
+const MAX_ENDS = 64
+
 /** Starts a worker on `deps.store`. */
 export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
   const concurrency = opts.concurrency ?? 4
@@ -52,7 +69,11 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
   const { store, clock, log } = deps
 
   const running = new Map<number, { controller: AbortController; done: Promise<void> }>()
+  /** The claims holding a slot: their end not yet written (`running` keeps them a little longer). */
+  const slots = new Set<JobRow>()
   let stopping = false
+  /** Set when `stop()`'s grace time ran out: running jobs are being given back. */
+  let shutdown = false
   let delay = 0
   let nap: { timer: NodeJS.Timeout; resolve: () => void } | undefined
 
@@ -72,41 +93,109 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
     })
   }
 
+  /** Attempt ends waiting to be written by the loop's next step. */
+  const ending: { record: AttemptRecord; resolve: (recorded: boolean) => void; reject: (err: unknown) => void }[] = []
+
+  /** Records how an attempt ended; resolves once it is committed (false when the lease was lost). */
+  function recordEnd(job: JobRow, end: AttemptEnd): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      ending.push({ record: { job, end }, resolve, reject })
+      wake()
+    })
+  }
+
+  /**
+   * Each step writes, in one transaction, the ends of the attempts that ended since the last
+   * step and the claim of as many jobs as there are free slots (`endAndClaim`): the first end
+   * is written at once, and those that come while it commits go together with the next (a
+   * group commit of this worker's own, on PostgreSQL as on SQLite). Runs until stopped and
+   * every running job's end is written.
+   */
   async function loop(): Promise<void> {
-    while (!stopping) {
-      const free = concurrency - running.size
+    // While claims find work the next claim goes straight to the write; an idle worker first
+    // asks with a read, which costs no write transaction.
+    let busy = false
+    while (!stopping || running.size > 0 || ending.length > 0) {
+      const ends = ending.splice(0, MAX_ENDS)
+      // The slots of the jobs ending here are free once their ends are written, in this step.
+      const free = stopping ? 0 : Math.max(0, concurrency - slots.size + ends.length)
       let claimed = 0
-      if (free > 0) {
+      if (ends.length > 0 || free > 0) {
         try {
-          if (await anyDue(store.db, clock())) {
-            const jobs = await claimJobs(store, name, free, leaseMs, clock())
-            claimed = jobs.length
-            for (const j of jobs) track(j)
+          if (ends.length > 0 || busy || (await anyDue(store.db, clock()))) {
+            const step = await endAndClaim(store, name, ends.map((e) => e.record), free, leaseMs, clock())
+            ends.forEach((e, i) => {
+              slots.delete(e.record.job)
+              e.resolve(step.recorded[i]!)
+            })
+            claimed = step.claimed.length
+            busy = claimed > 0
+            if (claimed > 0) {
+              const services = readServices(step.claimed)
+              for (const j of step.claimed) track(j, services)
+            }
           }
         } catch (err) {
-          if (!stopping) log.error({ err, worker: name }, 'worker could not claim jobs')
+          busy = false
+          if (ends.length > 0) await recordAlone(ends)
+          else if (!stopping) log.error({ err, worker: name }, 'worker could not claim jobs')
         }
       }
-      if (stopping) break
-      if (claimed > 0 && claimed === free) continue
+      if (ending.length > 0 || (claimed > 0 && claimed === free)) continue
       if (claimed > 0) delay = 0
       await sleep(delay)
       delay = Math.min(Math.max(delay * 2, 5), pollMaxMs)
     }
   }
 
-  function track(job: JobRow): void {
-    const controller = new AbortController()
-    const done = runJob(job, controller)
-      .catch((err) => log.error({ err, worker: name, job: job.guid }, 'worker could not record a job'))
-      .finally(() => {
-        running.delete(job.id)
-        wake()
-      })
-    running.set(job.id, { controller, done })
+  /**
+   * Writes ends one at a time, each in its own transaction, after the step that held them
+   * failed: one end that cannot be recorded (a subject handler's error) does not take the
+   * others with it.
+   */
+  async function recordAlone(ends: typeof ending): Promise<void> {
+    for (const e of ends) {
+      await endAttempt(store, e.record.job, name, e.record.end, clock()).then(e.resolve, e.reject)
+      slots.delete(e.record.job)
+    }
   }
 
-  async function runJob(job: JobRow, controller: AbortController): Promise<void> {
+  type ServiceRow = { id: string; driver: string; driver_config: string }
+
+  /**
+   * The services of a claimed batch, read once for all of its jobs. Never rejects: a job whose
+   * service this read missed reads it alone.
+   */
+  function readServices(jobs: JobRow[]): Promise<Map<string, ServiceRow>> {
+    const ids = [...new Set(jobs.map((j) => (JSON.parse(j.payload) as ProvisioningPayload).serviceId))]
+    return store.db
+      .selectFrom('services')
+      .select(['id', 'driver', 'driver_config'])
+      .where('id', 'in', ids)
+      .execute()
+      .then(
+        (rows) => new Map(rows.map((r) => [r.id, r])),
+        () => new Map(),
+      )
+  }
+
+  function track(job: JobRow, services: Promise<Map<string, ServiceRow>>): void {
+    const controller = new AbortController()
+    const done = runJob(job, services, controller)
+      .catch((err) => log.error({ err, worker: name, job: job.guid }, 'worker could not record a job'))
+      .finally(() => {
+        slots.delete(job)
+        // The same job may have been claimed again meanwhile (a retry that came due): keep that one.
+        if (running.get(job.id)?.controller === controller) running.delete(job.id)
+        wake()
+      })
+    slots.add(job)
+    running.set(job.id, { controller, done })
+    // Past the grace time, a job that a claim under way brings in is given back at once.
+    if (shutdown) controller.abort({ why: 'shutdown' } satisfies Abort)
+  }
+
+  async function runJob(job: JobRow, services: Promise<Map<string, ServiceRow>>, controller: AbortController): Promise<void> {
     const signal = controller.signal
     const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
     aborted.catch(() => {})
@@ -127,8 +216,8 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
     let end: AttemptEnd | undefined
     try {
       if (job.deadline_at !== null && Date.parse(job.deadline_at) <= clock()) throw { why: 'deadline' } satisfies Abort
-      const outcome = await Promise.race([attempt(job, signal), aborted])
-      end = toEnd(job, outcome)
+      const { outcome, config } = await Promise.race([attempt(job, services, signal), aborted])
+      end = toEnd(job, outcome, config)
     } catch (e) {
       const reason = (signal.aborted ? signal.reason : e) as Abort | Error
       if (reason && 'why' in reason) {
@@ -138,7 +227,7 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
         }
         end =
           reason.why === 'deadline'
-            ? { kind: 'failed', error: 'deadline_exceeded: the request ran past its maxduration and was stopped' }
+            ? { kind: 'failed', error: await deadlineError(store.db, job, clock()).catch(() => MAXDURATION_ERROR) }
             : { kind: 'released' }
       } else {
         log.error({ err: e, worker: name, job: job.guid }, 'provisioning driver threw')
@@ -148,15 +237,23 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
       clearInterval(renew)
       for (const t of timers) clearTimeout(t)
     }
-    await endAttempt(store, job, name, end, clock())
+    await recordEnd(job, end)
   }
 
-  async function attempt(job: JobRow, signal: AbortSignal): Promise<DriverOutcome> {
+  /** Runs the job's driver; answers its outcome and the settings it ran with (when it ran). */
+  async function attempt(
+    job: JobRow,
+    services: Promise<Map<string, ServiceRow>>,
+    signal: AbortSignal,
+  ): Promise<{ outcome: DriverOutcome; config?: Record<string, unknown> }> {
     const p = JSON.parse(job.payload) as ProvisioningPayload
-    const service = await store.db.selectFrom('services').select(['driver', 'driver_config']).where('id', '=', p.serviceId).executeTakeFirst()
-    if (!service) return { ok: false, retryable: false, error: `service ${p.service} no longer exists` }
+    // Read with the claim's batch; settings changed since are read at the next attempt.
+    const service =
+      (await services).get(p.serviceId) ??
+      (await store.db.selectFrom('services').select(['id', 'driver', 'driver_config']).where('id', '=', p.serviceId).executeTakeFirst())
+    if (!service) return { outcome: { ok: false, retryable: false, error: `service ${p.service} no longer exists` } }
     const driver = findDriver(service.driver)
-    if (!driver) return { ok: false, retryable: false, error: `no provisioning driver named ${JSON.stringify(service.driver)}` }
+    if (!driver) return { outcome: { ok: false, retryable: false, error: `no provisioning driver named ${JSON.stringify(service.driver)}` } }
     const request: ProvisioningRequest = {
       jobGuid: job.guid,
       requestGuid: p.requestGuid,
@@ -166,12 +263,16 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
       payload: p.payload,
       attempt: job.attempts,
     }
-    const config = JSON.parse(service.driver_config) as Record<string, unknown>
-    return driver.provision({ config, log, clock }, request, signal)
+    const opened = openDriverConfig(deps.secrets, p.serviceId, service.driver_config)
+    if (!opened.ok) return { outcome: { ok: false, retryable: false, error: opened.error } }
+    // The driver may change the object it is given; the wait limit is read from a copy.
+    const config = { ...opened.config }
+    return { outcome: await driver.provision({ config: opened.config, log, clock }, request, signal), config }
   }
 
-  function toEnd(job: JobRow, o: DriverOutcome): AttemptEnd {
-    if ('pending' in o) return { kind: 'waiting', ...(o.note ? { note: o.note } : {}) }
+  function toEnd(job: JobRow, o: DriverOutcome, config: Record<string, unknown> = {}): AttemptEnd {
+    // A callback that never comes must not keep the job waiting for ever.
+    if ('pending' in o) return { kind: 'waiting', ...(o.note ? { note: o.note } : {}), callbackTimeoutMs: callbackTimeoutSeconds(config) * 1000 }
     if (o.ok) return { kind: 'succeeded', result: o.result }
     if (!o.retryable) return { kind: 'failed', error: o.error }
     if (job.attempts >= job.max_attempts) return { kind: 'failed', error: `${o.error} (gave up after ${job.attempts} attempts)` }
@@ -181,26 +282,34 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
   }
 
   const looping = loop()
+  let stopped: Promise<void> | undefined
   log.info({ worker: name, concurrency }, 'worker started')
 
   return {
     name,
     wake,
-    async stop() {
-      if (stopping) return looping
-      stopping = true
-      unlisten?.()
-      wake()
-      await looping
-      const all = () => Promise.all([...running.values()].map((r) => r.done))
-      let timer: NodeJS.Timeout | undefined
-      const graced = await Promise.race([all().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))])
-      clearTimeout(timer)
-      if (!graced) {
-        for (const r of running.values()) r.controller.abort({ why: 'shutdown' } satisfies Abort)
-        await all()
-      }
-      log.info({ worker: name }, 'worker stopped')
+    stop() {
+      stopped ??= (async () => {
+        stopping = true
+        unlisten?.()
+        wake()
+        // The loop claims nothing more but goes on writing the ends of the running jobs (and
+        // of any that a claim under way when stop() was called brings in).
+        const all = async () => {
+          while (running.size > 0) await Promise.all([...running.values()].map((r) => r.done))
+        }
+        let timer: NodeJS.Timeout | undefined
+        const graced = await Promise.race([all().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))])
+        clearTimeout(timer)
+        if (!graced) {
+          shutdown = true
+          for (const r of running.values()) r.controller.abort({ why: 'shutdown' } satisfies Abort)
+          await all()
+        }
+        await looping
+        log.info({ worker: name }, 'worker stopped')
+      })()
+      return stopped
     },
   }
 }

@@ -6,6 +6,7 @@ import type { TSchema, Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { Db, Store } from '../store/store.js'
 import type { Role } from '../core/roles.js'
+import type { Keyring } from '../core/sealed.js'
 import { DomainError } from '../core/errors.js'
 import { recorded } from './record-request.js'
 
@@ -36,6 +37,8 @@ export interface Deps {
   store: Store
   clock: () => number
   log: Logger
+  /** The keys that seal secrets at rest (drivers' secret settings); see src/secret-key.ts. */
+  secrets: Keyring
   /** Rings this process's workers when a job was queued (they poll less often when idle). */
   jobs?: JobBell
 }

@@ -1,7 +1,8 @@
 /**
  * Seed 000's `jobguid` and `executionparams`, as every face passes them to operations.
  * `executionparams` takes `maxduration` (seconds, > 0) and `userErrormsg` (the text answered
- * instead of the error's own when the request fails); other keys are refused.
+ * instead of the error's own when the request fails, at once or later on a worker: the request
+ * keeps it, see record-request.ts); other keys are refused.
  */
 import type { ExecParams } from './context.js'
 import { DomainError } from '../core/errors.js'

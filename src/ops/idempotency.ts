@@ -8,7 +8,7 @@
  * dies between the operation's commit and the answer's record, the key stays in flight and is
  * released for a retry after `ABANDONED_AFTER_MS`.
  */
-import { createHash } from 'node:crypto'
+import type { Keyring } from '../core/sealed.js'
 import type { Deps } from './context.js'
 import { DomainError } from '../core/errors.js'
 import { uniqueViolation } from '../store/store.js'
@@ -26,9 +26,13 @@ export interface StoredAnswer {
   headers: Record<string, string>
 }
 
-/** Hashes a request (method, URL, body with keys sorted) for comparison. */
-export function requestFingerprint(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n${stableJson(body)}`).digest('hex')
+/**
+ * Digests a request (method, URL, body with keys sorted) for comparison, keyed by the server's
+ * secret key: a body may hold a password or a webhook secret, and an unkeyed hash kept for 24 h
+ * would let anyone holding a copy of the database test guesses against it.
+ */
+export function requestFingerprint(keys: Keyring, method: string, url: string, body: unknown): string {
+  return keys.mac(`${method} ${url}\n${stableJson(body)}`)
 }
 
 function stableJson(v: unknown): string {

@@ -62,20 +62,25 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
       received_at: iso(receivedAt),
       started_at: iso(receivedAt),
       finished_at: iso(ctx.clock()),
+      // Kept so that a failure met later, on a worker, is answered with it too.
+      user_error: exec?.userErrorMessage ?? null,
     }
   }
   const store: Store = {
     ...ctx.store,
     write: async <T>(fn: (trx: Db) => Promise<T>): Promise<T> => {
       let out: T
+      let queuedWork = false
       try {
         out = await ctx.store.write(async (trx) => {
           queuedId = undefined
+          queuedWork = false
           const value = await fn(trx)
           if (deadline !== undefined && ctx.clock() > deadline) {
             throw new DomainError('deadline_exceeded', `${operation} ran past its maxduration of ${exec!.maxDurationMs} ms and was stopped`)
           }
           if (queuedId !== undefined) {
+            queuedWork = true
             // Written early by queue(): the target may have been noted since.
             await trx.updateTable('requests').set({ target: rec.target, scope_path: rec.scopePath }).where('id', '=', queuedId).execute()
           } else if (!written) await insertRequest(trx, row('succeeded', null))
@@ -86,6 +91,8 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
         queuedId = undefined
       }
       written = true
+      // Jobs queued in that transaction are committed now: this process's workers may look.
+      if (queuedWork) ctx.jobs?.ring()
       return out
     },
   }

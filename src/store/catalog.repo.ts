@@ -17,6 +17,7 @@ import type {
   ServiceTable,
 } from './schema.js'
 import type { RowLock } from './cloud.repo.js'
+import { isSealed } from '../core/sealed.js'
 
 /** A user limit: a positive number of users, or none. */
 export type UserLimit = number | 'Unlimited'
@@ -31,7 +32,7 @@ export interface Service {
   description: string
   /** The provisioning driver's name (`noop` by default). */
   driver: string
-  /** The driver's settings; left out where the reader may not see them (see ops/catalog). */
+  /** The driver's settings, secrets as `{"set": true}`; left out where the reader may not see them (see ops/catalog). */
   driverConfig?: Record<string, unknown>
   /** Whether a user may hold several of the service's user plans at once. */
   multipleUserPlans: boolean
@@ -102,8 +103,14 @@ export function catalogKey(name: string): string {
   return name.normalize('NFKC').toLowerCase()
 }
 
-/** Maps a stored row to a Service (with its driver settings). */
+/**
+ * Maps a stored row to a Service, with its driver settings; a sealed secret among them is
+ * answered as `{"set": true}`, never as its sealed text (ops/catalog/driver-secrets.ts also
+ * hides the driver's secret keys still in clear).
+ */
 export function toService(r: ServiceRow): Service {
+  const driverConfig = JSON.parse(r.driver_config) as Record<string, unknown>
+  for (const [k, v] of Object.entries(driverConfig)) if (isSealed(v)) driverConfig[k] = { set: true }
   return {
     id: r.id,
     name: r.name,
@@ -111,7 +118,7 @@ export function toService(r: ServiceRow): Service {
     version: r.version,
     description: r.description,
     driver: r.driver,
-    driverConfig: JSON.parse(r.driver_config) as Record<string, unknown>,
+    driverConfig,
     multipleUserPlans: r.multiple_user_plans === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

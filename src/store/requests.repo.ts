@@ -25,6 +25,10 @@ export interface Request {
   scopePath: string
   status: RequestStatus
   log: RequestLogEntry[]
+  /**
+   * Why it failed, as its callers are shown it: the caller's `userErrormsg` when it gave one,
+   * else the failure's own message (which the log keeps in every case, for operators).
+   */
   error: string | null
   stages: Record<string, { startedAt?: string; finishedAt?: string }>
   maxDurationMs: number | null
@@ -35,7 +39,10 @@ export interface Request {
 
 export type RequestRow = Omit<RequestTable, 'id'> & { id: number }
 
-/** Maps a stored row to a Request; a request without a stored log gets one made from its times. */
+/**
+ * Maps a stored row to a Request; a request without a stored log gets one made from its times
+ * (with the failure's own message, whatever `error` answers).
+ */
 export function toRequest(r: RequestRow): Request {
   const log: RequestLogEntry[] = r.log
     ? (JSON.parse(r.log) as RequestLogEntry[])
@@ -58,7 +65,7 @@ export function toRequest(r: RequestRow): Request {
     scopePath: r.scope_path,
     status: r.status as RequestStatus,
     log,
-    error: r.error,
+    error: r.status === 'failed' && r.user_error ? r.user_error : r.error,
     stages: r.stages ? (JSON.parse(r.stages) as Request['stages']) : {},
     maxDurationMs: r.max_duration_ms,
     receivedAt: r.received_at,
@@ -85,6 +92,7 @@ const insertQ = preparedQuery((d, slot) =>
     received_at: slot('received_at'),
     started_at: slot('started_at'),
     finished_at: slot('finished_at'),
+    user_error: slot('user_error'),
   }),
 )
 

@@ -181,6 +181,8 @@ export interface RequestTable {
   received_at: string
   started_at: string | null
   finished_at: string | null
+  /** The caller's `executionparams.userErrormsg`: answered as the error when the request fails (migration 0011). */
+  user_error: string | null
 }
 
 /** A job: the slow part of a request, run by a worker under a lease (see src/jobs/). */
@@ -277,6 +279,81 @@ export interface LocationServiceTable {
   service_id: string
 }
 
+/** A catalogue service as provisioned to a customer (migration 0010). */
+export interface CustomerServiceTable {
+  id: string
+  org_id: string
+  service_id: string
+  location_id: string | null
+  /** A core/provisioning.ts status. */
+  status: string
+  /** Where the latest request takes it: `provisioned` or `notprovisioned`. */
+  desired: string
+  /** NULL is `Unlimited`. */
+  user_limit: number | null
+  users_count: number
+  is_billed: number
+  /** JSON object {name: value}. */
+  properties: string
+  request_id: number | null
+  error: string | null
+  version: number
+  created_at: string
+  updated_at: string
+  provisioned_at: string | null
+}
+
+export interface CustomerServicePackageTable {
+  customer_service_id: string
+  package_id: string
+  enabled: number
+}
+
+export interface CustomerServicePlanTable {
+  customer_service_id: string
+  plan_id: string
+  enabled: number
+  user_limit: number | null
+  users_count: number
+}
+
+export interface CustomerServiceInstanceTable {
+  id: string
+  customer_service_id: string
+  name: string
+  name_key: string
+  description: string
+  /** JSON object {name: value}. */
+  properties: string
+  created_at: string
+}
+
+/** A customer service as provisioned to one of the customer's users. */
+export interface UserServiceTable {
+  id: string
+  user_id: string
+  customer_service_id: string
+  status: string
+  desired: string
+  properties: string
+  request_id: number | null
+  error: string | null
+  version: number
+  created_at: string
+  updated_at: string
+  provisioned_at: string | null
+}
+
+export interface UserServicePlanTable {
+  user_service_id: string
+  plan_id: string
+}
+
+export interface UserServiceInstanceTable {
+  user_service_id: string
+  instance_id: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -299,5 +376,12 @@ export interface Database {
   service_properties: ServicePropertyTable
   locations: LocationTable
   location_services: LocationServiceTable
+  customer_services: CustomerServiceTable
+  customer_service_packages: CustomerServicePackageTable
+  customer_service_plans: CustomerServicePlanTable
+  customer_service_instances: CustomerServiceInstanceTable
+  user_services: UserServiceTable
+  user_service_plans: UserServicePlanTable
+  user_service_instances: UserServiceInstanceTable
   requests: RequestTable
 }

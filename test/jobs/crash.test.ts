@@ -5,70 +5,43 @@
  */
 import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createDeps } from '../../src/server.js'
-import { ensureMaster } from '../../src/ops/orgs/bootstrap.js'
-import { masterContext } from '../../src/cli/master-actor.js'
 import { createService } from '../../src/ops/catalog/create-service.js'
 import { testProvision } from '../../src/ops/provisioning/test-provision.js'
-import type { Deps } from '../../src/ops/context.js'
-import { ADMIN_PASSWORD, eachDialect, freshDb } from '../helpers/harness.js'
+import type { Ctx, Deps } from '../../src/ops/context.js'
+import { eachDialect, freshDb } from '../helpers/harness.js'
 import { startReceiver, type Receiver } from './receiver.js'
+import { killAll, openShared, startWorkerProcess, unfinished, waitFor, type WorkerProcess } from './procs.js'
 
 const SECRET = 'crash-test-secret'
 const JOBS = 30
 const LEASE_MS = 1500
-const quiet = { info() {}, warn() {}, error() {} }
-
-function startWorkerProcess(db: string): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['bin/clientele.js', 'worker', '--db', db, '--concurrency', '4', '--lease-ms', String(LEASE_MS), '--retry-base-ms', '100', '--pool-size', '3'],
-    { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] },
-  )
-  return child
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+const WORKER = { concurrency: 4, leaseMs: LEASE_MS, retryBaseMs: 100 }
 
 eachDialect('a worker killed mid-run', (dialect) => {
   let deps: Deps
+  let ctx: Ctx
   let drop: () => Promise<void>
   let location: string
   let rx: Receiver
-  const children: ChildProcess[] = []
+  const children: WorkerProcess[] = []
 
   before(async () => {
     const db = await freshDb(dialect)
     location = db.location
     drop = db.drop
-    deps = createDeps({ db: location, logger: quiet, poolSize: 3 })
-    await deps.store.migrate()
-    await ensureMaster(deps, ADMIN_PASSWORD)
+    ;({ deps, ctx } = await openShared(location))
     rx = await startReceiver(SECRET)
     rx.slowishMs = 120
   })
   after(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-    await Promise.all(children.map(exited))
+    await killAll(children)
     await deps.store.close()
     await rx.close()
     await drop()
   })
 
   it('ends every job exactly once after kill -9 and a restart, none stuck', { timeout: 90_000 }, async () => {
-    const ctx = await masterContext(deps)
-    await createService(ctx, { name: 'CRASH', driver: 'webhook', driverConfig: { url: `${rx.base}/slowish`, secret: SECRET } })
+    await createService({ ...ctx, exec: {} }, { name: 'CRASH', driver: 'webhook', driverConfig: { url: `${rx.base}/slowish`, secret: SECRET } })
     const requests: string[] = []
     for (let i = 0; i < JOBS; i++) {
       const c = { ...ctx, exec: {} }
@@ -76,33 +49,22 @@ eachDialect('a worker killed mid-run', (dialect) => {
       requests.push(out.requestGuid)
     }
 
-    const first = startWorkerProcess(location)
+    const first = startWorkerProcess(location, WORKER)
     children.push(first)
     // Kill it while it is busy: some jobs acknowledged, others in flight.
     const claimedNow = async () =>
       (await deps.store.db.selectFrom('jobs').select('id').where('status', '=', 'running').limit(1).executeTakeFirst()) !== undefined
     await waitFor(async () => rx.acknowledgedNew.length >= 8 && (await claimedNow()), 30_000, 'the first worker to make progress')
-    first.kill('SIGKILL')
-    await exited(first)
+    first.child.kill('SIGKILL')
+    await first.exited
     const atKill = rx.acknowledgedNew.length
     assert.ok(atKill < JOBS, 'the first worker finished everything before it was killed')
 
-    const second = startWorkerProcess(location)
+    const second = startWorkerProcess(location, WORKER)
     children.push(second)
-    const openCount = async () =>
-      Number(
-        (
-          await deps.store.db
-            .selectFrom('requests')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('guid', 'in', requests)
-            .where('status', 'not in', ['succeeded', 'failed'])
-            .executeTakeFirstOrThrow()
-        ).n,
-      )
-    await waitFor(async () => (await openCount()) === 0, 60_000, 'every request to finish')
-    second.kill('SIGTERM')
-    await exited(second)
+    await waitFor(async () => (await unfinished(deps, requests)) === 0, 60_000, 'every request to finish')
+    second.child.kill('SIGTERM')
+    await second.exited
 
     // The receiver's log: each job acknowledged as new exactly once, never two deliveries at once.
     const jobs = await deps.store.db.selectFrom('jobs').select(['guid', 'status', 'attempts', 'lease_owner']).execute()

@@ -1,7 +1,8 @@
 /**
  * A provisioning endpoint on loopback for the webhook driver's tests: checks each delivery's
  * signature, treats the job guid as an idempotency key, and answers as the path it was
- * configured with says (`/ok`, `/flaky`, `/slow`, `/accept`, `/hang`, `/reject`).
+ * configured with says (`/ok`, `/flaky`, `/slow`, `/slowish`, `/long`, `/accept`, `/hang`,
+ * `/reject`).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -25,6 +26,13 @@ export interface Receiver {
   overlaps: string[]
   /** Ms each answer of `/slowish` waits. */
   slowishMs: number
+  /**
+   * Ms each answer of `/long` waits. A `/long` delivery whose client hangs up first is
+   * abandoned, not acknowledged (a receiver that does the work only for an answer it can send).
+   */
+  longMs: number
+  /** Job guids of `/long` deliveries abandoned because the client hung up. */
+  abandoned: string[]
   close(): Promise<void>
 }
 
@@ -44,7 +52,7 @@ export async function startReceiver(secret: string): Promise<Receiver> {
   const seen = new Set<string>()
   const inFlight = new Set<string>()
   const perGuidCalls = new Map<string, number>()
-  const r: Receiver = { base: '', deliveries: [], acknowledgedNew: [], overlaps: [], slowishMs: 100, close: async () => {} }
+  const r: Receiver = { base: '', deliveries: [], acknowledgedNew: [], overlaps: [], slowishMs: 100, longMs: 5000, abandoned: [], close: async () => {} }
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req)
     const parsed = JSON.parse(body) as { jobGuid: string; requestGuid: string; attempt: number }
@@ -77,6 +85,21 @@ export async function startReceiver(secret: string): Promise<Receiver> {
       case '/slowish':
         await sleep(r.slowishMs)
         return answer(200, { provisioned: parsed.jobGuid, repeated: seen.has(parsed.jobGuid) })
+      case '/long': {
+        const gone = await new Promise<boolean>((resolve) => {
+          const t = setTimeout(() => resolve(false), r.longMs)
+          res.once('close', () => {
+            clearTimeout(t)
+            resolve(!res.writableFinished)
+          })
+        })
+        if (gone) {
+          inFlight.delete(parsed.jobGuid)
+          r.abandoned.push(parsed.jobGuid)
+          return
+        }
+        return answer(200, { provisioned: parsed.jobGuid, calls })
+      }
       case '/accept':
         return answer(202)
       case '/hang':

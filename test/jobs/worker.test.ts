@@ -21,6 +21,8 @@ eachDialect('job worker and provisioning drivers', (dialect) => {
       ['WACCEPT', 'webhook', { url: `${rx.base}/accept`, secret: SECRET }],
       ['WHANG', 'webhook', { url: `${rx.base}/hang`, secret: SECRET }],
       ['WREJECT', 'webhook', { url: `${rx.base}/reject`, secret: SECRET }],
+      ['WSHORTWAIT', 'webhook', { url: `${rx.base}/accept`, secret: SECRET, callbackTimeoutSeconds: 0.5 }],
+      ['WBADWAIT', 'webhook', { url: `${rx.base}/accept`, secret: SECRET, callbackTimeoutSeconds: 'soon' }],
     ]
     for (const [name, driver, driverConfig] of services) {
       const c = await s.req('POST', '/services', { body: { name, driver, driverConfig } })
@@ -161,6 +163,62 @@ eachDialect('job worker and provisioning drivers', (dialect) => {
     assert.equal(j.maxDurationMs, 500)
     await new Promise((r) => setTimeout(r, 200))
     assert.equal(rx.deliveries.filter((x) => x.jobGuid === jobGuid).length, 1)
+  })
+
+  const signedCallback = (jobGuid: string, verdict: unknown) => {
+    const body = JSON.stringify(verdict)
+    const now = Math.floor(Date.now() / 1000)
+    return fetch(`${s.base}/jobs/${jobGuid}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-clientele-timestamp': String(now), 'x-clientele-signature': sign(SECRET, now, body) },
+      body,
+    })
+  }
+  const jobRow = (guid: string) => s.deps.store.db.selectFrom('jobs').selectAll().where('guid', '=', guid).executeTakeFirstOrThrow()
+
+  it('fails a job whose callback does not come within callbackTimeoutSeconds, and says so', async () => {
+    const { requestGuid, jobGuid } = await provision('WSHORTWAIT')
+    const waiting = await until(requestGuid, (j) => !!j.times.stages['waiting for callback'])
+    const since = Date.parse(waiting.times.stages['waiting for callback'].startedAt)
+    assert.equal(Date.parse((await jobRow(jobGuid)).deadline_at!), since + 500, 'the deadline is the wait limit after the 202')
+    const j = await until(requestGuid, finished)
+    assert.equal(j.status, 'failed')
+    assert.equal(j.error, 'callback_timeout: no callback came within 0.5 seconds of the endpoint accepting the request (driverConfig.callbackTimeoutSeconds)')
+    assert.doesNotMatch(j.error, /maxduration/)
+    assert.ok(Date.parse(j.times.finishedAt) >= since + 500)
+    assert.ok(j.times.stages['waiting for callback'].finishedAt)
+    assert.equal(messages(j).at(-1), 'finished: failed')
+    assert.equal(rx.deliveries.filter((x) => x.jobGuid === jobGuid).length, 1, 'a callback timeout is not retried')
+    // A callback that comes too late changes nothing.
+    const late = await signedCallback(jobGuid, { status: 'succeeded' })
+    assert.equal(late.status, 409)
+    assert.equal((await s.req('GET', `/jobs/${requestGuid}`)).body.status, 'failed')
+  })
+
+  it('waits an hour for a callback unless the service says otherwise (or says it wrongly)', async () => {
+    for (const service of ['WACCEPT', 'WBADWAIT']) {
+      const { requestGuid, jobGuid } = await provision(service)
+      const waiting = await until(requestGuid, (j) => !!j.times.stages['waiting for callback'])
+      const since = Date.parse(waiting.times.stages['waiting for callback'].startedAt)
+      const job = await jobRow(jobGuid)
+      assert.equal(job.status, 'waiting')
+      assert.equal(Date.parse(job.deadline_at!), since + 3600_000, `${service}: ${job.deadline_at}`)
+      assert.equal((await signedCallback(jobGuid, { status: 'succeeded' })).status, 200)
+      assert.equal((await until(requestGuid, finished)).status, 'succeeded')
+    }
+  })
+
+  it('a waiting job ends at the earlier of its maxduration and its callback wait, with the error of the one that ran out', async () => {
+    const byWait = await provision('WSHORTWAIT', { 'x-execution-params': JSON.stringify({ maxduration: 30 }) })
+    const byMax = await provision('WACCEPT', { 'x-execution-params': JSON.stringify({ maxduration: 0.6 }) })
+    const waitEnded = await until(byWait.requestGuid, finished)
+    assert.equal(waitEnded.status, 'failed')
+    assert.match(waitEnded.error, /^callback_timeout: no callback came within 0\.5 seconds/)
+    const maxEnded = await until(byMax.requestGuid, finished)
+    assert.equal(maxEnded.status, 'failed')
+    assert.match(maxEnded.error, /maxduration/)
+    assert.doesNotMatch(maxEnded.error, /callback/)
+    assert.ok(Date.parse((await jobRow(byMax.jobGuid)).deadline_at!) < Date.now(), 'the maxduration deadline was kept, not pushed back an hour')
   })
 
   it('only catalogue writers may test-provision; an unknown service is 404', async () => {

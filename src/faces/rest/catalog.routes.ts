@@ -47,6 +47,9 @@ const UserLimitWire = Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('Un
   description: 'Users the plan may be given to: a positive integer, or `Unlimited`',
 })
 const HIDDEN = 'Hidden properties are shown only with `filter=all`, and only to users of the master organisation.'
+const SECRETS =
+  'Secret settings (the webhook driver\'s `secret`) are stored encrypted and never shown again: reads answer `{"set": true}` in their place, ' +
+  'and `{"set": true}` written back keeps the stored secret.'
 
 export const ServiceWire = Type.Object({
   id: Uuid,
@@ -56,7 +59,7 @@ export const ServiceWire = Type.Object({
   description: Type.String(),
   driver: Type.String({ description: 'The provisioning driver (`noop`, `webhook`)' }),
   driverConfig: Type.Optional(
-    Type.Record(Type.String(), Type.Unknown(), { description: "The driver's settings; shown only to catalogue writers" }),
+    Type.Record(Type.String(), Type.Unknown(), { description: `The driver's settings; shown only to catalogue writers. ${SECRETS}` }),
   ),
   multipleUserPlans: Type.Boolean({ description: 'Whether a user may hold several of its user plans at once' }),
   createdAt: Time,
@@ -158,7 +161,7 @@ const CatalogDocumentWire = Type.Object({
       version: Type.String(),
       description: Type.String(),
       driver: Type.String(),
-      driverConfig: Type.Record(Type.String(), Type.Unknown()),
+      driverConfig: Type.Record(Type.String(), Type.Unknown(), { description: SECRETS }),
       multipleUserPlans: Type.Boolean(),
       packages: Type.Array(Type.Object({ name: Type.String(), displayName: Type.String(), description: Type.String() })),
       plans: Type.Array(Type.Object({ name: Type.String(), fullname: Type.String(), userlimit: UserLimitWire })),
@@ -199,7 +202,7 @@ export function catalogRoutes(app: FastifyInstance, deps: Deps): void {
       schema: {
         tags: ['catalog'],
         summary: 'Export the whole catalogue as one document (the shape PUT /catalog takes)',
-        description: `${HIDDEN} Driver settings are shown only to catalogue writers. A copy meant to be imported again must be exported with \`filter=all\` by a catalogue writer.`,
+        description: `${HIDDEN} Driver settings are shown only to catalogue writers. ${SECRETS} A copy meant to be imported again must be exported with \`filter=all\` by a catalogue writer.`,
         querystring: FilterQuery,
         response: { 200: CatalogDocumentWire, ...errorResponses(400, 401) },
       },
@@ -216,7 +219,7 @@ export function catalogRoutes(app: FastifyInstance, deps: Deps): void {
         description:
           'Each service and location named is made exactly as written (fields left out take their defaults; a service’s ' +
           'packages, plans and properties are its complete lists). Those not named are kept, unless `prune=true`. ' +
-          `Answers what changed. ${WRITERS}`,
+          `Answers what changed. ${SECRETS} ${WRITERS}`,
         querystring: Type.Object({ prune: Type.Optional(Type.Boolean()) }, STRICT),
         body: CatalogDocumentInput,
         response: { 200: ImportSummaryWire, ...errorResponses(400, 401, 403, 409, 413) },

@@ -26,7 +26,11 @@ export const JobWire = Type.Object({
   target: Type.String({ description: 'What it acted on, e.g. org:<id>' }),
   status: Type.Enum(['queued', 'running', 'succeeded', 'failed'] as const),
   actor: Type.Object({ userId: Type.Union([Type.String(), Type.Null()]), orgId: Type.Union([Type.String(), Type.Null()]), via: Type.String() }),
-  error: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "Why it failed: the caller's `userErrormsg` (X-Execution-Params) when it gave one, also for a job that fails later on a worker; " +
+      "else the failure's own message. The log keeps the failure's own message in every case.",
+  }),
   maxDurationMs: Type.Union([Type.Integer(), Type.Null()]),
   times: Times,
   log: Type.Array(LogEntry),

@@ -18,7 +18,7 @@ export interface ProvisioningRequest {
 
 /** What a driver is given besides the request. */
 export interface DriverContext {
-  /** The service's driver settings (from the catalogue; may hold secrets: never log them). */
+  /** The service's driver settings (from the catalogue), secrets opened: never log them. */
   config: Record<string, unknown>
   log: Logger
   clock: () => number
@@ -36,5 +36,10 @@ export type DriverOutcome =
 /** A provisioning driver. `provision` must stop promptly when `signal` aborts. */
 export interface Driver {
   readonly name: string
+  /**
+   * The keys of `config` that hold secrets (a signing secret, a password): sealed at rest,
+   * never shown again, opened only to hand the config to `provision`.
+   */
+  readonly secretFields?: readonly string[]
   provision(ctx: DriverContext, request: ProvisioningRequest, signal: AbortSignal): Promise<DriverOutcome>
 }

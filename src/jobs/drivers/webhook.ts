@@ -4,17 +4,32 @@
  * after a crash is recognised by the receiver.
  *
  * Settings (`driverConfig`): `url` (http/https), `secret`, optional `timeoutMs` (default
- * 10 000). Answers: a 2xx with a JSON body (or none) finishes the job with it as the result;
- * 202 leaves it waiting for the callback; 408, 429, 5xx, timeouts and connection errors are
- * retried; any other 4xx fails without retry.
+ * 10 000) and `callbackTimeoutSeconds` (default 3600). Answers: a 2xx with a JSON body (or
+ * none) finishes the job with it as the result; 202 leaves it waiting for the callback, at most
+ * `callbackTimeoutSeconds` (a worker then fails it); 408, 429, 5xx, timeouts and connection
+ * errors are retried; any other 4xx fails without retry.
  */
 import type { Driver, DriverOutcome } from './driver.js'
 import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signing.js'
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000
 
+/** How long a job waits for the callback after a 202 when `callbackTimeoutSeconds` is not set. */
+export const DEFAULT_CALLBACK_TIMEOUT_S = 3600
+
+/**
+ * The callback wait of a service's settings: `callbackTimeoutSeconds` when it is a positive
+ * number of seconds, otherwise the default (settings are not checked per driver when they are
+ * written, so a bad value here must not leave a job waiting for ever).
+ */
+export function callbackTimeoutSeconds(config: Record<string, unknown>): number {
+  const v = config.callbackTimeoutSeconds
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : DEFAULT_CALLBACK_TIMEOUT_S
+}
+
 export const webhookDriver: Driver = {
   name: 'webhook',
+  secretFields: ['secret'],
   async provision(ctx, request, signal): Promise<DriverOutcome> {
     const { url, secret, timeoutMs } = ctx.config
     if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { ok: false, retryable: false, error: 'webhook driver: driverConfig.url is not an http(s) URL' }

@@ -19,6 +19,7 @@ import {
   type Service,
   type ServiceRow,
 } from '../../store/catalog.repo.js'
+import { redactDriverConfig } from './driver-secrets.js'
 
 /**
  * Throws `forbidden` unless the actor may change the service catalogue: it acts for the master
@@ -44,10 +45,14 @@ export function visibleProperties<P extends CatalogProperty>(list: P[], withHidd
   return withHidden ? list : list.filter((p) => !p.hidden)
 }
 
-/** A service as the actor may see it: driver settings only for catalogue writers. */
+/**
+ * A service as the actor may see it: driver settings only for catalogue writers, and their
+ * secrets never (`{"set": true}` in their place).
+ */
 export function serviceFor(ctx: Ctx, row: ServiceRow): Service {
   const s = toService(row)
-  if (!isCatalogWriter(ctx)) delete s.driverConfig
+  if (isCatalogWriter(ctx)) s.driverConfig = redactDriverConfig(row.driver, row.driver_config)
+  else delete s.driverConfig
   return s
 }
 

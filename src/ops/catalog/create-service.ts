@@ -5,11 +5,13 @@ import { mapUnique, nowIso } from '../../store/store.js'
 import { catalogKey, insertService, type Service } from '../../store/catalog.repo.js'
 import { requireCatalogWriter, serviceFor } from './catalog-access.js'
 import { CatalogName, driverConfigText, ServiceFields } from './schema.js'
+import { sealDriverConfig } from './driver-secrets.js'
 
 /**
  * Adds a service to the catalogue, without packages, plans or properties (add those with their
  * own operations). Unset fields default to empty text, the `noop` driver with no settings, and
- * one user plan per user.
+ * one user plan per user. The driver's secret settings are stored sealed and answered as
+ * `{"set": true}`.
  *
  * Only an actor acting for the master organisation with `catalog.write` may (`forbidden`
  * otherwise). Service names are unique case-insensitively (`already_exists`).
@@ -19,17 +21,20 @@ export const createService = defineOp({
   input: Type.Object({ name: CatalogName, ...ServiceFields }, { additionalProperties: false }),
   async run(ctx, input): Promise<Service> {
     requireCatalogWriter(ctx)
-    const config = driverConfigText(input.driverConfig ?? {})
+    driverConfigText(input.driverConfig ?? {})
+    const id = newId()
+    const driver = input.driver ?? 'noop'
+    const config = sealDriverConfig(ctx.secrets, { serviceId: id, driver, config: input.driverConfig ?? {}, stored: undefined, field: 'driverConfig' })
     return ctx.store.write(async (trx) => {
       const now = nowIso(ctx.clock)
       const row = {
-        id: newId(),
+        id,
         name: input.name,
         name_key: catalogKey(input.name),
         display_name: input.displayName ?? '',
         version: input.version ?? '',
         description: input.description ?? '',
-        driver: input.driver ?? 'noop',
+        driver,
         driver_config: config,
         multiple_user_plans: input.multipleUserPlans ? 1 : 0,
         created_at: now,

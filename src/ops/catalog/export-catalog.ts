@@ -12,6 +12,7 @@ import {
 } from '../../store/catalog.repo.js'
 import { isCatalogWriter, showsHidden, visibleProperties } from './catalog-access.js'
 import { PropertyFilter, type CatalogDocument } from './schema.js'
+import { redactDriverConfig } from './driver-secrets.js'
 
 /**
  * Answers the whole catalogue as one document, in the shape `importCatalog` takes: services by
@@ -20,7 +21,8 @@ import { PropertyFilter, type CatalogDocument } from './schema.js'
  *
  * Any authenticated actor may read it. Hidden properties are included only with
  * `filter: 'all'` and only for an actor acting for the master organisation, and driver
- * settings only for catalogue writers (others get `driverConfig: {}`): a copy meant to be
+ * settings only for catalogue writers (others get `driverConfig: {}`), their secrets as
+ * `{"set": true}` (which an import reads as "keep the stored secret"): a copy meant to be
  * imported again must be exported with `filter: 'all'` by a catalogue writer, or the import
  * removes what the copy lacks.
  */
@@ -50,7 +52,7 @@ export const exportCatalog = defineOp({
         version: s.version,
         description: s.description,
         driver: s.driver,
-        driverConfig: writer ? (JSON.parse(s.driver_config) as Record<string, unknown>) : {},
+        driverConfig: writer ? redactDriverConfig(s.driver, s.driver_config) : {},
         multipleUserPlans: s.multiple_user_plans === 1,
         packages: of(packages, s.id).map((p) => ({ name: p.name, displayName: p.display_name, description: p.description })),
         plans: of(plans, s.id).map((p) => ({ name: p.name, fullname: p.fullname, userlimit: toUserLimit(p.user_limit) })),

@@ -31,7 +31,9 @@ import {
   updateServiceRow,
 } from '../../store/catalog.repo.js'
 import { rowLock } from '../../store/cloud.repo.js'
+import { catalogEntryUse, forgetCatalogEntry, type CatalogEntry } from '../../store/services.repo.js'
 import { requireCatalogWriter } from './catalog-access.js'
+import { sealDriverConfig } from './driver-secrets.js'
 import { CatalogDocumentInput, driverConfigText, propertyList, requireDistinctNames, userLimitOf } from './schema.js'
 
 /** What an import did to one kind of catalogue object. */
@@ -62,6 +64,8 @@ type Entry = Static<typeof CatalogDocumentInput>
  * written in another case renames. Services and locations the document does not name are
  * kept, unless `prune` is set: then they are removed, and the catalogue is the document.
  * Importing the same document again changes nothing (every count but `unchanged` is 0).
+ * Secret driver settings are sealed; one given as `{"set": true}` (as an export answers it)
+ * keeps the service's stored secret, so an export imports as no change.
  *
  * The document is checked whole before anything is written: a name repeated in a list, or a
  * location offering a service that is neither in the document nor kept in the catalogue, is
@@ -98,14 +102,17 @@ export const importCatalog = defineOp({
       for (const w of services) {
         const key = catalogKey(w.row.name)
         const cur = existing.get(key)
-        let id: string
+        const id = cur?.id ?? newId()
+        // Sealed against what is stored: a secret given as {"set": true}, or as the one stored, keeps its stored text.
+        const row = {
+          ...w.row,
+          driver_config: sealDriverConfig(ctx.secrets, { serviceId: id, driver: w.row.driver, config: w.driverConfig, stored: cur?.driver_config, field: w.field }),
+        }
         if (!cur) {
-          id = newId()
-          await mapUnique(() => insertService(trx, { ...w.row, id, name_key: key, created_at: now, updated_at: now }), clash(`service ${w.row.name}`))
+          await mapUnique(() => insertService(trx, { ...row, id, name_key: key, created_at: now, updated_at: now }), clash(`service ${w.row.name}`))
           summary.services.created++
         } else {
-          id = cur.id
-          const set = changed(cur, w.row)
+          const set = changed(cur, row)
           if (set) {
             await updateServiceRow(trx, id, { ...set, updated_at: now })
             summary.services.updated++
@@ -116,13 +123,13 @@ export const importCatalog = defineOp({
           list: (db, sid) => listPackageRows(db, sid),
           insert: (db, row) => mapUnique(() => insertPackage(db, row), clash(`package ${row.name}`)),
           update: updatePackageRow,
-          remove: deletePackageRow,
+          remove: unlessInUse('package', deletePackageRow, `a package of ${w.row.name}`),
         })
         await syncChildren(trx, id, w.plans, now, summary.plans, {
           list: (db, sid) => listPlanRows(db, sid),
           insert: (db, row) => mapUnique(() => insertPlan(db, row), clash(`user plan ${row.name}`)),
           update: updatePlanRow,
-          remove: deletePlanRow,
+          remove: unlessInUse('plan', deletePlanRow, `a user plan of ${w.row.name}`),
         })
         await syncChildren(trx, id, w.properties, now, summary.properties, {
           list: (db, sid) => listPropertyRows(db, sid, true),
@@ -140,7 +147,7 @@ export const importCatalog = defineOp({
         summary.packages.deleted += (await listPackageRows(trx, cur.id)).length
         summary.plans.deleted += (await listPlanRows(trx, cur.id)).length
         summary.properties.deleted += (await listPropertyRows(trx, cur.id, true)).length
-        await deleteServiceRow(trx, cur.id)
+        await unlessInUse('service', deleteServiceRow, `service ${cur.name}`)(trx, cur.id)
         summary.services.deleted++
       }
 
@@ -195,7 +202,7 @@ export const importCatalog = defineOp({
       if (input.prune) {
         for (const [key, cur] of existingLocations) {
           if (seen.has(key)) continue
-          await deleteLocationRow(trx, cur.id)
+          await unlessInUse('location', deleteLocationRow, `location ${cur.name}`)(trx, cur.id)
           summary.locations.deleted++
         }
       }
@@ -203,6 +210,19 @@ export const importCatalog = defineOp({
     })
   },
 })
+
+/**
+ * Wraps a catalogue deletion: refused (`failed_precondition`, the whole import with it) while
+ * customer services use the entry, and what `NotProvisioned` ones keep of it let go first.
+ */
+function unlessInUse(kind: CatalogEntry['kind'], remove: (db: Db, id: string) => Promise<void>, what: string) {
+  return async (db: Db, id: string): Promise<void> => {
+    const used = await catalogEntryUse(db, { kind, id })
+    if (used > 0) throw new DomainError('failed_precondition', `the document removes ${what}, which ${used} customer service${used === 1 ? ' uses' : 's use'}; deprovision first`)
+    await forgetCatalogEntry(db, { kind, id })
+    await remove(db, id)
+  }
+}
 
 function counts(): ImportCounts {
   return { created: 0, updated: 0, deleted: 0, unchanged: 0 }
@@ -237,6 +257,7 @@ function wantedService(s: ServiceEntry, i: number) {
     plans.map((p) => p.name),
     `${at}.plans`,
   )
+  driverConfigText(s.driverConfig ?? {}, `${at}.driverConfig`)
   return {
     row: {
       name: s.name,
@@ -244,9 +265,10 @@ function wantedService(s: ServiceEntry, i: number) {
       version: s.version ?? '',
       description: s.description ?? '',
       driver: s.driver ?? 'noop',
-      driver_config: driverConfigText(s.driverConfig ?? {}, `${at}.driverConfig`),
       multiple_user_plans: s.multipleUserPlans ? 1 : 0,
     },
+    driverConfig: s.driverConfig ?? {},
+    field: `${at}.driverConfig`,
     packages: packages.map((p) => ({ name: p.name, display_name: p.displayName ?? '', description: p.description ?? '' })),
     plans: plans.map((p) => ({ name: p.name, fullname: p.fullname ?? '', user_limit: fromUserLimit(userLimitOf(p.userlimit ?? 'Unlimited')) })),
     properties: propertyList(s.properties ?? [], `${at}.properties`).map((p) => ({ name: p.name, value: p.value, hidden: p.hidden ? 1 : 0 })),

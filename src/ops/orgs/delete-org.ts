@@ -15,7 +15,9 @@ const LIVE = ['active', 'configured', 'suspended', 'disabled']
  *
  * Only a strict ancestor with `org.delete` may delete; the master organisation is never
  * deleted. An organisation that still has live customers is refused (`failed_precondition`)
- * unless `cascade` is set, which deletes the whole live subtree in the same transaction.
+ * unless `cascade` is set, which deletes the whole live subtree in the same transaction. An
+ * organisation (or, with `cascade`, one of its subtree) holding services that are not
+ * `NotProvisioned` is refused too: deprovisioning is work for the drivers, done first.
  */
 export const deleteOrg = defineOp({
   name: 'org.delete',
@@ -48,6 +50,20 @@ export const deleteOrg = defineOp({
           .execute()) as OrgRow[]
         victims.push(...rows)
       }
+      const held = await trx
+        .selectFrom('customer_services')
+        .innerJoin('orgs', 'orgs.id', 'customer_services.org_id')
+        .innerJoin('services', 'services.id', 'customer_services.service_id')
+        .select(['orgs.name as org', 'services.name as service'])
+        .where(
+          'customer_services.org_id',
+          'in',
+          victims.map((v) => v.id),
+        )
+        .where('customer_services.status', '!=', 'NotProvisioned')
+        .limit(1)
+        .executeTakeFirst()
+      if (held) throw new DomainError('failed_precondition', `${held.org} holds service ${held.service}; deprovision its services first`)
       const now = nowIso(ctx.clock)
       for (const v of victims) await softDelete(trx, v, now)
       return { deleted: victims.length }

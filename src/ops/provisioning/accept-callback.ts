@@ -1,13 +1,14 @@
 /**
  * The callback a provisioning endpoint makes after answering 202: `POST /jobs/{jobGuid}/callback`
  * with `{status: "succeeded"|"failed", result?, error?}`, authenticated only by its signature
- * (the service's webhook secret over `timestamp + '.' + body`, timestamp within 5 minutes).
+ * (the service's webhook secret, opened from its sealed form, over `timestamp + '.' + body`, timestamp within 5 minutes).
  */
 import type { Deps } from '../context.js'
 import { DomainError } from '../../core/errors.js'
 import { isUuid } from '../../core/ids.js'
 import { findJobByGuid, finishFromCallback, type JobRow } from '../../jobs/queue.js'
 import { verify } from '../../jobs/signing.js'
+import { openDriverConfig } from '../../jobs/drivers/index.js'
 import type { ProvisioningPayload } from '../../jobs/provisioning.js'
 
 export interface SignedCallback {
@@ -37,11 +38,17 @@ export async function acceptCallback(deps: Deps, cb: SignedCallback): Promise<{ 
   return { status: verdict.status }
 }
 
+/** The webhook secret of the job's service, opened; undefined when there is none or it cannot be opened (logged). */
 async function secretOf(deps: Deps, job: JobRow): Promise<string | undefined> {
   const p = JSON.parse(job.payload) as ProvisioningPayload
   const s = await deps.store.db.selectFrom('services').select('driver_config').where('id', '=', p.serviceId).executeTakeFirst()
   if (!s) return undefined
-  const secret = (JSON.parse(s.driver_config) as { secret?: unknown }).secret
+  const opened = openDriverConfig(deps.secrets, p.serviceId, s.driver_config)
+  if (!opened.ok) {
+    deps.log.error({ job: job.guid, service: p.service }, `cannot check a callback's signature: ${opened.error}`)
+    return undefined
+  }
+  const secret = opened.config.secret
   return typeof secret === 'string' && secret !== '' ? secret : undefined
 }
 

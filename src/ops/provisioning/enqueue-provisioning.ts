@@ -19,7 +19,7 @@ export interface ProvisioningInput {
  * operation's write transaction `trx`: the request is written as `queued` and the job exists
  * exactly when the change that asked for it does. Call it from a mutating operation (it needs
  * `ctx.request`); the request's `maxduration` becomes the job's deadline. The workers of this
- * process are woken once the transaction has had its turn to commit.
+ * process are woken once the transaction has committed (see record-request.ts).
  *
  * Throws `not_found` for an unknown service.
  */
@@ -40,8 +40,6 @@ export async function enqueueProvisioning(ctx: Ctx, trx: Db, input: Provisioning
   const maxMs = ctx.exec?.maxDurationMs
   const now = ctx.clock()
   const job = await enqueueJob(trx, { requestId, kind: PROVISIONING_KIND, payload: payload as unknown as Record<string, unknown>, now, ...(maxMs !== undefined ? { deadlineAt: now + maxMs } : {}) })
-  // The bell rings on a later turn: by then the group commit has usually run.
-  const bell = ctx.jobs
-  if (bell) setImmediate(() => bell.ring())
+  // The request's recorder rings this process's workers once the transaction has committed.
   return { jobGuid: job.guid, requestGuid: rec.guid }
 }

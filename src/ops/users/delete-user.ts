@@ -10,7 +10,8 @@ import { mayGrant, type Role } from '../../core/roles.js'
  *
  * Needs `member.write` and a role at least the user's. An organisation's last user cannot be
  * deleted (`failed_precondition`): every customer keeps someone who can log in. Nobody deletes
- * themselves.
+ * themselves. A user holding services (not `NotProvisioned`) is not deleted until they are
+ * deprovisioned (`failed_precondition`).
  */
 export const deleteUser = defineOp({
   name: 'user.delete',
@@ -42,6 +43,9 @@ export const deleteUser = defineOp({
       if (Number(n) <= 1) {
         throw new DomainError('failed_precondition', `${u.username} is the organisation's last user and cannot be deleted`)
       }
+      const live = await trx.selectFrom('user_services').select('id').where('user_id', '=', u.id).where('status', '!=', 'NotProvisioned').limit(1).executeTakeFirst()
+      if (live) throw new DomainError('failed_precondition', `${u.username} holds services; deprovision them first`)
+      await trx.deleteFrom('user_services').where('user_id', '=', u.id).execute()
       await trx.deleteFrom('users').where('id', '=', u.id).execute()
     })
   },

@@ -9,6 +9,8 @@ import { siblingIndex } from './2026-11-23-0008-sibling-index.js'
 import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
 import { catalog } from './2026-11-23-0006-catalog.js'
 import { jobs } from './2026-11-23-0009-jobs.js'
+import { services } from './2026-11-23-0010-services.js'
+import { requestUserError } from './2026-11-23-0011-request-user-error.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -22,5 +24,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0007-requests': requests(dialect),
     '2026-11-23-0008-sibling-index': siblingIndex(),
     '2026-11-23-0009-jobs': jobs(dialect),
+    '2026-11-23-0010-services': services(dialect),
+    '2026-11-23-0011-request-user-error': requestUserError(),
   }
 }

@@ -4,6 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { ADMIN_PASSWORD, eachDialect, startServer, startServerOn, type Answer, type TestServer } from '../../helpers/harness.js'
 import { requestFingerprint } from '../../../src/ops/idempotency.js'
 
@@ -126,7 +127,7 @@ eachDialect('REST Idempotency-Key', (dialect) => {
           .values({
             owner: adminId,
             key: 'k-in-flight',
-            request_hash: requestFingerprint('POST', customers(), body),
+            request_hash: requestFingerprint(s.deps.secrets, 'POST', customers(), body),
             state: 'in_flight',
             status_code: null,
             body: null,
@@ -152,7 +153,7 @@ eachDialect('REST Idempotency-Key', (dialect) => {
           .values({
             owner: adminId,
             key: 'k-abandoned',
-            request_hash: requestFingerprint('POST', customers(), body),
+            request_hash: requestFingerprint(s.deps.secrets, 'POST', customers(), body),
             state: 'in_flight',
             status_code: null,
             body: null,
@@ -166,6 +167,17 @@ eachDialect('REST Idempotency-Key', (dialect) => {
       const again = await post(s, 'k-abandoned', body)
       assert.equal(again.body.id, r.body.id)
       assert.equal(await countNamed('Idem Abandoned'), 1)
+    })
+
+    it("keeps only a keyed digest of a body, never one that can be checked against a guessed password", async () => {
+      const body = { username: `idem_pw_${dialect}`, password: 'correct horse battery staple', role: 'member' }
+      const r = await s.req('POST', `/orgs/${s.masterId}/members`, { body, headers: { 'idempotency-key': 'k-password' } })
+      assert.equal(r.status, 201, r.text)
+      const row = await s.deps.store.db.selectFrom('idempotency_keys').select('request_hash').where('key', '=', 'k-password').executeTakeFirstOrThrow()
+      const text = `POST /orgs/${s.masterId}/members\n${JSON.stringify({ password: body.password, role: body.role, username: body.username })}`
+      assert.notEqual(row.request_hash, createHash('sha256').update(text).digest('hex'))
+      assert.equal(row.request_hash, s.deps.secrets.mac(text))
+      assert.ok(!JSON.stringify(await s.deps.store.db.selectFrom('idempotency_keys').selectAll().where('key', '=', 'k-password').execute()).includes('horse'))
     })
 
     it('refuses a malformed key with 400', async () => {
