@@ -10,6 +10,8 @@
  *   f  noop provisioning jobs finished per second by one `clientele serve` process on SQLite (its in-process worker)
  *   g  the same through 1 and through 3 `clientele worker` processes on one PostgreSQL database (needs --postgres)
  *   h  time from a provisioning request (over HTTP, at a steady rate) to its finished state, p50 and p99
+ *   s  subscription purchases per second (bench/subscriptions.ts, run after the rest: SQLite, and
+ *      PostgreSQL with three processes when given), with zero oversell checked at the end
  *
  * Options: --quick (short runs), --only a,b,... (a subset), --connections N, --duration S (per
  * figure), --rounds N (interleaved slices), --warmup S, --orgs N (size of c's hierarchy),
@@ -19,6 +21,7 @@
  * the servers and workers into .bench/run-*\/prof).
  */
 import { randomBytes } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import {
@@ -49,10 +52,10 @@ import {
 } from './lib.js'
 import { JobDb, NOOP_SERVICE, createPgDatabase, customerServiceStarter, ensureNoopService, latencySlice, tallyBatch } from './jobs.js'
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const
+const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 's'] as const
 type Part = (typeof ALL)[number]
 const USAGE =
-  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,g,h] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
+  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,g,h,s] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
   '[--postgres URL] [--jobs N] [--job-rounds N] [--job-rate R] [--keep] [--cpu-prof]'
 
 const args = parseArgs(process.argv.slice(2))
@@ -566,4 +569,16 @@ console.log(`results written to ${relative(ROOT, join(BENCH_DIR, 'results.json')
 if (!keep) {
   for (const f of readdirSync(runDir)) if (/\.db(-wal|-shm)?$/.test(f)) rmSync(join(runDir, f), { force: true })
 }
-process.exit(failed.length > 0 ? 1 : 0)
+// s: subscription purchases (bench/subscriptions.ts), run as its own program after the rest
+// (it starts its own servers, and prints its own table and floor).
+let purchasesFailed = false
+if (only.has('s')) {
+  console.log('\ns: subscription purchases through the REST face (bench/subscriptions.ts)')
+  const sArgs = ['bin/run-ts.js', 'bench/subscriptions.ts', ...(quick ? ['--quick'] : []), '--connections', String(connections)]
+  if (args.has('duration')) sArgs.push('--duration', String(duration))
+  if (args.has('warmup')) sArgs.push('--warmup', String(warmup))
+  if (pgUrl) sArgs.push('--postgres', pgUrl)
+  const r = spawnSync(process.execPath, sArgs, { cwd: ROOT, stdio: 'inherit' })
+  purchasesFailed = r.status !== 0
+}
+process.exit(failed.length > 0 || purchasesFailed ? 1 : 0)

@@ -8,10 +8,16 @@ import { cloudRoutes } from './rest/cloud.routes.js'
 import { catalogRoutes } from './rest/catalog.routes.js'
 import { servicesRoutes } from './rest/services.routes.js'
 import { adminV3Routes } from './admin-v3/customers.routes.js'
+import { plansRoutes } from './rest/plans.routes.js'
+import { serversRoutes } from './rest/servers.routes.js'
+import { subscriptionsRoutes } from './rest/subscriptions.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
   catalogRoutes(app, deps)
   servicesRoutes(app, deps)
   adminV3Routes(app, deps)
+  plansRoutes(app, deps)
+  serversRoutes(app, deps)
+  subscriptionsRoutes(app, deps)
 }

@@ -31,7 +31,10 @@ export interface Organization {
   externalMetadata: Record<string, unknown>
   licensingEnabled: boolean
   skinNames: string[]
+  /** May have customers: set directly by the master organisation, or holding a reseller subscription. */
   isReseller: boolean
+  /** Its reseller subscription (not deleted), which it sells from and whose quota meters it, or null. */
+  resellerSubscriptionId: number | null
   status: OrgStatus
   enabled: boolean
   locale: string
@@ -65,7 +68,8 @@ export function toOrganization(r: OrgRow): Organization {
     externalMetadata: JSON.parse(r.external_metadata) as Record<string, unknown>,
     licensingEnabled: r.licensing_enabled === 1,
     skinNames: JSON.parse(r.skin_names) as string[],
-    isReseller: r.is_reseller === 1,
+    isReseller: r.is_reseller === 1 || r.reseller_sub_id != null,
+    resellerSubscriptionId: r.reseller_sub_id ?? null,
     status: r.status as OrgStatus,
     enabled: r.enabled === 1,
     locale: r.locale,

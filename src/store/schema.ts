@@ -40,6 +40,8 @@ export interface OrgTable {
   version: number
   /** 0 while live; the organisation's own number once deleted (frees its name among siblings). */
   tombstone: Generated<number>
+  /** The organisation's reseller subscription (not deleted), when it is a metered reseller (migration 0012). */
+  reseller_sub_id?: number | null
 }
 
 /** How many organisations of each status sit at each depth below an ancestor. */
@@ -354,6 +356,94 @@ export interface UserServiceInstanceTable {
   instance_id: string
 }
 
+/** A resource name plans may use (`websites`, `diskspace`, …); migration 0012. */
+export interface ResourceNameTable {
+  name: string
+  name_key: string
+  created_at: string
+}
+
+export interface ServerGroupTable {
+  id: string
+  name: string
+  name_key: string
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+export interface ServerTable {
+  id: string
+  name: string
+  name_key: string
+  group_id: string | null
+  /** JSON array of roles: app, backup, db, email. */
+  roles: string
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+/** Where a plan's or subscription's resources are placed: a server group, or servers by role. */
+export interface PlacementColumns {
+  server_group_id: string | null
+  app_server_id: string | null
+  backup_server_id: string | null
+  db_server_id: string | null
+  email_server_id: string | null
+}
+
+/** A plan an organisation sells (migration 0012). */
+export interface PlanTable extends PlacementColumns {
+  id: Generated<number>
+  org_id: string
+  name: string
+  name_key: string
+  /** hosting | reseller */
+  plan_type: string
+  /** Live (not deleted) subscriptions to the plan. */
+  subscriptions_count: number
+  /** 0 while live; the plan's id once deleted. */
+  tombstone: number
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+export interface PlanResourceTable {
+  plan_id: number
+  name: string
+  /** NULL is unlimited. */
+  total: number | null
+}
+
+/** An organisation's subscription to a plan of its parent (migration 0012). */
+export interface SubscriptionTable extends PlacementColumns {
+  id: Generated<number>
+  plan_id: number
+  subscriber_id: string
+  vendor_id: string
+  plan_type: string
+  friendly_name: string
+  /** active | cancelled | deleted */
+  status: string
+  is_suspended: number
+  suspended_by: string | null
+  /** The reseller subscription this one's amounts are drawn from, while it holds them. */
+  drawn_from: number | null
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+export interface SubscriptionResourceTable {
+  subscription_id: number
+  name: string
+  /** NULL is unlimited. */
+  total: number | null
+  usage: number
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -384,4 +474,11 @@ export interface Database {
   user_service_plans: UserServicePlanTable
   user_service_instances: UserServiceInstanceTable
   requests: RequestTable
+  resource_names: ResourceNameTable
+  server_groups: ServerGroupTable
+  servers: ServerTable
+  plans: PlanTable
+  plan_resources: PlanResourceTable
+  subscriptions: SubscriptionTable
+  subscription_resources: SubscriptionResourceTable
 }

@@ -28,6 +28,7 @@ export function either<T>(camel: T | undefined, snake: T | undefined, name: stri
 const SortBy = Type.Enum(CUSTOMER_SORT_KEYS)
 const SortOrder = Type.Enum(['asc', 'desc'] as const)
 const Depth = Type.Integer({ minimum: 1, maximum: 1000 })
+const PlanIdQuery = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Only customers holding a live subscription to this plan' })
 
 export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -128,6 +129,8 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
             maxDepth: Type.Optional(Depth),
             max_depth: Type.Optional(Depth),
             status: Type.Optional(Type.Enum(ENHANCE_STATUSES)),
+            planId: Type.Optional(PlanIdQuery),
+            plan_id: Type.Optional(PlanIdQuery),
           },
           { additionalProperties: false },
         ),
@@ -145,6 +148,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
         recursive: q.recursive,
         maxDepth: either(q.maxDepth, q.max_depth, 'maxDepth'),
         status: q.status,
+        planId: either(q.planId, q.plan_id, 'planId'),
       })
       sendJsonText(reply, `{"items":[${out.items.map(orgJson).join(',')}],"total":${out.total}}`)
       return reply

@@ -6,12 +6,15 @@ import { codeFromName, newId } from '../../core/ids.js'
 import { adjustCounts, insertOrg, reserveCode, toOrganization, type Organization } from '../../store/orgs.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput } from './schema.js'
+import { takeCustomerPlace } from '../subscriptions/quota.js'
 
 /**
  * Creates a customer organisation under `parentId`.
  *
  * The actor must have `org.write` on the parent (its own organisation or a descendant), and
- * the parent must be a reseller (the master organisation always is). Names are unique among
+ * the parent must be a reseller (the master organisation always is). A parent holding a reseller
+ * subscription is metered: the new customer takes a place under its `customers` quota, in the
+ * same transaction (`quota_exceeded` at the total). Names are unique among
  * live siblings (`already_exists`). The short code is the given one, or the name's initials
  * with a numeric suffix on a clash. Only the master organisation may create a reseller
  * directly (`isReseller`). New organisations are `active` unless `status` says `configured`.
@@ -42,9 +45,11 @@ export const createCustomer = defineOp({
     return ctx.store.write(async (trx) => {
       const parent = await getOrgInScope(ctx, trx, input.parentId)
       if (parent.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
-      if (parent.is_reseller !== 1 && parent.depth !== 0) {
+      if (parent.is_reseller !== 1 && parent.depth !== 0 && parent.reseller_sub_id == null) {
         throw new DomainError('forbidden', `organisation ${parent.name} is not a reseller and may not have customers`)
       }
+      // A metered reseller (one holding a reseller subscription) takes a place under its `customers` quota.
+      if (parent.reseller_sub_id != null) await takeCustomerPlace(trx, parent)
       const code = input.code ? input.code.toUpperCase() : await reserveCode(trx, codeFromName(name))
       const now = nowIso(ctx.clock)
       const status = input.status ?? 'active'

@@ -5,13 +5,16 @@ import { DomainError } from '../../core/errors.js'
 import { adjustCounts, countDescendants, subtreeRange, type OrgRow } from '../../store/orgs.repo.js'
 import type { Db } from '../../store/store.js'
 import { nowIso } from '../../store/store.js'
+import { releaseForDeletedOrgs } from '../subscriptions/quota.js'
 
 const LIVE = ['active', 'configured', 'suspended', 'disabled']
 
 /**
  * Deletes an organisation (soft: its status becomes `deleted`, its name is freed among its
  * siblings, its users are disabled and their keys and sessions revoked, its cloud accounts and
- * cloud-provider allowances removed).
+ * cloud-provider allowances removed, its subscriptions deleted with their amounts given back
+ * to the resellers' quotas they were drawn from, and its place under a metered parent's
+ * `customers` quota given back).
  *
  * Only a strict ancestor with `org.delete` may delete; the master organisation is never
  * deleted. An organisation that still has live customers is refused (`failed_precondition`)
@@ -66,6 +69,8 @@ export const deleteOrg = defineOp({
       if (held) throw new DomainError('failed_precondition', `${held.org} holds service ${held.service}; deprovision its services first`)
       const now = nowIso(ctx.clock)
       for (const v of victims) await softDelete(trx, v, now)
+      // Their subscriptions end and their places under metered parents' quotas are given back.
+      await releaseForDeletedOrgs(ctx, trx, victims)
       return { deleted: victims.length }
     })
   },

@@ -54,7 +54,8 @@ const SCAN_IN_ORDER_ABOVE = 5000
  * suspended and disabled). `total` counts the whole result from the per-ancestor counts, so it
  * costs the same at a thousand organisations as at a million. An organisation that is not a
  * reseller answers an empty listing. Rows tie-break on `number` for stable pages. A page is
- * kept in the store's memo while the database is unchanged.
+ * kept in the store's memo while the database is unchanged. With `planId`, only customers
+ * holding a live (not deleted) subscription to that plan are answered, and `total` counts them.
  */
 export const listCustomers = defineOp({
   name: 'customer.list',
@@ -68,12 +69,13 @@ export const listCustomers = defineOp({
       recursive: Type.Optional(Type.Boolean()),
       maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
       status: Type.Optional(Type.Enum(ENHANCE_STATUSES)),
+      planId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
     },
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<{ items: Organization[]; total: number }> {
     const org = await getOrgInScope(ctx, ctx.store.db, input.orgId)
-    if (org.is_reseller !== 1 && org.depth !== 0) return { items: [], total: 0 }
+    if (org.is_reseller !== 1 && org.depth !== 0 && org.reseller_sub_id == null) return { items: [], total: 0 }
     const page: Page = {
       statuses: input.status ? coreStatusesFor(input.status) : ['active', 'configured', 'suspended', 'disabled'],
       relDepth: input.recursive ? input.maxDepth : 1,
@@ -82,6 +84,7 @@ export const listCustomers = defineOp({
       col: sortColumn[input.sortBy ?? 'name'],
       dir: input.sortOrder ?? 'asc',
     }
+    if (input.planId !== undefined) return readPlanPage(ctx, org, page, input.planId)
     const key = `customers:${org.id}|${page.statuses.join(',')}|${page.relDepth ?? 'all'}|${page.col}|${page.dir}|${page.limit}|${page.offset}`
     return ctx.store.memo(key, () => readPage(ctx, org, page))
   },
@@ -110,5 +113,35 @@ async function readPage(ctx: Ctx, org: OrgRow, p: Page): Promise<{ items: Organi
   const shape = `${p.col}|${p.dir}|${scan}|${p.relDepth === undefined ? 'all' : 'bounded'}|${p.statuses.length}`
   // The page's numbers and versions only; the objects come from the versioned cache.
   const { rows: refs } = await pageQ(db, values, shape)
+  return { items: await loadOrganizations(db, refs), total }
+}
+
+/** A page of the customers holding a live subscription to plan `planId` (counted by a query of its own). */
+async function readPlanPage(ctx: Ctx, org: OrgRow, p: Page, planId: number): Promise<{ items: Organization[]; total: number }> {
+  const db = ctx.store.db
+  const [lo, hi] = subtreeRange(org.path)
+  let q = db
+    .selectFrom('orgs')
+    .where('status', 'in', p.statuses)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('subscriptions')
+          .select('subscriptions.id')
+          .whereRef('subscriptions.subscriber_id', '=', 'orgs.id')
+          .where('subscriptions.plan_id', '=', planId)
+          .where('subscriptions.status', '<>', 'deleted'),
+      ),
+    )
+  if (p.relDepth === 1) q = q.where('parent_id', '=', org.id)
+  else {
+    q = q.where('path', '>', lo).where('path', '<', hi)
+    if (p.relDepth !== undefined) q = q.where('depth', '<=', org.depth + p.relDepth)
+  }
+  const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  if (total === 0 || p.offset >= total) return { items: [], total }
+  let page = q.select(['number', 'version']).orderBy(p.col, p.dir)
+  if (p.col !== 'number') page = page.orderBy('number', p.dir)
+  const refs = await page.limit(p.limit).offset(p.offset).execute()
   return { items: await loadOrganizations(db, refs), total }
 }

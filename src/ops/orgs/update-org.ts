@@ -2,7 +2,8 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { actsForMaster, getOrgInScope, requireAncestor, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
-import { adjustCounts, findOrgById, toOrganization, type Organization } from '../../store/orgs.repo.js'
+import { adjustCounts, countDescendants, findOrgById, toOrganization, type Organization } from '../../store/orgs.repo.js'
+import { LIVE_ORG_STATUSES } from '../subscriptions/quota.js'
 import type { Updateable } from 'kysely'
 import type { OrgTable } from '../../store/schema.js'
 import { mapUnique, nowIso } from '../../store/store.js'
@@ -68,6 +69,10 @@ export const updateOrg = defineOp({
       if (input.isReseller !== undefined) {
         if (!actsForMaster(ctx)) throw new DomainError('forbidden', 'only the master organisation may set isReseller')
         if (org.depth === 0) throw new DomainError('failed_precondition', 'the master organisation is always a reseller')
+        // Unset, it stays a reseller only by a reseller subscription; its customers need it to be one.
+        if (!input.isReseller && org.is_reseller === 1 && org.reseller_sub_id == null && (await countDescendants(trx, org.number, LIVE_ORG_STATUSES, 1)) > 0) {
+          throw new DomainError('failed_precondition', `${org.name} has live customers, which need it to stay a reseller; delete them first`)
+        }
         set.is_reseller = input.isReseller ? 1 : 0
       }
       let status = org.status

@@ -1,0 +1,37 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { planResources, toPlan, type Plan } from '../../store/plans.repo.js'
+import { PlanId } from './schema.js'
+import { getPlanOwner, getPlanRow, planOf } from './plan-access.js'
+
+/** Answers one live plan of an organisation the actor may see. */
+export const getPlan = defineOp({
+  name: 'plan.get',
+  input: Type.Object({ orgId: Type.String({ maxLength: 64 }), planId: PlanId }, { additionalProperties: false }),
+  async run(ctx, input): Promise<Plan> {
+    const org = await getPlanOwner(ctx, ctx.store.db, input.orgId)
+    return planOf(ctx.store.db, await getPlanRow(ctx.store.db, org, input.planId))
+  },
+})
+
+/** Lists an organisation's live plans, by name, one page at a time (`limit` 100 by default). */
+export const listPlans = defineOp({
+  name: 'plan.list',
+  input: Type.Object(
+    {
+      orgId: Type.String({ maxLength: 64 }),
+      offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<{ items: Plan[]; total: number }> {
+    const db = ctx.store.db
+    const org = await getPlanOwner(ctx, db, input.orgId)
+    const live = db.selectFrom('plans').where('org_id', '=', org.id).where('tombstone', '=', 0)
+    const total = Number((await live.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+    const rows = await live.selectAll().orderBy('name').orderBy('id').limit(input.limit ?? 100).offset(input.offset ?? 0).execute()
+    const res = await planResources(db, rows.map((r) => r.id))
+    return { items: rows.map((r) => toPlan(r, res.get(r.id) ?? [])), total }
+  },
+})

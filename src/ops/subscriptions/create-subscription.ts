@@ -1,0 +1,102 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { actsForMaster, requirePermission } from '../access.js'
+import { DomainError } from '../../core/errors.js'
+import { nowIso } from '../../store/store.js'
+import { placementColumns, planResources, type Placement } from '../../store/plans.repo.js'
+import { DedicatedServersInput, PlanId, checkPlacement } from '../plans/schema.js'
+import { quotaOfSeller } from '../plans/seller.js'
+import { getPlanRow } from '../plans/plan-access.js'
+import { getCustomerOf, getVendor } from './subscription-access.js'
+import { becomeMetered, drawFrom } from './quota.js'
+
+/**
+ * Subscribes a customer to a plan of its parent (seed 003's `create_customer_subscription`).
+ *
+ * Only the master organisation or a reseller may subscribe another organisation, only to its
+ * own plans, and only its own (direct, live) customers; the actor needs `org.write` on the
+ * seller. A reseller that is not the master organisation needs an active reseller subscription,
+ * and the sale draws from it: each sold resource's usage there rises by the sold amount, in
+ * the same transaction and by one conditional UPDATE per resource, so that a sale past the
+ * quota is refused (`quota_exceeded`, naming the resource) and a reseller never sells more than
+ * it has. The master organisation is unlimited, and only it may set the subscription's own
+ * servers or server group (otherwise the plan's apply, or the placement rule).
+ *
+ * A subscription to a reseller plan makes its subscriber a (metered) reseller; it may hold one
+ * reseller subscription (`already_exists`).
+ */
+export const createSubscription = defineOp({
+  name: 'subscription.create',
+  input: Type.Object(
+    {
+      orgId: Type.String({ maxLength: 64 }),
+      customerOrgId: Type.String({ maxLength: 64 }),
+      planId: PlanId,
+      friendlyName: Type.Optional(Type.String({ maxLength: 200 })),
+      serverGroupId: Type.Optional(Type.String({ maxLength: 64 })),
+      dedicatedServers: Type.Optional(DedicatedServersInput),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<{ id: number }> {
+    requirePermission(ctx, 'org.write')
+    const placement: Placement = {
+      ...(input.serverGroupId ? { serverGroupId: input.serverGroupId } : {}),
+      ...(input.dedicatedServers && Object.keys(input.dedicatedServers).length > 0 ? { dedicatedServers: input.dedicatedServers } : {}),
+    }
+    if ((input.serverGroupId !== undefined || input.dedicatedServers !== undefined) && !actsForMaster(ctx)) {
+      throw new DomainError('forbidden', "only the master organisation may override a plan's servers", { field: input.serverGroupId !== undefined ? 'serverGroupId' : 'dedicatedServers' })
+    }
+    return ctx.store.write(async (trx) => {
+      const vendor = await getVendor(ctx, trx, input.orgId)
+      const quota = await quotaOfSeller(trx, vendor, 'subscribe customers')
+      const customer = await getCustomerOf(trx, vendor, input.customerOrgId)
+      const plan = await getPlanRow(trx, vendor, input.planId, 'planId')
+      await checkPlacement(trx, placement)
+      const resources = (await planResources(trx, [plan.id])).get(plan.id) ?? []
+      const now = nowIso(ctx.clock)
+      const { id } = await trx
+        .insertInto('subscriptions')
+        .values({
+          plan_id: plan.id,
+          subscriber_id: customer.id,
+          vendor_id: vendor.id,
+          plan_type: plan.plan_type,
+          friendly_name: input.friendlyName ?? '',
+          status: 'active',
+          is_suspended: 0,
+          suspended_by: null,
+          ...placementColumns(placement),
+          drawn_from: quota,
+          created_at: now,
+          updated_at: now,
+          version: 1,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      if (resources.length > 0) {
+        await trx
+          .insertInto('subscription_resources')
+          .values(resources.map((r) => ({ subscription_id: id, name: r.name, total: r.total ?? null, usage: 0 })))
+          .execute()
+      }
+      // Rows shared by many sales are locked last, in the same order by every sale (the
+      // customer, the plan, the reseller's quota rows by name), so that each is held briefly.
+      await trx
+        .updateTable('orgs')
+        .set((eb) => ({ subscriptions_count: eb('subscriptions_count', '+', 1), version: eb('version', '+', 1), updated_at: now }))
+        .where('id', '=', customer.id)
+        .execute()
+      if (plan.plan_type === 'reseller') await becomeMetered(ctx, trx, { id }, customer)
+      const counted = await trx
+        .updateTable('plans')
+        .set((eb) => ({ subscriptions_count: eb('subscriptions_count', '+', 1) }))
+        .where('id', '=', plan.id)
+        .where('tombstone', '=', 0)
+        .executeTakeFirst()
+      if (counted.numUpdatedRows === 0n) throw new DomainError('not_found', `${vendor.name} has no plan ${plan.id}`, { field: 'planId' })
+      if (quota !== null) await drawFrom(trx, quota, resources, vendor.name)
+      return { id }
+    })
+  },
+})

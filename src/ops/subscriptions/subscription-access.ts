@@ -1,0 +1,42 @@
+/** Loading the organisations and subscriptions the subscription operations act on. */
+import type { Ctx } from '../context.js'
+import type { Db } from '../../store/store.js'
+import { DomainError } from '../../core/errors.js'
+import { isUuid } from '../../core/ids.js'
+import { getOrgInScope } from '../access.js'
+import { findOrgById, type OrgRow } from '../../store/orgs.repo.js'
+import { findSubscription, type SubscriptionRow } from '../../store/subscriptions.repo.js'
+
+/**
+ * Loads the vendor `orgId` (in the actor's subtree, not deleted) and its direct customer
+ * `customerOrgId` (not deleted); anything else is `not_found`.
+ */
+export async function getVendorAndCustomer(ctx: Ctx, db: Db, orgId: string, customerOrgId: string): Promise<{ vendor: OrgRow; customer: OrgRow }> {
+  const vendor = await getVendor(ctx, db, orgId)
+  return { vendor, customer: await getCustomerOf(db, vendor, customerOrgId) }
+}
+
+/** Loads the seller `orgId`: in the actor's subtree and not deleted, or `not_found`. */
+export async function getVendor(ctx: Ctx, db: Db, orgId: string): Promise<OrgRow> {
+  const vendor = await getOrgInScope(ctx, db, orgId)
+  if (vendor.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+  return vendor
+}
+
+/** Loads `customerOrgId`, a live direct customer of `vendor`, or `not_found`. */
+export async function getCustomerOf(db: Db, vendor: OrgRow, customerOrgId: string): Promise<OrgRow> {
+  const customer = isUuid(customerOrgId) ? await findOrgById(db, customerOrgId) : undefined
+  if (!customer || customer.parent_id !== vendor.id || customer.status === 'deleted') {
+    throw new DomainError('not_found', `${vendor.name} has no customer ${customerOrgId}`)
+  }
+  return customer
+}
+
+/** Loads a live subscription `id` of `customer` to a plan of `vendor` (locked on PostgreSQL when `lock`), or `not_found`. */
+export async function getSoldSubscription(db: Db, vendor: OrgRow, customer: OrgRow, id: number, lock = false): Promise<SubscriptionRow> {
+  const sub = await findSubscription(db, id, lock)
+  if (!sub || sub.vendor_id !== vendor.id || sub.subscriber_id !== customer.id || sub.status === 'deleted') {
+    throw new DomainError('not_found', `${customer.name} has no subscription ${id} from ${vendor.name}`)
+  }
+  return sub
+}

@@ -1,0 +1,218 @@
+/**
+ * Plans as stored, with the data they refer to: resource names, servers and server groups.
+ * Knows SQL and nothing of actors: who may read or change what is decided in `src/ops/plans/`
+ * and `src/ops/servers/`.
+ *
+ * Names (of resource names, servers, groups and an organisation's plans) are unique
+ * case-insensitively through their `name_key` and kept as written. Lists are ordered by name
+ * (bytes, both databases), then id.
+ */
+import type { Selectable } from 'kysely'
+import type { Db } from './store.js'
+import type { PlacementColumns, PlanTable, ServerGroupTable, ServerTable } from './schema.js'
+
+/** The case-folded key a name is unique by. */
+export function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase()
+}
+
+/** A resource of a plan or subscription: `total` absent is unlimited. */
+export interface PlanResource {
+  name: string
+  total?: number
+}
+
+/** Servers chosen by role; every field optional. */
+export interface DedicatedServers {
+  appServerId?: string
+  backupServerId?: string
+  dbServerId?: string
+  emailServerId?: string
+}
+
+/** Where a plan's or subscription's resources go: a server group, or servers by role, or neither. */
+export interface Placement {
+  serverGroupId?: string
+  dedicatedServers?: DedicatedServers
+}
+
+export type PlanType = 'hosting' | 'reseller'
+
+/** A plan as the core sees it. */
+export interface Plan extends Placement {
+  id: number
+  orgId: string
+  name: string
+  planType: PlanType
+  resources: PlanResource[]
+  subscriptionsCount: number
+  createdAt: string
+  updatedAt: string
+  version: number
+}
+
+export type PlanRow = Selectable<PlanTable>
+export type ServerRow = Selectable<ServerTable>
+export type ServerGroupRow = Selectable<ServerGroupTable>
+
+const ROLE_COLUMNS = [
+  ['appServerId', 'app_server_id'],
+  ['backupServerId', 'backup_server_id'],
+  ['dbServerId', 'db_server_id'],
+  ['emailServerId', 'email_server_id'],
+] as const
+
+/** The placement columns' values for a Placement (every column, NULL where not given). */
+export function placementColumns(p: Placement): PlacementColumns {
+  const d = p.dedicatedServers ?? {}
+  return {
+    server_group_id: p.serverGroupId ?? null,
+    app_server_id: d.appServerId ?? null,
+    backup_server_id: d.backupServerId ?? null,
+    db_server_id: d.dbServerId ?? null,
+    email_server_id: d.emailServerId ?? null,
+  }
+}
+
+/** The Placement stored in a row's placement columns (fields left out where NULL). */
+export function placementOf(r: PlacementColumns): Placement {
+  const out: Placement = {}
+  if (r.server_group_id) out.serverGroupId = r.server_group_id
+  const d: DedicatedServers = {}
+  for (const [field, col] of ROLE_COLUMNS) if (r[col]) d[field] = r[col]!
+  if (Object.keys(d).length > 0) out.dedicatedServers = d
+  return out
+}
+
+/** True when the placement names nothing. */
+export function isEmptyPlacement(p: Placement): boolean {
+  return !p.serverGroupId && Object.keys(p.dedicatedServers ?? {}).length === 0
+}
+
+/** The server ids a placement names. */
+export function placementServerIds(p: Placement): string[] {
+  return Object.values(p.dedicatedServers ?? {}).filter((x): x is string => typeof x === 'string')
+}
+
+/** Maps a plan row and its resources to a Plan. */
+export function toPlan(r: PlanRow, resources: PlanResource[]): Plan {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    planType: r.plan_type as PlanType,
+    resources,
+    subscriptionsCount: r.subscriptions_count,
+    ...placementOf(r),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  }
+}
+
+/** Finds a live plan of `orgId` by id. */
+export async function findLivePlan(db: Db, orgId: string, id: number): Promise<PlanRow | undefined> {
+  return db.selectFrom('plans').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('tombstone', '=', 0).executeTakeFirst()
+}
+
+/** The resources of each plan, by plan id, each list ordered by name. */
+export async function planResources(db: Db, planIds: readonly number[]): Promise<Map<number, PlanResource[]>> {
+  const out = new Map<number, PlanResource[]>()
+  for (const id of planIds) out.set(id, [])
+  if (planIds.length === 0) return out
+  const rows = await db.selectFrom('plan_resources').selectAll().where('plan_id', 'in', planIds).orderBy('plan_id').orderBy('name').execute()
+  for (const r of rows) out.get(r.plan_id)!.push(r.total === null ? { name: r.name } : { name: r.name, total: r.total })
+  return out
+}
+
+/** Replaces a plan's resources. */
+export async function setPlanResources(db: Db, planId: number, resources: readonly PlanResource[]): Promise<void> {
+  await db.deleteFrom('plan_resources').where('plan_id', '=', planId).execute()
+  if (resources.length > 0) {
+    await db
+      .insertInto('plan_resources')
+      .values(resources.map((r) => ({ plan_id: planId, name: r.name, total: r.total ?? null })))
+      .execute()
+  }
+}
+
+/** The stored spelling of each of `names` that is a resource name (matched case-insensitively). */
+export async function resolveResourceNames(db: Db, names: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  if (names.length === 0) return out
+  const rows = await db.selectFrom('resource_names').select(['name', 'name_key']).where('name_key', 'in', names.map(nameKey)).execute()
+  const byKey = new Map(rows.map((r) => [r.name_key, r.name]))
+  for (const n of names) {
+    const stored = byKey.get(nameKey(n))
+    if (stored) out.set(n, stored)
+  }
+  return out
+}
+
+/** Every resource name, ordered. */
+export async function listResourceNames(db: Db): Promise<string[]> {
+  return (await db.selectFrom('resource_names').select('name').orderBy('name').execute()).map((r) => r.name)
+}
+
+/** A server as the core sees it. */
+export interface Server {
+  id: string
+  name: string
+  serverGroupId?: string
+  roles: string[]
+  createdAt: string
+  updatedAt: string
+  version: number
+}
+
+export function toServer(r: ServerRow): Server {
+  return {
+    id: r.id,
+    name: r.name,
+    ...(r.group_id ? { serverGroupId: r.group_id } : {}),
+    roles: JSON.parse(r.roles) as string[],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  }
+}
+
+/** A server group as the core sees it. */
+export interface ServerGroup {
+  id: string
+  name: string
+  serverIds: string[]
+  createdAt: string
+  updatedAt: string
+  version: number
+}
+
+export async function toServerGroups(db: Db, rows: readonly ServerGroupRow[]): Promise<ServerGroup[]> {
+  const ids = rows.map((r) => r.id)
+  const members = ids.length ? await db.selectFrom('servers').select(['id', 'group_id']).where('group_id', 'in', ids).orderBy('name').orderBy('id').execute() : []
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    serverIds: members.filter((m) => m.group_id === r.id).map((m) => m.id),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  }))
+}
+
+/**
+ * Where a placement's ids are used: plans (live) and subscriptions (not deleted) naming the
+ * server or group. Answers a short description of the first use found, or undefined.
+ */
+export async function placementInUse(db: Db, column: keyof PlacementColumns | 'any-server', id: string): Promise<string | undefined> {
+  for (const table of ['plans', 'subscriptions'] as const) {
+    let q = db.selectFrom(table).select('id')
+    if (column === 'any-server') {
+      q = q.where((eb) => eb.or(ROLE_COLUMNS.map(([, c]) => eb(c, '=', id))))
+    } else q = q.where(column, '=', id)
+    q = table === 'plans' ? q.where('tombstone', '=', 0) : q.where('status', '<>', 'deleted')
+    const hit = await q.limit(1).executeTakeFirst()
+    if (hit) return `${table === 'plans' ? 'plan' : 'subscription'} ${hit.id}`
+  }
+  return undefined
+}
