@@ -49,7 +49,14 @@ export const createCustomer = defineOp({
         throw new DomainError('forbidden', `organisation ${parent.name} is not a reseller and may not have customers`)
       }
       // A metered reseller (one holding a reseller subscription) takes a place under its `customers` quota.
-      if (parent.reseller_sub_id != null) await takeCustomerPlace(trx, parent)
+      // On PostgreSQL the parent's metering is read under a key-share lock, which a parent just
+      // becoming metered waits for (quota.ts `becomeMetered` locks the row for update before
+      // counting customers): either this customer is counted there, or it draws here.
+      const meteredBy =
+        ctx.store.dialect === 'postgres'
+          ? ((await trx.selectFrom('orgs').select('reseller_sub_id').where('id', '=', parent.id).forKeyShare().executeTakeFirst())?.reseller_sub_id ?? null)
+          : parent.reseller_sub_id
+      if (meteredBy != null) await takeCustomerPlace(trx, { ...parent, reseller_sub_id: meteredBy })
       const code = input.code ? input.code.toUpperCase() : await reserveCode(trx, codeFromName(name))
       const now = nowIso(ctx.clock)
       const status = input.status ?? 'active'

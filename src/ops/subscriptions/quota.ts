@@ -63,6 +63,9 @@ export async function releaseTo(db: Db, quotaSubId: number, resources: readonly 
  * subscriber's live direct customers, refused with `quota_exceeded` above its total.
  */
 export async function becomeMetered(ctx: Ctx, trx: Db, sub: { id: number }, subscriber: OrgRow): Promise<void> {
+  // FOR UPDATE waits for customers being created under the subscriber (they hold its row for
+  // key share: create-customer.ts), so the count below sees them, and makes new ones wait.
+  if (ctx.store.dialect === 'postgres') await trx.selectFrom('orgs').select('id').where('id', '=', subscriber.id).forUpdate().execute()
   const r = await trx
     .updateTable('orgs')
     .set((eb) => ({ reseller_sub_id: sub.id, version: eb('version', '+', 1), updated_at: new Date(ctx.clock()).toISOString() }))

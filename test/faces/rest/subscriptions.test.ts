@@ -423,4 +423,20 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
       assert.equal(full.body.resource, 'customers')
     })
   })
+
+  it('counts customers created while their parent becomes metered exactly once', async () => {
+    const big = await plan(s.masterId, { name: `Reseller Race ${dialect}`, resources: [{ name: 'customers', total: 1000 }] })
+    for (let round = 0; round < 5; round++) {
+      const r = await org(s.masterId, { name: `Race R${round} ${dialect}`, isReseller: true })
+      const creations = Array.from({ length: 15 }, (_, i) => s.req('POST', `/orgs/${r}/customers`, { body: { name: `Race C${round}.${i}` } }))
+      const sub = subscribe(s.masterId, r, { planId: big })
+      const answers = await Promise.all([...creations, sub])
+      assert.ok(answers.every((a) => a.status === 201), JSON.stringify(answers.map((a) => a.status)))
+      const mine = (await s.req('GET', `/orgs/${r}/subscriptions`)).body.items.find((x: any) => x.planType === 'reseller')
+      const used = mine.resources.find((x: any) => x.name === 'customers').usage
+      const live = (await s.req('GET', `/orgs/${r}/customers?limit=100`)).body.total
+      assert.equal(live, 15)
+      assert.equal(used, live, `round ${round}`)
+    }
+  })
 })
