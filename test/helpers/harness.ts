@@ -52,8 +52,21 @@ export async function freshDb(dialect: Dialect): Promise<{ location: string; dro
     async drop() {
       const c = new pg.Client({ connectionString: PG_URL })
       await c.connect()
-      await c.query(`drop database if exists ${name} with (force)`)
-      await c.end()
+      try {
+        // An autovacuum worker on the database (it has no role) makes FORCE refuse with 42501
+        // unless the role is in pg_signal_backend (.ci/run grants it); it is gone soon: retry.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await c.query(`drop database if exists ${name} with (force)`)
+            break
+          } catch (e) {
+            if ((e as { code?: string }).code !== '42501' || attempt >= 50) throw e
+            await new Promise((r) => setTimeout(r, 100))
+          }
+        }
+      } finally {
+        await c.end()
+      }
     },
   }
 }
