@@ -85,11 +85,12 @@ program
   .option('--pool-size <n>', 'PostgreSQL connections per process', positive, 5)
   .option('--lease-ms <ms>', 'lease of a claimed job, renewed while it runs; another worker takes it over this long after a crash', positive, 30_000)
   .option('--retry-base-ms <ms>', 'first retry delay, doubled per attempt with jitter', positive, 1000)
+  .option('--grace-ms <ms>', 'on SIGINT/SIGTERM, how long running jobs may finish before they are given back', positive, 5000)
   .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
-  .action(async (o: { db: string; concurrency: number; poolSize: number; leaseMs: number; retryBaseMs: number; secretKeyFile?: string }) => {
+  .action(async (o: { db: string; concurrency: number; poolSize: number; leaseMs: number; retryBaseMs: number; graceMs: number; secretKeyFile?: string }) => {
     const deps = createDeps({ db: o.db, poolSize: o.poolSize, secretKeyFile: o.secretKeyFile })
     await deps.store.migrate()
-    const worker = startWorker(deps, { concurrency: o.concurrency, leaseMs: o.leaseMs, retryBaseMs: o.retryBaseMs })
+    const worker = startWorker(deps, { concurrency: o.concurrency, leaseMs: o.leaseMs, retryBaseMs: o.retryBaseMs, graceMs: o.graceMs })
     const close = async () => {
       await worker.stop()
       await deps.store.close()

@@ -17,6 +17,7 @@ import type {
   ServiceTable,
 } from './schema.js'
 import type { RowLock } from './cloud.repo.js'
+import { DomainError } from '../core/errors.js'
 import { isSealed } from '../core/sealed.js'
 
 /** A user limit: a positive number of users, or none. */
@@ -382,7 +383,8 @@ export async function deleteLocationRow(db: Db, id: string): Promise<void> {
 
 /**
  * Makes the services offered at a location exactly `serviceIds`; answers whether anything
- * changed.
+ * changed. Refused (`failed_precondition`, nothing changed) when a service would stop being
+ * offered where a customer holds it.
  */
 export async function setOfferedServices(db: Db, locationId: string, serviceIds: readonly string[]): Promise<boolean> {
   const current = new Set(
@@ -392,6 +394,17 @@ export async function setOfferedServices(db: Db, locationId: string, serviceIds:
   const gone = [...current].filter((id) => !wanted.has(id))
   const added = [...wanted].filter((id) => !current.has(id))
   if (gone.length > 0) {
+    // A service stops being offered only where no customer holds it (`NotProvisioned` aside).
+    const held = await db
+      .selectFrom('customer_services')
+      .innerJoin('services', 'services.id', 'customer_services.service_id')
+      .select(['services.name'])
+      .where('customer_services.location_id', '=', locationId)
+      .where('customer_services.service_id', 'in', gone)
+      .where('customer_services.status', '!=', 'NotProvisioned')
+      .limit(1)
+      .executeTakeFirst()
+    if (held) throw new DomainError('failed_precondition', `customers hold ${held.name} at this location; deprovision it there before it stops being offered`, { field: 'services' })
     await db.deleteFrom('location_services').where('location_id', '=', locationId).where('service_id', 'in', gone).execute()
   }
   if (added.length > 0) {

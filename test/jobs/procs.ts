@@ -24,6 +24,8 @@ export interface WorkerProcessOptions {
   concurrency?: number
   leaseMs?: number
   retryBaseMs?: number
+  /** `--grace-ms`: how long running jobs may finish after SIGTERM. */
+  graceMs?: number
 }
 
 /** Spawns `node bin/clientele.js worker --db DB …` with its log on a pipe (info and up). */
@@ -31,6 +33,7 @@ export function startWorkerProcess(db: string, o: WorkerProcessOptions = {}): Wo
   const args = ['bin/clientele.js', 'worker', '--db', db, '--concurrency', String(o.concurrency ?? 4), '--pool-size', '3']
   if (o.leaseMs !== undefined) args.push('--lease-ms', String(o.leaseMs))
   if (o.retryBaseMs !== undefined) args.push('--retry-base-ms', String(o.retryBaseMs))
+  if (o.graceMs !== undefined) args.push('--grace-ms', String(o.graceMs))
   const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),

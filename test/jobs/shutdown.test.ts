@@ -1,6 +1,6 @@
 /**
  * A `clientele worker` stopped with SIGTERM in the middle of its jobs: the jobs that can finish
- * within its grace time (5 s) finish, those that cannot are given back, the process exits 0
+ * within its grace time (`--grace-ms`, 2 s here) finish, those that cannot are given back, the process exits 0
  * within that time, and a new worker then ends every job exactly once (the receiver's log, which
  * treats the job guid as an idempotency key), none stuck.
  */
@@ -13,8 +13,8 @@ import { startReceiver, type Receiver } from './receiver.js'
 import { killAll, openShared, queueProvisionings, startWorkerProcess, unfinished, waitFor, type WorkerProcess } from './procs.js'
 
 const SECRET = 'shutdown-test-secret'
-/** `clientele worker`'s grace time: running jobs get this long to finish after SIGTERM. */
-const GRACE_MS = 5000
+/** `clientele worker --grace-ms`: running jobs get this long to finish after SIGTERM. */
+const GRACE_MS = 2000
 const LONG = 2
 const SHORT = 16
 
@@ -52,7 +52,7 @@ eachDialect('a worker stopped with SIGTERM', (dialect) => {
     const short = await queueProvisionings(ctx, 'SHORT', SHORT, 'short')
     const all = [...long, ...short]
 
-    const first = startWorkerProcess(location, { concurrency: 4 })
+    const first = startWorkerProcess(location, { concurrency: 4, graceMs: GRACE_MS })
     children.push(first)
     const firstName = await first.running
     const delivered = (guids: string[]) => rx.deliveries.filter((d) => guids.includes(d.requestGuid)).length

@@ -295,6 +295,11 @@ eachDialect('customer services and user services', (dialect) => {
     assert.equal(plan.status, 409)
     const loc = await s.req('DELETE', '/locations/csm.Local')
     assert.equal(loc.status, 409)
+    // Nor does csm.Local stop offering HE, which the customer holds there.
+    const unoffer = await s.req('PATCH', '/locations/csm.Local', { body: { services: ['HAD', 'FSS'] } })
+    assert.equal(unoffer.status, 409, unoffer.text)
+    assert.match(unoffer.body.detail, /customers hold HE at this location/)
+    assert.deepEqual((await s.req('GET', '/locations/csm.Local')).body.services.slice().sort(), ['FSS', 'HAD', 'HE'])
     // Nor through an import: dropping an enabled package, or pruning a held service.
     const he = CATALOG.services[0]!
     const dropPkg = await s.req('PUT', '/catalog', { body: { services: [{ ...he, packages: [{ name: 'Full' }] }] } })
