@@ -7,6 +7,7 @@ import type { Deps } from '../ops/context.js'
 import { cloudRoutes } from './rest/cloud.routes.js'
 import { catalogRoutes } from './rest/catalog.routes.js'
 import { servicesRoutes } from './rest/services.routes.js'
+import { capacityRoutes } from './rest/capacity.routes.js'
 import { adminV3Routes } from './admin-v3/customers.routes.js'
 import { plansRoutes } from './rest/plans.routes.js'
 import { serversRoutes } from './rest/servers.routes.js'
@@ -16,6 +17,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
   catalogRoutes(app, deps)
   servicesRoutes(app, deps)
+  capacityRoutes(app, deps)
   adminV3Routes(app, deps)
   plansRoutes(app, deps)
   serversRoutes(app, deps)

@@ -444,6 +444,26 @@ export interface SubscriptionResourceTable {
   usage: number
 }
 
+/** A capacity unit type (`CU`, `SUP`, …; seed 000), migration 0013. */
+export interface CapacityUnitTypeTable {
+  code: string
+  description: string
+  created_at: string
+}
+
+/** An entry of an organisation's available or consumed capacity. */
+export interface OrgCapacityTable {
+  id: Generated<number>
+  org_id: string
+  kind: string
+  unit_type: string
+  /** bigint: PostgreSQL answers it as text, SQLite as a number. */
+  amount: number | string
+  name: string
+  description: string
+  created_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -481,4 +501,6 @@ export interface Database {
   plan_resources: PlanResourceTable
   subscriptions: SubscriptionTable
   subscription_resources: SubscriptionResourceTable
+  capacity_unit_types: CapacityUnitTypeTable
+  org_capacity: OrgCapacityTable
 }
