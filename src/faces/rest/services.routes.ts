@@ -201,7 +201,7 @@ export function servicesRoutes(app: FastifyInstance, deps: Deps): void {
         ...req.body,
         orgId: req.params.org_id,
         service: req.params.service,
-        ...versionOf(req.headers['if-match'] !== undefined ? ifMatchVersion(req) : undefined),
+        ...versionOf(ifMatchVersion(req)),
       })
       accepted(reply, out.jobGuid, out.service.etagVersion, out.service.requestGuid)
       return customerToWire(out.service)
@@ -223,7 +223,7 @@ export function servicesRoutes(app: FastifyInstance, deps: Deps): void {
       const out = await deprovisionCustomerService(ctxOf(deps, req), {
         orgId: req.params.org_id,
         service: req.params.service,
-        ...versionOf(req.headers['if-match'] !== undefined ? ifMatchVersion(req) : undefined),
+        ...versionOf(ifMatchVersion(req)),
       })
       accepted(reply, out.jobGuid, out.service.etagVersion, out.service.requestGuid)
       return customerToWire(out.service)
@@ -305,7 +305,7 @@ export function servicesRoutes(app: FastifyInstance, deps: Deps): void {
         orgId: req.params.org_id,
         userId: req.params.member_id,
         service: req.params.service,
-        ...versionOf(req.headers['if-match'] !== undefined ? ifMatchVersion(req) : undefined),
+        ...versionOf(ifMatchVersion(req)),
       })
       accepted(reply, out.jobGuid, out.service.etagVersion, out.service.requestGuid)
       return userToWire(out.service)
@@ -328,7 +328,7 @@ export function servicesRoutes(app: FastifyInstance, deps: Deps): void {
         orgId: req.params.org_id,
         userId: req.params.member_id,
         service: req.params.service,
-        ...versionOf(req.headers['if-match'] !== undefined ? ifMatchVersion(req) : undefined),
+        ...versionOf(ifMatchVersion(req)),
       })
       accepted(reply, out.jobGuid, out.service.etagVersion, out.service.requestGuid)
       return userToWire(out.service)

@@ -162,7 +162,8 @@ export const provisionCustomerService = defineOp({
         action: 'provision',
         payload: driverPayload(org, view),
       })
-      const shown = await customerServiceView(trx, org.id, service, fresh, actsForMaster(ctx))
+      // The driver gets every property; the caller sees hidden ones only from the master organisation.
+      const shown = actsForMaster(ctx) ? view : { ...view, properties: view.properties.filter((p) => !p.hidden) }
       return { service: shown, jobGuid }
     })
   },

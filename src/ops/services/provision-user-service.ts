@@ -164,7 +164,7 @@ export const provisionUserService = defineOp({
           properties: Object.fromEntries(view.properties.map((p) => [p.name, p.value])),
         },
       })
-      return { service: await userServiceView(trx, org.id, user.id, service, fresh, actsForMaster(ctx)), jobGuid }
+      return { service: actsForMaster(ctx) ? view : await userServiceView(trx, org.id, user.id, service, fresh, false), jobGuid }
     })
   },
 })
