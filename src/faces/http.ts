@@ -63,7 +63,9 @@ export function installBodyParsers(app: FastifyInstance): void {
     try {
       value = JSON.parse(text)
     } catch (e) {
-      return done(new DomainError('invalid_argument', `malformed JSON: ${(e as Error).message}`), undefined)
+      // V8's message quotes the start of the body, which may hold a password: name the place only.
+      const at = /position (\d+)/.exec((e as Error).message)?.[1]
+      return done(new DomainError('invalid_argument', `malformed JSON${at !== undefined ? ` at position ${at}` : ''}`), undefined)
     }
     // NUL cannot be stored in PostgreSQL text; refuse it everywhere alike.
     if ((text.includes('\\u0000') || text.includes('\0')) && hasNul(value)) {

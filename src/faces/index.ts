@@ -12,6 +12,8 @@ import { adminV3Routes } from './admin-v3/customers.routes.js'
 import { plansRoutes } from './rest/plans.routes.js'
 import { serversRoutes } from './rest/servers.routes.js'
 import { subscriptionsRoutes } from './rest/subscriptions.routes.js'
+import { domainsRoutes } from './rest/domains.routes.js'
+import { exportRoutes } from './rest/export.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -22,4 +24,6 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   plansRoutes(app, deps)
   serversRoutes(app, deps)
   subscriptionsRoutes(app, deps)
+  domainsRoutes(app, deps)
+  exportRoutes(app, deps)
 }

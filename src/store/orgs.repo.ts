@@ -38,6 +38,8 @@ export interface Organization {
   status: OrgStatus
   enabled: boolean
   locale: string
+  /** The retention policy for snapshots it follows (seed 000), `''` for none. */
+  retentionPolicyGuid: string
   suspendedBy: string | null
   subscriptionsCount: number
   websitesCount: number
@@ -73,6 +75,7 @@ export function toOrganization(r: OrgRow): Organization {
     status: r.status as OrgStatus,
     enabled: r.enabled === 1,
     locale: r.locale,
+    retentionPolicyGuid: r.retention_policy_guid ?? '',
     suspendedBy: r.suspended_by,
     subscriptionsCount: r.subscriptions_count,
     websitesCount: r.websites_count,

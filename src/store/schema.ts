@@ -42,6 +42,11 @@ export interface OrgTable {
   tombstone: Generated<number>
   /** The organisation's reseller subscription (not deleted), when it is a metered reseller (migration 0012). */
   reseller_sub_id?: number | null
+  /**
+   * The retention policy the organisation follows, `''` for none (migration 0014; defaults to
+   * `''`, so inserts may leave it out).
+   */
+  retention_policy_guid?: string
 }
 
 /** How many organisations of each status sit at each depth below an ancestor. */
@@ -464,6 +469,38 @@ export interface OrgCapacityTable {
   created_at: string
 }
 
+/**
+ * A domain name an organisation holds (seed 000's `registerDomain`), migration 0014. `name` is
+ * the ASCII (punycode) form, lower case, unique across all organisations.
+ */
+export interface DomainTable {
+  id: string
+  org_id: string
+  name: string
+  unicode_name: string
+  /** The registrar holding it: a `registrars.name`, or `local` (the built-in registrar). */
+  registrar: string
+  /** pending (reserved while the registrar is asked) | registered | unregistering */
+  status: string
+  created_at: string
+  updated_at: string
+}
+
+/** A registrar domains are registered with (data of the master organisation), migration 0014. */
+export interface RegistrarTable {
+  name: string
+  /** local | webhook */
+  driver: string
+  /** JSON object: `{url, timeoutSeconds, secret}` for a webhook, its `secret` sealed. */
+  config: string
+  /** JSON array of the TLDs it is chosen for. */
+  tlds: string
+  /** 1 for the one registrar taking the TLDs no registrar lists. */
+  is_default: number
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -503,4 +540,6 @@ export interface Database {
   subscription_resources: SubscriptionResourceTable
   capacity_unit_types: CapacityUnitTypeTable
   org_capacity: OrgCapacityTable
+  domains: DomainTable
+  registrars: RegistrarTable
 }

@@ -77,6 +77,7 @@ export const createCustomer = defineOp({
               contact_email: input.contactEmail ?? '',
               primary_domain: (input.primaryDomain ?? '').toLowerCase(),
               billing_id: input.billingId ?? '',
+              retention_policy_guid: (input.retentionPolicyGuid ?? '').toLowerCase(),
               external_id: input.externalId ?? '',
               external_metadata: metadata,
               licensing_enabled: input.licensingEnabled ? 1 : 0,

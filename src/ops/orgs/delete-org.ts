@@ -12,7 +12,7 @@ const LIVE = ['active', 'configured', 'suspended', 'disabled']
 /**
  * Deletes an organisation (soft: its status becomes `deleted`, its name is freed among its
  * siblings, its users are disabled and their keys and sessions revoked, its cloud accounts and
- * cloud-provider allowances removed, its subscriptions deleted with their amounts given back
+ * cloud-provider allowances removed, its domain names released, its subscriptions deleted with their amounts given back
  * to the resellers' quotas they were drawn from, and its place under a metered parent's
  * `customers` quota given back).
  *
@@ -95,4 +95,6 @@ async function softDelete(trx: Db, org: OrgRow, now: string): Promise<void> {
     .execute()
   await trx.deleteFrom('cloud_accounts').where('org_id', '=', org.id).execute()
   await trx.deleteFrom('org_cloud_providers').where('org_id', '=', org.id).execute()
+  // Its domain names are released (free for others to register; no registrar is asked).
+  await trx.deleteFrom('domains').where('org_id', '=', org.id).execute()
 }

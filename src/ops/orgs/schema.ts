@@ -23,6 +23,10 @@ export const OrgFields = {
       Type.String({ maxLength: 253, pattern: '^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$' }),
     ]),
   ),
+  /** Seed 000's retention policy for snapshots: a guid, or '' for none. */
+  retentionPolicyGuid: Type.Optional(
+    Type.Union([Type.Literal(''), Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })]),
+  ),
   billingId: Type.Optional(text(200)),
   externalId: Type.Optional(text(200)),
   externalMetadata: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),

@@ -61,6 +61,7 @@ export const updateOrg = defineOp({
       if (input.contactEmail !== undefined) set.contact_email = input.contactEmail
       if (input.primaryDomain !== undefined) set.primary_domain = input.primaryDomain.toLowerCase()
       if (input.billingId !== undefined) set.billing_id = input.billingId
+      if (input.retentionPolicyGuid !== undefined) set.retention_policy_guid = input.retentionPolicyGuid.toLowerCase()
       if (input.externalId !== undefined) set.external_id = input.externalId
       if (input.externalMetadata !== undefined) set.external_metadata = JSON.stringify(input.externalMetadata)
       if (input.licensingEnabled !== undefined) set.licensing_enabled = input.licensingEnabled ? 1 : 0

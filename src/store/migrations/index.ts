@@ -13,6 +13,7 @@ import { services } from './2026-11-23-0010-services.js'
 import { requestUserError } from './2026-11-23-0011-request-user-error.js'
 import { plansSubscriptions } from './2026-11-23-0012-plans-subscriptions.js'
 import { capacity } from './2026-11-23-0013-capacity.js'
+import { domains } from './2026-11-23-0014-domains.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -30,5 +31,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0011-request-user-error': requestUserError(),
     '2026-11-23-0012-plans-subscriptions': plansSubscriptions(dialect),
     '2026-11-23-0013-capacity': capacity(dialect),
+    '2026-11-23-0014-domains': domains(dialect),
   }
 }

@@ -110,6 +110,11 @@ eachDialect('/orgs face', (dialect) => {
       const m = await s.req('POST', `/orgs/${s.masterId}/customers`, { raw: '{"name": ', headers: { 'content-type': 'application/json' } })
       assert.equal(m.status, 400)
       assert.equal(m.body.code, 'invalid_argument')
+      // The error names the place, never the text: a mistyped body may hold a password.
+      const leak = await s.req('POST', '/api-keys', { raw: 'password=secret-in-a-bad-body', headers: { 'content-type': 'application/json' } })
+      assert.equal(leak.status, 400)
+      assert.match(leak.body.detail, /^malformed JSON( at position \d+)?$/)
+      assert.equal(leak.text.includes('secret-in'), false)
       const t = await s.req('POST', `/orgs/${s.masterId}/customers`, { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
       assert.equal(t.status, 415)
       assert.equal(t.body.code, 'unsupported_media_type')
