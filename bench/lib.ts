@@ -302,7 +302,7 @@ function autocannonOptions(o: LoadOptions, seconds: number) {
   const request: RequestParams = {
     method: o.method ?? 'GET',
     path: o.path,
-    headers: { ...(o.headers ?? {}), ...(o.body !== undefined || o.setupRequest ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(o.body !== undefined || o.setupRequest ? { 'content-type': 'application/json' } : {}), ...(o.headers ?? {}) },
     ...(o.body !== undefined ? { body: o.body } : {}),
     ...(o.setupRequest ? { setupRequest: o.setupRequest } : {}),
   }

@@ -10,6 +10,8 @@
  *   f  noop provisioning jobs finished per second by one `clientele serve` process on SQLite (its in-process worker)
  *   g  the same through 1 and through 3 `clientele worker` processes on one PostgreSQL database (needs --postgres)
  *   h  time from a provisioning request (over HTTP, at a steady rate) to its finished state, p50 and p99
+ *   x  seed 000's XML-RPC face beside REST: cloud_api_customer.list of one customer vs GET /orgs/{id},
+ *      and cloud_api_customer.create vs POST /orgs/{id}/customers, Basic credentials as a URL's
  *   s  subscription purchases per second (bench/subscriptions.ts, run after the rest: SQLite, and
  *      PostgreSQL with three processes when given), with zero oversell checked at the end
  *
@@ -52,10 +54,10 @@ import {
 } from './lib.js'
 import { JobDb, NOOP_SERVICE, createPgDatabase, customerServiceStarter, ensureNoopService, latencySlice, tallyBatch } from './jobs.js'
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 's'] as const
+const ALL = ['a', 'b', 'c', 'd', 'e', 'x', 'f', 'g', 'h', 's'] as const
 type Part = (typeof ALL)[number]
 const USAGE =
-  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,g,h,s] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
+  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,x,f,g,h,s] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
   '[--postgres URL] [--jobs N] [--job-rounds N] [--job-rate R] [--keep] [--cpu-prof]'
 
 const args = parseArgs(process.argv.slice(2))
@@ -170,6 +172,7 @@ say(`working directory ${relative(ROOT, runDir)}`)
 let rowBytes: number | undefined
 let seedInfo: { orgs: number; wallSeconds: number; reportedSeconds: number | null } | undefined
 let dCheck: (() => Promise<void>) | undefined
+let xCheck: (() => Promise<void>) | undefined
 let closeRaw: (() => void) | undefined
 /** Cores busy on the machine while each job figure ran (see jobThroughput). */
 let jobCpu: Record<string, number | null> | undefined
@@ -261,6 +264,57 @@ try {
   }
   scenarios.push(...dd)
 
+  // (x) the XML-RPC face beside REST, on a server of its own: each pair measured in the same
+  // rounds. Python's xmlrpc.client turns a URL's credentials into this same Basic header.
+  if (only.has('x')) {
+    const s = await serve(() => startClientele({ name: 'clientele (xmlrpc)', db: join(runDir, 'xmlrpc.db'), password, logFile: lg('clientele-xmlrpc'), nodeArgs }))
+    const cred = await credentials(s.url, password)
+    const made = await api(s.url, 'POST', `/orgs/${cred.masterId}/customers`, cred.basic, { name: 'XML-RPC Reseller', isReseller: true })
+    expectStatus('POST /orgs/{masterId}/customers', made, 201)
+    const reseller = made.json.id as string
+    const one = await api(s.url, 'POST', `/orgs/${reseller}/customers`, cred.basic, { name: 'XML-RPC Listed', city: 'Gent' })
+    expectStatus('POST /orgs/{id}/customers', one, 201)
+    const customerId = one.json.id as string
+    const rpc = (method: string, ...params: string[]) =>
+      `<?xml version='1.0'?>\n<methodCall>\n<methodName>${method}</methodName>\n<params>\n${params.map((p) => `<param>\n<value><string>${p}</string></value>\n</param>\n`).join('')}</params>\n</methodCall>\n`
+    const xmlHeaders = { authorization: cred.basic, 'content-type': 'text/xml', 'user-agent': 'Python-xmlrpc/3.11' }
+    const listBody = rpc('cloud_api_customer.list', customerId)
+    const probe = await fetch(`${s.url}/appserver/xmlrpc`, { method: 'POST', headers: xmlHeaders, body: listBody })
+    const probeText = await probe.text()
+    if (probe.status !== 200 || !probeText.includes(customerId) || probeText.includes('<fault>')) throw new Error(`cloud_api_customer.list answered ${probe.status}: ${probeText.slice(0, 300)}`)
+    expectStatus('GET /orgs/{id}', await api(s.url, 'GET', `/orgs/${customerId}`, cred.basic), 200)
+    const tag = randomBytes(4).toString('hex')
+    let seq = 0
+    let rseq = 0
+    scenarios.push(
+      http('x.list.rest', 'REST GET /orgs/{id}, Basic', { url: s.url, path: `/orgs/${customerId}`, headers: { authorization: cred.basic }, connections }),
+      http('x.list', 'XML-RPC cloud_api_customer.list(guid), Basic', { url: s.url, method: 'POST', path: '/appserver/xmlrpc', headers: xmlHeaders, body: listBody, connections }),
+      http('x.create.rest', 'REST POST /orgs/{id}/customers, Basic', {
+        url: s.url,
+        method: 'POST',
+        path: `/orgs/${reseller}/customers`,
+        headers: { authorization: cred.basic },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `Rest ${tag} ${++seq}` }) }),
+        connections,
+      }),
+      http('x.create', 'XML-RPC cloud_api_customer.create, Basic', {
+        url: s.url,
+        method: 'POST',
+        path: '/appserver/xmlrpc',
+        headers: xmlHeaders,
+        setupRequest: (req) => ({ ...req, body: rpc('cloud_api_customer.create', `Rpc ${tag} ${++rseq}`, reseller) }),
+        connections,
+      }),
+    )
+    xCheck = async () => {
+      const listing = await api(s.url, 'GET', `/orgs/${reseller}/customers?limit=1`, cred.basic)
+      expectStatus('GET /orgs/{id}/customers', listing, 200)
+      const check = await fetch(`${s.url}/appserver/xmlrpc`, { method: 'POST', headers: xmlHeaders, body: rpc('cloud_api_customer.find', `Rpc ${tag} 1`, '', reseller) })
+      const found = /<string>[0-9a-f]{8}-[0-9a-f-]{27}<\/string>/.test(await check.text())
+      notes.push(`x: ${fmtInt(listing.json.total)} customers under the reseller afterwards (REST's and XML-RPC's creates); find() by name ${found ? 'finds' : 'does NOT find'} an XML-RPC-made one`)
+    }
+  }
+
   // (e) the raw insert baseline for (d), in this process while no server is loaded.
   if (only.has('e')) {
     // Measured from a row POST /orgs/{id}/customers stored when (d) runs; otherwise a typical size.
@@ -292,6 +346,7 @@ try {
   }
   for (const sc of scenarios) rows.set(sc.key, { key: sc.key, label: sc.label, ...tallies.get(sc.key)!.figure() })
   if (dCheck) await dCheck()
+  if (xCheck) await xCheck()
 
   // The job figures run alone: the HTTP figures' servers are stopped first.
   closeRaw?.()
@@ -453,14 +508,14 @@ async function provisioningLatency(): Promise<void> {
 
 // The report.
 const baselineOf = (key: string): string | undefined =>
-  key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : key === 'g.3' ? 'g.1' : undefined
+  key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : key === 'g.3' ? 'g.1' : key === 'x.list' ? 'x.list.rest' : key === 'x.create' ? 'x.create.rest' : undefined
 /** Floors on the ratio of req/s to the baseline's. */
 const floorOf = (key: string): number | undefined =>
-  key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : key === 'g.3' ? 2 : undefined
+  key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : key === 'g.3' ? 2 : key === 'x.list' || key === 'x.create' ? 0.7 : undefined
 /** Floors on req/s itself (jobs/s for f), where the requirement is a rate, not a ratio. */
 const rateFloorOf = (key: string): number | undefined => (key === 'f' ? 500 : undefined)
-const BASELINES = new Set(['a', 'e', 'g.1'])
-const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e', 'f', 'g.1', 'g.3', 'h.sqlite', 'h.postgres']
+const BASELINES = new Set(['a', 'e', 'g.1', 'x.list.rest', 'x.create.rest'])
+const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e', 'x.list.rest', 'x.list', 'x.create.rest', 'x.create', 'f', 'g.1', 'g.3', 'h.sqlite', 'h.postgres']
 
 interface Verdict {
   key: string

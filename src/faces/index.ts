@@ -14,6 +14,7 @@ import { serversRoutes } from './rest/servers.routes.js'
 import { subscriptionsRoutes } from './rest/subscriptions.routes.js'
 import { domainsRoutes } from './rest/domains.routes.js'
 import { exportRoutes } from './rest/export.routes.js'
+import { xmlrpcRoutes } from './xmlrpc/routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -26,4 +27,5 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   subscriptionsRoutes(app, deps)
   domainsRoutes(app, deps)
   exportRoutes(app, deps)
+  xmlrpcRoutes(app, deps)
 }

@@ -1,0 +1,54 @@
+/**
+ * Seed 000's `addCloudUserGroup` / `removeCloudUserGroup`: a customer's cloud user groups are
+ * the groups of its organisation. Adding a group hands it to the customer; removing it is
+ * `group.delete` (the group goes, its users stay).
+ */
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { getOrgInScope, inScope, requirePermission } from '../access.js'
+import { DomainError } from '../../core/errors.js'
+import { isUuid } from '../../core/ids.js'
+
+/**
+ * Gives the group `groupId` to the organisation `orgId`. A group the organisation already has
+ * stays as it is (`moved` false). A group of another organisation of the actor's subtree moves
+ * to it, provided every member is a user of `orgId` or of one of its descendants (a group's
+ * members always are); otherwise `failed_precondition`. A group name the organisation already
+ * uses is `already_exists`. Needs `group.write`.
+ */
+export const attachGroup = defineOp({
+  name: 'group.attach',
+  input: Type.Object({ orgId: Type.String(), groupId: Type.String() }, { additionalProperties: false }),
+  async run(ctx, input): Promise<{ moved: boolean }> {
+    requirePermission(ctx, 'group.write')
+    return ctx.store.write(async (trx) => {
+      const org = await getOrgInScope(ctx, trx, input.orgId)
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      const g = isUuid(input.groupId)
+        ? await trx
+            .selectFrom('groups')
+            .innerJoin('orgs', 'orgs.id', 'groups.org_id')
+            .select(['groups.id', 'groups.org_id', 'groups.name', 'orgs.path'])
+            .where('groups.id', '=', input.groupId)
+            .executeTakeFirst()
+        : undefined
+      if (!g || !inScope(ctx, g.path)) throw new DomainError('not_found', 'cloud user group not found')
+      if (g.org_id === org.id) return { moved: false }
+      const outside = await trx
+        .selectFrom('group_members')
+        .innerJoin('users', 'users.id', 'group_members.user_id')
+        .innerJoin('orgs', 'orgs.id', 'users.org_id')
+        .select('users.username')
+        .where('group_members.group_id', '=', g.id)
+        .where((eb) => eb.not(eb('orgs.path', 'like', `${org.path}%`)))
+        .executeTakeFirst()
+      if (outside) {
+        throw new DomainError('failed_precondition', `group ${g.name} has members outside ${org.name} (${outside.username}); remove them first`)
+      }
+      const clash = await trx.selectFrom('groups').select('id').where('org_id', '=', org.id).where('name', '=', g.name).executeTakeFirst()
+      if (clash) throw new DomainError('already_exists', `${org.name} already has a group named ${JSON.stringify(g.name)}`)
+      await trx.updateTable('groups').set({ org_id: org.id }).where('id', '=', g.id).execute()
+      return { moved: true }
+    })
+  },
+})

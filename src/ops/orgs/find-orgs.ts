@@ -1,0 +1,48 @@
+import { Type } from 'typebox'
+import { defineOp } from '../context.js'
+import { getOrgInScope } from '../access.js'
+import { DomainError } from '../../core/errors.js'
+import { ORG_STATUSES, type OrgStatus } from '../../core/status.js'
+import { subtreeRange, toOrganization, type Organization, type OrgRow } from '../../store/orgs.repo.js'
+
+/** The most organisations one search answers; a search that matches more is refused. */
+export const FIND_MAX = 10_000
+
+/**
+ * Finds the organisations of the actor's subtree that meet every criterion given: an exact
+ * `name`, one of `statuses` (deleted ones only when asked for), and `parentId` (the direct
+ * customers of that organisation). The master organisation itself is never answered (it is the
+ * provider, not a customer); the actor's own organisation is, when it is not the master.
+ * Answers in creation order. A search matching more than `FIND_MAX` organisations is refused
+ * (`failed_precondition`) rather than cut short silently: narrow it.
+ */
+export const findOrgs = defineOp({
+  name: 'customer.find',
+  input: Type.Object(
+    {
+      name: Type.Optional(Type.String({ maxLength: 200 })),
+      statuses: Type.Optional(Type.Array(Type.Enum(ORG_STATUSES), { minItems: 1, maxItems: ORG_STATUSES.length })),
+      parentId: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<Organization[]> {
+    const db = ctx.store.db
+    const statuses: OrgStatus[] = input.statuses ?? ['active', 'configured', 'suspended', 'disabled']
+    let q = db.selectFrom('orgs').selectAll().where('status', 'in', statuses)
+    if (input.parentId !== undefined) {
+      const parent = await getOrgInScope(ctx, db, input.parentId)
+      q = q.where('parent_id', '=', parent.id)
+    } else {
+      const [lo, hi] = subtreeRange(ctx.actor.orgPath)
+      // The actor's own organisation (path = lo) and its descendants, but never the master.
+      q = q.where('path', '>=', lo).where('path', '<', hi).where('depth', '>', 0)
+    }
+    if (input.name !== undefined) q = q.where('name', '=', input.name.trim())
+    const rows = (await q.orderBy('number').limit(FIND_MAX + 1).execute()) as OrgRow[]
+    if (rows.length > FIND_MAX) {
+      throw new DomainError('failed_precondition', `more than ${FIND_MAX} organisations match; narrow the search (name, status or parent)`)
+    }
+    return rows.map(toOrganization)
+  },
+})
