@@ -111,9 +111,10 @@ function execOf(req: FastifyRequest): ExecParams {
 
 /** Answers `X-Job-Guid` on every mutating route: the guid of the request the call recorded. */
 export function installJobGuid(app: FastifyInstance): void {
-  const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  // Callback style: a hook that is an async function costs a promise and a turn on every call.
+  const onSend = (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
     if (req.exec?.guid) reply.header('x-job-guid', req.exec.guid)
-    return payload
+    done(null, payload)
   }
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
@@ -153,26 +154,28 @@ const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/
  * once and never stored in clear (a new API key).
  */
 export function installIdempotency(app: FastifyInstance, deps: Deps): void {
-  const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.actor) return
-    const key = req.headers['idempotency-key']
-    if (key === undefined) return
+  const claim = async (req: FastifyRequest, reply: FastifyReply, owner: string, key: string | string[]): Promise<boolean> => {
     if (typeof key !== 'string' || !IDEMPOTENCY_KEY_RE.test(key)) {
       throw new DomainError('invalid_argument', 'Idempotency-Key must be 1–255 printable ASCII characters', { field: 'Idempotency-Key' })
     }
-    const owner = req.actor.userId
     const stored = await claimIdempotencyKey(deps, owner, key, requestFingerprint(deps.secrets, req.method, req.url, req.body))
     if (stored) {
       reply.header('idempotent-replayed', 'true')
       for (const [name, value] of Object.entries(stored.headers)) reply.header(name, value)
-      return reply.code(stored.statusCode).send(stored.body)
+      reply.code(stored.statusCode).send(stored.body)
+      return true
     }
     req.idempotency = { owner, key }
+    return false
   }
-  const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const idem = req.idempotency
-    if (!idem) return payload
-    req.idempotency = null
+  // Callback style, so that the calls without a key (nearly all) pay no promise for the hooks.
+  const preHandler = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const key = req.headers['idempotency-key']
+    if (!req.actor || key === undefined) return done()
+    // A replayed answer is sent by `claim`; the route's handler then must not run.
+    claim(req, reply, req.actor.userId, key).then((replayed) => (replayed ? undefined : done()), done)
+  }
+  const record = async (req: FastifyRequest, reply: FastifyReply, payload: unknown, idem: { owner: string; key: string }) => {
     const noStore = /\bno-store\b/i.test(String(reply.getHeader('cache-control') ?? ''))
     if (reply.statusCode >= 500 || reply.statusCode === 400 || noStore || (payload !== null && payload !== undefined && typeof payload !== 'string')) {
       await releaseIdempotencyKey(deps, idem.owner, idem.key)
@@ -188,7 +191,12 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
         headers,
       })
     }
-    return payload
+  }
+  const onSend = (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+    const idem = req.idempotency
+    if (!idem) return done(null, payload)
+    req.idempotency = null
+    record(req, reply, payload, idem).then(() => done(null, payload), done)
   }
   // Only POST routes carry the hooks, so that reads pay nothing for them.
   app.addHook('onRoute', (route) => {

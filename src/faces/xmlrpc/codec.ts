@@ -65,7 +65,19 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import { EntityEncoder } from '@nodable/entities'
 
-export type XmlRpcValue = string | number | boolean | null | Date | Buffer | XmlRpcValue[] | { [k: string]: XmlRpcValue }
+export type XmlRpcValue = string | number | boolean | null | Date | Buffer | EncodedValue | XmlRpcValue[] | { [k: string]: XmlRpcValue }
+
+/**
+ * A value already written by this encoder (`preEncode`), kept to be answered again: the face
+ * memoises what it answers for an unchanged object, as the REST face memoises its JSON.
+ */
+export class EncodedValue {
+  private constructor(readonly xml: string) {}
+  /** Encodes `value` once; throws as encodeResponse does. */
+  static of(value: XmlRpcValue): EncodedValue {
+    return new EncodedValue(encodeValue(value, 0))
+  }
+}
 
 /** A refused or unrepresentable message. The message is meant for the caller (a fault string). */
 export class XmlRpcCodecError extends Error {
@@ -676,6 +688,7 @@ function encodeValue(v: unknown, depth: number): string {
     case 'object': {
       if (v === null) return '<value><nil/></value>'
       if (v instanceof Date) return `<value>${encodeDate(v)}</value>`
+      if (v instanceof EncodedValue) return v.xml
       if (v instanceof Uint8Array) {
         const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
         return `<value><base64>${b.toString('base64')}</base64></value>`

@@ -21,7 +21,7 @@ import { listGroups } from '../../ops/groups/list-groups.js'
 import { registerDomain, unregisterDomain } from '../../ops/domains/domains.js'
 import { listCloudAccounts } from '../../ops/cloud/list-cloud-accounts.js'
 import { rootObjectJson, rootObjectXml, rootObjectYaml, ROOT_OBJECT_XSD } from '../root-object/index.js'
-import type { XmlRpcValue } from './codec.js'
+import { EncodedValue, type XmlRpcValue } from './codec.js'
 
 /** How a parameter arrives: a guid or text (strings), an integer, or a struct. */
 export type ParamType = 'guid' | 'string' | 'int' | 'struct'
@@ -64,8 +64,17 @@ function statusWord(s: string, field: string): (typeof CLOUDAPI_STATUSES)[number
   return w
 }
 
+/** List rows, encoded once per Organization object (the store hands out one per version). */
+const rows = new WeakMap<Organization, EncodedValue>()
+
 /** A `list` row: the fields PyLabs' cloud API answers for a customer. */
 function customerRow(o: Organization): XmlRpcValue {
+  let row = rows.get(o)
+  if (row === undefined) rows.set(o, (row = EncodedValue.of(customerFields(o))))
+  return row
+}
+
+function customerFields(o: Organization): XmlRpcValue {
   return {
     guid: o.id,
     name: o.name,

@@ -13,6 +13,7 @@ import { FAULT_CODES, PROTOCOL_FAULTS } from './faults.js'
 import { METHOD_NAMES, METHODS, type Args, type MethodSpec, type ParamSpec } from './methods.js'
 
 export const XMLRPC_PATH = '/appserver/xmlrpc'
+const XML_TYPE = 'text/xml; charset=utf-8'
 
 /** A fault met before or around the operation; carries its own fault code. */
 class Fault extends Error {
@@ -48,23 +49,22 @@ function typeName(v: XmlRpcValue): string {
  * left undefined.
  */
 export function bindArgs(method: string, spec: MethodSpec, params: XmlRpcValue[]): { args: Args; jobguid?: string; executionparams?: unknown } {
-  const all = [...spec.params, ...TRAILING]
-  const given: Record<string, XmlRpcValue | undefined> = Object.create(null)
-  if (params.length === 1 && isStruct(params[0]) && all[0]!.type !== 'struct') {
-    const named = params[0]
-    for (const k of Object.keys(named)) {
+  const all = allParams(spec)
+  // One struct of named parameters, unless the method's first parameter is itself a struct.
+  const named = params.length === 1 && isStruct(params[0]) && all[0]!.type !== 'struct' ? params[0] : undefined
+  if (named) {
+    for (const k in named) {
       if (!all.some((p) => p.name === k)) throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method} has no parameter ${k}; it takes ${all.map((p) => p.name).join(', ')}`)
-      given[k] = named[k]
     }
-  } else {
-    if (params.length > all.length) {
-      throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method} takes at most ${all.length} parameters (${all.map((p) => p.name).join(', ')}); ${params.length} given`)
-    }
-    params.forEach((v, i) => (given[all[i]!.name] = v))
+  } else if (params.length > all.length) {
+    throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method} takes at most ${all.length} parameters (${all.map((p) => p.name).join(', ')}); ${params.length} given`)
   }
   const args: Args = Object.create(null)
-  for (const p of all) {
-    const v = given[p.name]
+  let jobguid: string | undefined
+  let executionparams: unknown
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i]!
+    const v = named ? named[p.name] : params[i]
     const absent = v === undefined || v === null || (v === '' && !p.required && p.type !== 'struct')
     if (absent) {
       if (p.required) throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method}: ${p.name} is required`)
@@ -74,14 +74,23 @@ export function bindArgs(method: string, spec: MethodSpec, params: XmlRpcValue[]
       p.type === 'int' ? typeof v === 'number' && Number.isInteger(v) : p.type === 'struct' ? isStruct(v) || v === '' : typeof v === 'string'
     if (!ok) throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method}: ${p.name} must be ${p.type === 'int' ? 'an int' : p.type === 'struct' ? 'a struct' : 'a string'}, not ${typeName(v)}`)
     if (p.required && v === '') throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method}: ${p.name} may not be empty`)
-    args[p.name] = v
+    if (i === all.length - 2) jobguid = v as string
+    else if (i === all.length - 1) executionparams = v
+    else args[p.name] = v
   }
-  const { jobguid, executionparams, ...rest } = args
-  return { args: rest, jobguid: jobguid as string | undefined, executionparams }
+  return { args, jobguid, executionparams }
+}
+
+/** Each method's parameters with the trailing `jobguid` and `executionparams`, made once. */
+const ALL_PARAMS = new WeakMap<MethodSpec, ParamSpec[]>()
+function allParams(spec: MethodSpec): ParamSpec[] {
+  let all = ALL_PARAMS.get(spec)
+  if (!all) ALL_PARAMS.set(spec, (all = [...spec.params, ...TRAILING]))
+  return all
 }
 
 function sendFault(reply: FastifyReply, faultCode: number, message: string): FastifyReply {
-  return reply.code(200).type('text/xml; charset=utf-8').send(encodeFault(faultCode, message))
+  return reply.code(200).header('content-type', XML_TYPE).send(encodeFault(faultCode, message))
 }
 
 /**
@@ -100,7 +109,7 @@ export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
   app.register(async (face) => {
     // Every body here is XML-RPC text, whatever its declared type (Python sends text/xml).
     face.removeAllContentTypeParsers()
-    face.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULT_LIMITS.maxBytes }, (_req, body, done) => done(null, body))
+    face.addContentTypeParser(['text/xml', 'application/xml', '*'], { parseAs: 'buffer', bodyLimit: DEFAULT_LIMITS.maxBytes }, (_req, body, done) => done(null, body))
 
     face.post(XMLRPC_PATH, { config: { errorWriter }, bodyLimit: DEFAULT_LIMITS.maxBytes }, async (req: FastifyRequest, reply) => {
       let exec: ExecParams | undefined
@@ -144,5 +153,5 @@ function send(reply: FastifyReply, result: XmlRpcValue, jobguid: string): Fastif
     if (e instanceof XmlRpcCodecError) return sendFault(reply, FAULT_CODES.failed_precondition, `the answer cannot be written as XML-RPC: ${e.message}`)
     throw e
   }
-  return reply.code(200).type('text/xml; charset=utf-8').send(body)
+  return reply.header('content-type', XML_TYPE).send(body)
 }
