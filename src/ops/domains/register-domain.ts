@@ -43,19 +43,7 @@ export const registerDomain = defineOp({
     const r = await ctx.store.write((trx) => reserve(ctx, trx, input.orgId, name))
     if (r.held) return { domain: name.ascii, registrar: r.registrar, created: false }
     try {
-      await callRegistrar(
-        ctx,
-        r.registrar,
-        {
-          action: 'register',
-          domain: name.ascii,
-          unicodeDomain: name.unicode,
-          customer: { id: r.org.id, name: r.org.name },
-          credentials: { username: input.username ?? '', password: input.password ?? '' },
-          requestGuid: ctx.request?.guid ?? newId(),
-        },
-        startedAt,
-      )
+      await callRegistrar(ctx, r.registrar, 'register', name, r.org, input, startedAt)
     } catch (e) {
       await release(ctx, r.fence, name.ascii)
       throw e

@@ -15,6 +15,8 @@ import {
   type RegistrarDriver,
 } from '../../registrars/index.js'
 import type { Registrar } from './schema.js'
+import type { DomainName } from './domain-name.js'
+import { newId } from '../../core/ids.js'
 
 /** A reservation (`pending`) or a release (`unregistering`) older than this was left by a process that died: it may be taken over. */
 export const STALE_AFTER_MS = 5 * 60_000
@@ -93,7 +95,23 @@ export function builtInRegistrar(isDefault: boolean): Registrar {
  * `unavailable`. Bounded by the registrar's timeout and by the caller's `maxduration`
  * (`deadline_exceeded`), measured from `startedAt`. No message holds the credentials.
  */
-export async function callRegistrar(ctx: Ctx, choice: RegistrarChoice, call: RegistrarCall, startedAt: number): Promise<void> {
+export async function callRegistrar(
+  ctx: Ctx,
+  choice: RegistrarChoice,
+  action: RegistrarCall['action'],
+  name: DomainName,
+  org: { id: string; name: string },
+  credentials: { username?: string | undefined; password?: string | undefined },
+  startedAt: number,
+): Promise<void> {
+  const call: RegistrarCall = {
+    action,
+    domain: name.ascii,
+    unicodeDomain: name.unicode,
+    customer: { id: org.id, name: org.name },
+    credentials: { username: credentials.username ?? '', password: credentials.password ?? '' },
+    requestGuid: ctx.request?.guid ?? newId(),
+  }
   const opened = openRegistrarSettings(ctx.secrets, choice.name, choice.config)
   if (!opened.ok) throw new DomainError('unavailable', opened.error)
   const max = ctx.exec?.maxDurationMs

@@ -1,7 +1,6 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import { newId } from '../../core/ids.js'
 import { nowIso } from '../../store/store.js'
 import { deleteDomainIf, findDomainByName, updateDomainIf, type DomainFence } from '../../store/domains.repo.js'
 import { normalizeDomain } from './domain-name.js'
@@ -42,19 +41,7 @@ export const unregisterDomain = defineOp({
       return { org, registrar, before, fence: { id: row.id, status: 'unregistering', updatedAt: now } satisfies DomainFence }
     })
     try {
-      await callRegistrar(
-        ctx,
-        plan.registrar,
-        {
-          action: 'unregister',
-          domain: name.ascii,
-          unicodeDomain: name.unicode,
-          customer: { id: plan.org.id, name: plan.org.name },
-          credentials: { username: input.username ?? '', password: input.password ?? '' },
-          requestGuid: ctx.request?.guid ?? newId(),
-        },
-        startedAt,
-      )
+      await callRegistrar(ctx, plan.registrar, 'unregister', name, plan.org, input, startedAt)
     } catch (e) {
       try {
         await ctx.store.write((trx) => updateDomainIf(trx, plan.fence, { status: plan.before.status, updated_at: plan.before.updatedAt }))
