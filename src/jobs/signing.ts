@@ -27,3 +27,24 @@ export function verify(secret: string, timestamp: string | undefined, signature:
   const got = Buffer.from(signature)
   return want.length === got.length && timingSafeEqual(want, got)
 }
+
+/**
+ * POSTs the JSON text `body` to `url`, signed with `secret` at `nowMs` (the two headers above)
+ * and carrying `Idempotency-Key`, so that a receiver may drop a delivery it has seen. Redirects
+ * are not followed: a redirected POST would be replayed as a GET elsewhere.
+ */
+export function postSigned(url: string, secret: string, body: string, nowMs: number, idempotencyKey: string, signal: AbortSignal): Promise<Response> {
+  const timestamp = Math.floor(nowMs / 1000)
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': idempotencyKey,
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: sign(secret, timestamp, body),
+    },
+    body,
+    redirect: 'manual',
+    signal,
+  })
+}

@@ -10,7 +10,7 @@
  * failure is `unavailable`. No message ever repeats the credentials: a registrar's reason that
  * contains them is withheld.
  */
-import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../jobs/signing.js'
+import { postSigned } from '../jobs/signing.js'
 import { DEFAULT_REGISTRAR_TIMEOUT_S, type RegistrarCall, type RegistrarDriver, type RegistrarOutcome } from './driver.js'
 
 /** The longest reason taken from a registrar's answer. */
@@ -33,24 +33,11 @@ export const webhookRegistrar: RegistrarDriver = {
       customer: call.customer,
       credentials: call.credentials,
     })
-    const timestamp = Math.floor(ctx.clock() / 1000)
     const timeout = AbortSignal.timeout(timeoutS * 1000)
     let res: Response
     let text: string
     try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'idempotency-key': call.requestGuid,
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: sign(secret, timestamp, body),
-        },
-        body,
-        // A redirected POST would be replayed as a GET elsewhere: a redirect is an answer here.
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      })
+      res = await postSigned(url, secret, body, ctx.clock(), call.requestGuid, signal ? AbortSignal.any([signal, timeout]) : timeout)
       text = await res.text()
     } catch (e) {
       if (signal?.aborted) throw signal.reason

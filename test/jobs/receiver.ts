@@ -107,6 +107,10 @@ export async function startReceiver(secret: string): Promise<Receiver> {
         return answer(200, {})
       case '/reject':
         return answer(422, { error: 'no such plan' })
+      case '/moved':
+        if (res.destroyed) return
+        res.writeHead(307, { location: '/ok' })
+        return res.end()
       default:
         return answer(404)
     }

@@ -21,6 +21,7 @@ eachDialect('job worker and provisioning drivers', (dialect) => {
       ['WACCEPT', 'webhook', { url: `${rx.base}/accept`, secret: SECRET }],
       ['WHANG', 'webhook', { url: `${rx.base}/hang`, secret: SECRET }],
       ['WREJECT', 'webhook', { url: `${rx.base}/reject`, secret: SECRET }],
+      ['WMOVED', 'webhook', { url: `${rx.base}/moved`, secret: SECRET }],
       ['WSHORTWAIT', 'webhook', { url: `${rx.base}/accept`, secret: SECRET, callbackTimeoutSeconds: 0.5 }],
       ['WBADWAIT', 'webhook', { url: `${rx.base}/accept`, secret: SECRET, callbackTimeoutSeconds: 'soon' }],
     ]
@@ -103,6 +104,15 @@ eachDialect('job worker and provisioning drivers', (dialect) => {
     const j = await until(requestGuid, finished)
     assert.equal(j.status, 'failed')
     assert.match(j.error, /webhook answered 422/)
+    assert.equal(rx.deliveries.filter((x) => x.jobGuid === jobGuid).length, 1)
+  })
+
+  it('does not follow a redirect: the signed request is not replayed elsewhere, and the job fails', async () => {
+    const { requestGuid, jobGuid } = await provision('WMOVED')
+    const j = await until(requestGuid, finished)
+    assert.equal(j.status, 'failed')
+    assert.match(j.error, /webhook answered 307/)
+    // Only the one delivery to /moved: /ok never saw this job.
     assert.equal(rx.deliveries.filter((x) => x.jobGuid === jobGuid).length, 1)
   })
 

@@ -7,10 +7,11 @@
  * 10 000) and `callbackTimeoutSeconds` (default 3600). Answers: a 2xx with a JSON body (or
  * none) finishes the job with it as the result; 202 leaves it waiting for the callback, at most
  * `callbackTimeoutSeconds` (a worker then fails it); 408, 429, 5xx, timeouts and connection
- * errors are retried; any other 4xx fails without retry.
+ * errors are retried; any other 4xx fails without retry. A redirect is not followed (it would
+ * replay the signed POST elsewhere, or turn it into a GET): it fails the job like a 4xx.
  */
 import type { Driver, DriverOutcome } from './driver.js'
-import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signing.js'
+import { postSigned } from '../signing.js'
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000
 
@@ -36,20 +37,9 @@ export const webhookDriver: Driver = {
     if (typeof secret !== 'string' || secret === '') return { ok: false, retryable: false, error: 'webhook driver: driverConfig.secret is not set' }
     const timeout = typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : DEFAULT_WEBHOOK_TIMEOUT_MS
     const body = JSON.stringify(request)
-    const timestamp = Math.floor(ctx.clock() / 1000)
     let res: Response
     try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'idempotency-key': request.jobGuid,
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: sign(secret, timestamp, body),
-        },
-        body,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
-      })
+      res = await postSigned(url, secret, body, ctx.clock(), request.jobGuid, AbortSignal.any([signal, AbortSignal.timeout(timeout)]))
     } catch (e) {
       if (signal.aborted) throw signal.reason
       const err = e as Error
