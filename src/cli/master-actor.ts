@@ -3,7 +3,7 @@
  * the master organisation's superadmin, as if it had called the API itself. Only for tools run
  * by whoever holds the database (`clientele catalog import`), never for a face.
  */
-import type { Actor, Ctx, Deps } from '../ops/context.js'
+import { contextOf, type Actor, type Ctx, type Deps } from '../ops/context.js'
 import type { Role } from '../core/roles.js'
 import { findRootOrg } from '../store/orgs.repo.js'
 
@@ -35,5 +35,5 @@ export async function masterContext(deps: Deps): Promise<Ctx> {
     role: user.role as Role,
     via: 'system',
   }
-  return { ...deps, actor }
+  return contextOf(deps, actor)
 }

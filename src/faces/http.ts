@@ -8,7 +8,7 @@ import type {} from '@fastify/cookie'
 import { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { DomainError, isDomainError, type ErrorCode } from '../core/errors.js'
-import type { Actor, Ctx, Deps, ExecParams } from '../ops/context.js'
+import { contextOf, type Actor, type Ctx, type Deps, type ExecParams } from '../ops/context.js'
 import { execParams } from '../ops/exec-params.js'
 import type { Authenticator } from '../auth/authenticator.js'
 import {
@@ -85,9 +85,9 @@ function hasNul(v: unknown): boolean {
 /** Builds the operation context for a request that passed authentication. */
 export function ctxOf(deps: Deps, req: FastifyRequest): Ctx {
   if (!req.actor) throw new DomainError('unauthenticated', 'credentials are required')
-  if (req.method === 'GET') return { ...deps, actor: req.actor }
+  if (req.method === 'GET') return contextOf(deps, req.actor)
   req.exec = execOf(req)
-  return { ...deps, actor: req.actor, exec: req.exec }
+  return contextOf(deps, req.actor, req.exec)
 }
 
 /**

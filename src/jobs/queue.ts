@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto'
 import { PostgresAdapter, sql, type Compilable, type CompiledQuery, type QueryCreator, type QueryResult } from 'kysely'
 import { newId } from '../core/ids.js'
 import type { Db, Store } from '../store/store.js'
+import { withParameters } from '../store/prepared.js'
 import type { Database, JobTable } from '../store/schema.js'
 import { toRequest, type RequestLogEntry, type RequestRow, type RequestStatus } from '../store/requests.repo.js'
 import { jobEvent } from './subjects.js'
@@ -142,7 +143,7 @@ function compiledOnce<R>(build: (db: Db, slot: (name: string) => any) => Compila
       byDialect.set(pg, c)
     }
     const { query, slots } = c
-    return db.executeQuery<R>({ ...query, parameters: query.parameters.map((p, i) => (slots[i] === null ? p : values[slots[i]!])) })
+    return db.executeQuery<R>(withParameters(query, query.parameters.map((p, i) => (slots[i] === null ? p : values[slots[i]!]))))
   }
 }
 

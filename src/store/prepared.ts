@@ -7,6 +7,16 @@ import { randomBytes } from 'node:crypto'
 import type { Compilable, CompiledQuery } from 'kysely'
 import type { Db } from './store.js'
 
+/**
+ * `query` with other parameters. Written key by key: on Node 20's V8 `{ ...query, parameters }`
+ * takes a slow path (~1 µs), and every prepared read and write makes one. The mapped type makes
+ * a field Kysely adds a compile error here rather than a field dropped.
+ */
+export function withParameters<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): CompiledQuery<R> {
+  const q: { [K in keyof Required<CompiledQuery<R>>]: CompiledQuery<R>[K] } = { query: query.query, queryId: query.queryId, sql: query.sql, parameters }
+  return q
+}
+
 /** Makes a lookup: `build` receives a placeholder for the value and must use it exactly once. */
 export function preparedLookup<R>(build: (d: Db, value: string) => Compilable<R>): (d: Db, value: string) => Promise<R | undefined> {
   const placeholder = `\0lookup:${randomBytes(8).toString('hex')}`
@@ -22,7 +32,7 @@ export function preparedLookup<R>(build: (d: Db, value: string) => Compilable<R>
     }
     const parameters = c.query.parameters.slice()
     parameters[c.at] = value
-    return (await d.executeQuery<R>({ ...c.query, parameters })).rows[0]
+    return (await d.executeQuery<R>(withParameters(c.query, parameters))).rows[0]
   }
 }
 
@@ -58,6 +68,6 @@ export function preparedQuery<R = unknown, S extends string | number = number>(
         parameters[i] = values[name]
       }
     }
-    return d.executeQuery<R>({ ...c.query, parameters })
+    return d.executeQuery<R>(withParameters(c.query, parameters))
   }
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Deps } from '../../ops/context.js'
+import { contextOf, type Deps } from '../../ops/context.js'
 import type { Authenticator } from '../../auth/authenticator.js'
 import { SESSION_TTL_MS } from '../../auth/authenticator.js'
 import { getIdentity } from '../../ops/auth/get-identity.js'
@@ -59,7 +59,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
     async (req, reply) => {
       const s = await auth.login(req.body.username, req.body.password)
       setSession(reply, s.token)
-      const id = await getIdentity({ ...deps, actor: s.actor }, {})
+      const id = await getIdentity(contextOf(deps, s.actor), {})
       return { user: userToWire(id.user), org: orgToWire(id.org), expiresAt: s.expiresAt }
     },
   )
@@ -88,7 +88,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
     async (req, reply) => {
       const s = await auth.login(req.body.email, req.body.password)
       setSession(reply, s.token)
-      const id = await getIdentity({ ...deps, actor: s.actor }, {})
+      const id = await getIdentity(contextOf(deps, s.actor), {})
       return {
         memberships: [
           { memberId: id.user.id, orgId: id.org.id, orgName: id.org.name, isMasterOrg: id.org.depth === 0, roles: enhanceRoles(id.user.role), siteAccessCount: 0 },

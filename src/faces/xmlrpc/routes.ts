@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, isDomainError, type ErrorCode } from '../../core/errors.js'
-import type { Ctx, Deps, ExecParams } from '../../ops/context.js'
+import { contextOf, type Deps, type ExecParams } from '../../ops/context.js'
 import { execParams } from '../../ops/exec-params.js'
 import { DEFAULT_LIMITS, encodeFault, encodeResponse, parseMethodCall, XmlRpcCodecError, type XmlRpcValue } from './codec.js'
 import { FAULT_CODES, PROTOCOL_FAULTS } from './faults.js'
@@ -127,7 +127,7 @@ export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
         if (!spec) throw new Fault(PROTOCOL_FAULTS.method_not_found, `no method ${call.methodName}`)
         const bound = bindArgs(call.methodName, spec, call.params)
         exec = execParams(bound.jobguid, bound.executionparams)
-        const ctx: Ctx = spec.mutates ? { ...deps, actor: req.actor, exec } : { ...deps, actor: req.actor }
+        const ctx = contextOf(deps, req.actor, spec.mutates ? exec : undefined)
         if (spec.mutates) req.exec = exec
         const result = await spec.call(ctx, bound.args)
         return send(reply, result, spec.mutates ? (exec.guid ?? '') : '')
