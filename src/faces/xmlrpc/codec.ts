@@ -11,9 +11,10 @@
  * (fast-xml-parser's XMLBuilder is correct but takes ~0.4-0.8 ms for 50 structs). Not used for
  * parsing: fast-xml-parser (validate + parse ≈ 13 µs for a small call, against ≈ 2.5 µs for
  * saxes, on a faster machine than the benchmark's: it halved the face's throughput), and
- * @foxglove/xmlrpc (async, runs sax in non-strict mode: HTML entities such as &nbsp; accepted, unknown entities passed through, trailing garbage
- * accepted; no size, depth or reference limits; structs built on `{}`, so a `__proto__` member
- * replaces the prototype; its xmlbuilder2 serializer takes ~2 ms for 50 structs).
+ * @foxglove/xmlrpc (async, runs sax in non-strict mode: HTML entities such as &nbsp; accepted,
+ * unknown entities passed through, trailing garbage accepted; no size, depth or reference
+ * limits; structs built on `{}`, so a `__proto__` member replaces the prototype; its
+ * xmlbuilder2 serializer takes ~2 ms for 50 structs).
  *
  * Checks before parsing:
  * - size: at most `maxBytes` UTF-8 bytes (default 1 MiB);
