@@ -1,14 +1,7 @@
 /** Groups of users ("cloud user groups") as stored. */
 import type { GroupTable } from './schema.js'
-
-/** A group as the core sees it. */
-export interface Group {
-  id: string
-  orgId: string
-  name: string
-  description: string
-  createdAt: string
-}
+import type { Group } from '../core/users.js'
+export type { Group } from '../core/users.js'
 
 /** Maps a stored row to a Group. */
 export function toGroup(r: GroupTable): Group {

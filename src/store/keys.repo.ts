@@ -1,30 +1,9 @@
 /** API keys and their IP ACL entries as stored. */
 import type { ApiKeyTable, ApiKeyAclTable } from './schema.js'
-
-/** An API key as the core sees it (never its secret). */
-export interface ApiKey {
-  id: string
-  name: string
-  type: 'full' | 'readonly'
-  userId: string
-  orgId: string
-  /** The part of the token that identifies the key, safe to show: `clt_<id>`. */
-  prefix: string
-  createdAt: string
-  expiresAt: string | null
-  aclCount: number
-}
-
-export interface ApiKeyAcl {
-  id: number
-  keyId: string
-  address: string
-  mask: number
-  createdAt: string
-}
-
-/** The token prefix every key secret carries. */
-export const KEY_PREFIX = 'clt_'
+import type { ApiKey, ApiKeyAcl } from '../core/users.js'
+import { KEY_PREFIX } from '../core/users.js'
+export type { ApiKey, ApiKeyAcl } from '../core/users.js'
+export { KEY_PREFIX } from '../core/users.js'
 
 /** Maps a stored key row to an ApiKey. */
 export function toApiKey(r: ApiKeyTable): ApiKey {

@@ -10,45 +10,12 @@
 import type { Selectable } from 'kysely'
 import type { Db } from './store.js'
 import type { PlacementColumns, PlanTable, ServerGroupTable, ServerTable } from './schema.js'
+import type { PlanResource, DedicatedServers, Placement, PlanType, Plan, Server, ServerGroup } from '../core/plans.js'
+export type { PlanResource, DedicatedServers, Placement, PlanType, Plan, Server, ServerGroup } from '../core/plans.js'
 
 /** The case-folded key a name is unique by. */
 export function nameKey(name: string): string {
   return name.normalize('NFC').toLowerCase()
-}
-
-/** A resource of a plan or subscription: `total` absent is unlimited. */
-export interface PlanResource {
-  name: string
-  total?: number
-}
-
-/** Servers chosen by role; every field optional. */
-export interface DedicatedServers {
-  appServerId?: string
-  backupServerId?: string
-  dbServerId?: string
-  emailServerId?: string
-}
-
-/** Where a plan's or subscription's resources go: a server group, or servers by role, or neither. */
-export interface Placement {
-  serverGroupId?: string
-  dedicatedServers?: DedicatedServers
-}
-
-export type PlanType = 'hosting' | 'reseller'
-
-/** A plan as the core sees it. */
-export interface Plan extends Placement {
-  id: number
-  orgId: string
-  name: string
-  planType: PlanType
-  resources: PlanResource[]
-  subscriptionsCount: number
-  createdAt: string
-  updatedAt: string
-  version: number
 }
 
 export type PlanRow = Selectable<PlanTable>
@@ -154,17 +121,6 @@ export async function listResourceNames(db: Db): Promise<string[]> {
   return (await db.selectFrom('resource_names').select('name').orderBy('name').execute()).map((r) => r.name)
 }
 
-/** A server as the core sees it. */
-export interface Server {
-  id: string
-  name: string
-  serverGroupId?: string
-  roles: string[]
-  createdAt: string
-  updatedAt: string
-  version: number
-}
-
 export function toServer(r: ServerRow): Server {
   return {
     id: r.id,
@@ -175,16 +131,6 @@ export function toServer(r: ServerRow): Server {
     updatedAt: r.updated_at,
     version: r.version,
   }
-}
-
-/** A server group as the core sees it. */
-export interface ServerGroup {
-  id: string
-  name: string
-  serverIds: string[]
-  createdAt: string
-  updatedAt: string
-  version: number
 }
 
 export async function toServerGroups(db: Db, rows: readonly ServerGroupRow[]): Promise<ServerGroup[]> {

@@ -12,39 +12,12 @@ import type { Db } from './store.js'
 import type { SubscriptionTable } from './schema.js'
 import { placementOf, type Placement, type PlanType } from './plans.repo.js'
 import { preparedQuery } from './prepared.js'
+import type { SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
+import { SUBSCRIPTION_STATUSES } from '../core/plans.js'
+export type { SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
+export { SUBSCRIPTION_STATUSES } from '../core/plans.js'
 
 export type SubscriptionRow = Selectable<SubscriptionTable>
-
-/** The statuses of a subscription; `deleted` is final (a soft delete). */
-export const SUBSCRIPTION_STATUSES = ['active', 'cancelled', 'deleted'] as const
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
-
-/** A resource of a subscription: `total` absent is unlimited. */
-export interface UsedResource {
-  name: string
-  total?: number
-  usage: number
-}
-
-/** A subscription as the core sees it. */
-export interface Subscription extends Placement {
-  id: number
-  planId: number
-  planName: string
-  planType: PlanType
-  subscriberId: string
-  vendorId: string
-  status: SubscriptionStatus
-  isSuspended: boolean
-  suspendedBy?: string
-  friendlyName: string
-  resources: UsedResource[]
-  /** Where its websites go: its own servers, its plan's, or the placement rule. */
-  placement: 'subscription' | 'plan' | 'automatic'
-  createdAt: string
-  updatedAt: string
-  version: number
-}
 
 /** True when the subscription holds its amounts (they are drawn from its vendor's quota). */
 export function holdsAmounts(status: string, isSuspended: boolean | number): boolean {

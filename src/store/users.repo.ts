@@ -2,21 +2,8 @@
 import type { Db } from './store.js'
 import type { UserTable } from './schema.js'
 import type { Role } from '../core/roles.js'
-
-/** A user as the core sees it. */
-export interface User {
-  id: string
-  orgId: string
-  username: string
-  email: string
-  firstName: string
-  lastName: string
-  role: Role
-  enabled: boolean
-  createdAt: string
-  updatedAt: string
-  version: number
-}
+import type { User } from '../core/users.js'
+export type { User } from '../core/users.js'
 
 /** Maps a stored row to a User, leaving out the password hash. */
 export function toUser(r: UserTable): User {

@@ -4,8 +4,8 @@
  * answers and make the OpenAPI document.
  */
 import { Type, type Static } from 'typebox'
-import type { Organization } from '../../store/orgs.repo.js'
-import type { CloudProvider, ResourceUsage } from '../../store/cloud.repo.js'
+import type { Organization } from '../../core/org.js'
+import type { CloudProvider, ResourceUsage } from '../../core/cloud.js'
 import { OrgFields, OrgName } from '../../ops/orgs/schema.js'
 
 const CustomerCommon = {

@@ -19,7 +19,7 @@ import { updateSubscription } from '../../ops/subscriptions/update-subscription.
 import { deleteSubscription } from '../../ops/subscriptions/delete-subscription.js'
 import { getSubscription, listCustomerSubscriptions, listOwnSubscriptions, SUBSCRIPTION_SORT_KEYS } from '../../ops/subscriptions/list-subscriptions.js'
 import { setSubscriptionUsage } from '../../ops/subscriptions/set-usage.js'
-import { SUBSCRIPTION_STATUSES } from '../../store/subscriptions.repo.js'
+import { SUBSCRIPTION_STATUSES } from '../../core/plans.js'
 import { ctxOf, etag, ifMatchVersion } from '../http.js'
 import { errorResponses, STRICT } from './openapi.js'
 import { either } from './orgs.routes.js'

@@ -5,10 +5,10 @@
 import { Type, type Static } from 'typebox'
 import { enhanceStatus, ENHANCE_STATUSES, ORG_STATUSES } from '../../core/status.js'
 import { enhanceRoles, ENHANCE_ROLES, ROLES } from '../../core/roles.js'
-import type { Organization } from '../../store/orgs.repo.js'
-import type { User } from '../../store/users.repo.js'
-import type { Group } from '../../store/groups.repo.js'
-import type { ApiKey, ApiKeyAcl } from '../../store/keys.repo.js'
+import type { Organization } from '../../core/org.js'
+import type { User } from '../../core/users.js'
+import type { Group } from '../../core/users.js'
+import type { ApiKey, ApiKeyAcl } from '../../core/users.js'
 
 const lit = <const T extends readonly string[]>(xs: T) => Type.Enum(xs)
 

@@ -6,7 +6,7 @@
 import type { Ctx } from '../../ops/context.js'
 import { DomainError } from '../../core/errors.js'
 import { CLOUDAPI_STATUSES, cloudApiStatus, type OrgStatus } from '../../core/status.js'
-import type { Organization } from '../../store/orgs.repo.js'
+import type { Organization } from '../../core/org.js'
 import { createCustomer } from '../../ops/orgs/create-customer.js'
 import { deleteOrg } from '../../ops/orgs/delete-org.js'
 import { findOrgs } from '../../ops/orgs/find-orgs.js'

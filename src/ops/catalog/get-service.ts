@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
-import type { Service } from '../../store/catalog.repo.js'
+import type { Service } from '../../core/catalog.js'
 import { getServiceRow, serviceFor } from './catalog-access.js'
 
 /**

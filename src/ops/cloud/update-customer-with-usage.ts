@@ -1,6 +1,6 @@
 import { defineOp } from '../context.js'
 import { updateOrg } from '../orgs/update-org.js'
-import type { Organization } from '../../store/orgs.repo.js'
+import type { Organization } from '../../core/org.js'
 import { resourceUsageOf, type ResourceUsage } from '../../store/cloud.repo.js'
 import { getLiveOrgInScope } from './cloud-access.js'
 

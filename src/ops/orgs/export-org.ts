@@ -27,7 +27,7 @@ import { listAccountRows, listProviderRows, toCloudAccount } from '../../store/c
 import { listCustomerServiceRows } from '../../store/services.repo.js'
 import { listServiceRows, type UserLimit } from '../../store/catalog.repo.js'
 import { toSubscriptions, type SubscriptionStatus } from '../../store/subscriptions.repo.js'
-import type { PlanType } from '../../store/plans.repo.js'
+import type { PlanType } from '../../core/plans.js'
 import { customerServiceView, withHidden } from '../services/view.js'
 
 /** A user of the customer: never its password hash, credential version or keys. */

@@ -12,7 +12,7 @@ import type { Ctx } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import { countDescendants, type OrgRow } from '../../store/orgs.repo.js'
-import type { PlanResource } from '../../store/plans.repo.js'
+import type { PlanResource } from '../../core/plans.js'
 import {
   drawResource,
   findResource,

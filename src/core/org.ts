@@ -1,0 +1,40 @@
+/** The organisation: every tenant, from the master organisation down to sub-customers. */
+import type { OrgStatus } from './status.js'
+
+/** An organisation as the core sees it. */
+export interface Organization {
+  id: string
+  number: number
+  code: string
+  name: string
+  parentId: string | null
+  depth: number
+  path: string
+  description: string
+  address: string
+  city: string
+  country: string
+  contactName: string
+  contactEmail: string
+  primaryDomain: string
+  billingId: string
+  externalId: string
+  externalMetadata: Record<string, unknown>
+  licensingEnabled: boolean
+  skinNames: string[]
+  /** May have customers: set directly by the master organisation, or holding a reseller subscription. */
+  isReseller: boolean
+  /** Its reseller subscription (not deleted), which it sells from and whose quota meters it, or null. */
+  resellerSubscriptionId: number | null
+  status: OrgStatus
+  enabled: boolean
+  locale: string
+  /** The retention policy for snapshots it follows (seed 000), `''` for none. */
+  retentionPolicyGuid: string
+  suspendedBy: string | null
+  subscriptionsCount: number
+  websitesCount: number
+  createdAt: string
+  updatedAt: string
+  version: number
+}
