@@ -16,8 +16,9 @@ import {
   XmlRpcCodecError,
   type XmlRpcValue,
 } from '../../src/faces/xmlrpc/codec.js'
+import { python3 } from '../helpers/programs.js'
 
-const PYTHON = '/usr/bin/python3'
+const PYTHON = python3()
 
 /** Runs a Python script with `input` on stdin and returns its stdout parsed as JSON. */
 function py(script: string, input = ''): any {

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ADMIN_PASSWORD, eachDialect, startServer, type TestServer } from '../helpers/harness.js'
+import { python3 } from '../helpers/programs.js'
 
-const PYTHON = '/usr/bin/python3'
+const PYTHON = python3()
 const SCRIPT = fileURLToPath(new URL('./admin_v3_client.py', import.meta.url))
 
 function runClient(base: string, user: string, password: string): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { ADMIN_PASSWORD, eachDialect, startServer, type TestServer } from '../helpers/harness.js'
+import { python3 } from '../helpers/programs.js'
 
 const run = promisify(execFile)
 const script = fileURLToPath(new URL('./orgs_client.py', import.meta.url))
@@ -16,7 +17,7 @@ eachDialect('/orgs face from a Python urllib client', (dialect) => {
   after(() => s.close())
 
   it('creates, lists, logs in, uses a key, honours If-Match and deletes like seed 003 says', async () => {
-    const { stdout } = await run('/usr/bin/python3', [script, s.base, 'admin', ADMIN_PASSWORD, s.masterId])
+    const { stdout } = await run(python3(), [script, s.base, 'admin', ADMIN_PASSWORD, s.masterId])
     const summary = JSON.parse(stdout.trim().split('\n').pop()!)
     assert.deepEqual(summary, { customers: 3, session: true, bearer: true, ok: true })
   })
