@@ -9,14 +9,22 @@
  * take effect at once on every process. Failed checks are throttled per account in the database.
  */
 import { createHmac, randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
-import { preparedLookup } from '../store/prepared.js'
 import type { Actor, Deps } from '../ops/context.js'
 import { DomainError } from '../core/errors.js'
 import type { Role } from '../core/roles.js'
 import { digest, newSecret, sameDigest } from '../core/secrets.js'
 import { dummyHash, verifySecret } from '../core/passwords.js'
-import { KEY_PREFIX } from '../store/keys.repo.js'
+import { KEY_PREFIX, listApiKeyAclNetworks } from '../store/keys.repo.js'
+import {
+  deleteSession,
+  findActorWithLock,
+  findActorWithPasswordByUsernameKey,
+  findKeyActor,
+  findSessionActor,
+  insertSession,
+  listActorsWithPasswordByEmail,
+  type ActorRow,
+} from '../store/credentials.repo.js'
 import { usernameKey } from '../store/users.repo.js'
 import { throttledCheck, tooManyAttempts } from '../store/throttle.repo.js'
 import { ipAllowed } from '../ops/keys/cidr.js'
@@ -58,32 +66,6 @@ interface CachedBasic {
   expires: number
 }
 
-const actorColumns = [
-  'users.id as user_id',
-  'users.username',
-  'users.role',
-  'users.enabled',
-  'users.cred_version',
-  'orgs.id as org_id',
-  'orgs.number as org_number',
-  'orgs.path as org_path',
-  'orgs.depth as org_depth',
-  'orgs.status as org_status',
-] as const
-
-interface ActorRow {
-  user_id: string
-  username: string
-  role: string
-  enabled: number
-  cred_version: number
-  org_id: string
-  org_number: number
-  org_path: string
-  org_depth: number
-  org_status: string
-}
-
 function unauthenticated(message = 'invalid credentials'): DomainError {
   return new DomainError('unauthenticated', message)
 }
@@ -113,33 +95,6 @@ export function createAuthenticator(deps: Deps) {
   const verifying = new Map<string, Promise<ActorRow>>()
   const db = (): Db => deps.store.db
 
-  // The lookups every authenticated request makes.
-  const userWithLockQ = preparedLookup((d, userId) =>
-    d
-      .selectFrom('users')
-      .innerJoin('orgs', 'orgs.id', 'users.org_id')
-      .select(actorColumns)
-      .leftJoin('auth_throttle', 'auth_throttle.account', 'users.username_key')
-      .select('auth_throttle.locked_until')
-      .where('users.id', '=', userId),
-  )
-  const keyWithActorQ = preparedLookup((d, keyId) =>
-    d
-      .selectFrom('api_keys')
-      .innerJoin('users', 'users.id', 'api_keys.user_id')
-      .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
-      .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count'])
-      .where('api_keys.id', '=', keyId),
-  )
-  const sessionWithActorQ = preparedLookup((d, idHash) =>
-    d
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .innerJoin('orgs', 'orgs.id', 'users.org_id')
-      .select([...actorColumns, 'sessions.expires_at'])
-      .where('sessions.id_hash', '=', idHash),
-  )
-
   /**
    * Verifies a username and password with throttling: a locked account answers
    * `too_many_attempts` without checking. Each attempt is counted as a failure *before* the
@@ -148,12 +103,11 @@ export function createAuthenticator(deps: Deps) {
    */
   async function verifyPassword(username: string, password: string): Promise<ActorRow> {
     const account = usernameKey(username)
-    const base = () => db().selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id').select([...actorColumns, 'users.password_hash'])
     // A username first; failing that, an e-mail address that exactly one user has.
     const find = async () => {
-      const byName = await base().where('users.username_key', '=', account).executeTakeFirst()
+      const byName = await findActorWithPasswordByUsernameKey(db(), account)
       if (byName || !account.includes('@')) return byName
-      const byEmail = await base().where(sql`lower(users.email)`, '=', account).limit(2).execute()
+      const byEmail = await listActorsWithPasswordByEmail(db(), account)
       return byEmail.length === 1 ? byEmail[0] : undefined
     }
     let row: Awaited<ReturnType<typeof find>>
@@ -182,7 +136,7 @@ export function createAuthenticator(deps: Deps) {
     const now = deps.clock()
     if (hit && hit.expires > now) {
       // The lock is read with the user: a locked account refuses even credentials it verified before.
-      const r = await userWithLockQ(db(), hit.userId)
+      const r = await findActorWithLock(db(), hit.userId)
       const locked = r?.locked_until ? Date.parse(r.locked_until) - now : 0
       if (locked > 0) throw tooManyAttempts(locked)
       if (r && r.cred_version === hit.credVersion && r.enabled === 1) return toActor(r, 'basic')
@@ -207,15 +161,15 @@ export function createAuthenticator(deps: Deps) {
   async function bearer(token: string): Promise<Resolved> {
     if (!TOKEN_RE.test(token)) throw unauthenticated('invalid API key')
     const keyId = token.slice(KEY_PREFIX.length, KEY_PREFIX.length + 16)
-    const row = await keyWithActorQ(db(), keyId)
+    const row = await findKeyActor(db(), keyId)
     if (!row || !sameDigest(row.secret_hash, digest(token))) throw unauthenticated('invalid API key')
-    const acls = row.acl_count > 0 ? await db().selectFrom('api_key_acls').select(['address', 'mask']).where('key_id', '=', keyId).execute() : null
+    const acls = row.acl_count > 0 ? await listApiKeyAclNetworks(db(), keyId) : null
     const actor = toActor(row, 'bearer', { keyId, ...(row.type === 'readonly' ? { role: 'readonly' as const } : {}) })
     return { actor, acls, notAfter: row.expires_at ? Date.parse(row.expires_at) : null, ended: 'API key has expired' }
   }
 
   async function session(idHash: string): Promise<Resolved> {
-    const row = await sessionWithActorQ(db(), idHash)
+    const row = await findSessionActor(db(), idHash)
     if (!row) throw unauthenticated('session has ended; log in again')
     return { actor: toActor(row, 'session'), acls: null, notAfter: Date.parse(row.expires_at), ended: 'session has ended; log in again' }
   }
@@ -276,18 +230,13 @@ export function createAuthenticator(deps: Deps) {
       const token = newSecret()
       const now = deps.clock()
       const expiresAt = new Date(now + SESSION_TTL_MS).toISOString()
-      await deps.store.write((trx) =>
-        trx
-          .insertInto('sessions')
-          .values({ id_hash: digest(token), user_id: r.user_id, created_at: nowIso(deps.clock), expires_at: expiresAt })
-          .execute(),
-      )
+      await deps.store.write((trx) => insertSession(trx, { idHash: digest(token), userId: r.user_id, createdAt: nowIso(deps.clock), expiresAt }))
       return { token, actor, expiresAt }
     },
 
     /** Ends a session (a no-op for an unknown token). */
     async logout(token: string): Promise<void> {
-      await deps.store.write((trx) => trx.deleteFrom('sessions').where('id_hash', '=', digest(token)).execute())
+      await deps.store.write((trx) => deleteSession(trx, digest(token)))
     },
   }
 }

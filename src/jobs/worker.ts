@@ -25,8 +25,9 @@ import {
   type AttemptEnd,
   type AttemptRecord,
   type JobRow,
-} from './queue.js'
+} from '../store/jobs.repo.js'
 import type { ProvisioningPayload } from './provisioning.js'
+import { findServiceDriver, listServiceDrivers, type ServiceDriverRow } from '../store/services.repo.js'
 
 export interface WorkerOptions {
   /** Jobs run at once by this worker (default 4). */
@@ -160,7 +161,7 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
     }
   }
 
-  type ServiceRow = { id: string; driver: string; driver_config: string }
+  type ServiceRow = ServiceDriverRow
 
   /**
    * The services of a claimed batch, read once for all of its jobs. Never rejects: a job whose
@@ -168,12 +169,7 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
    */
   function readServices(jobs: JobRow[]): Promise<Map<string, ServiceRow>> {
     const ids = [...new Set(jobs.map((j) => (JSON.parse(j.payload) as ProvisioningPayload).serviceId))]
-    return store.db
-      .selectFrom('services')
-      .select(['id', 'driver', 'driver_config'])
-      .where('id', 'in', ids)
-      .execute()
-      .then(
+    return listServiceDrivers(store.db, ids).then(
         (rows) => new Map(rows.map((r) => [r.id, r])),
         () => new Map(),
       )
@@ -250,7 +246,7 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
     // Read with the claim's batch; settings changed since are read at the next attempt.
     const service =
       (await services).get(p.serviceId) ??
-      (await store.db.selectFrom('services').select(['id', 'driver', 'driver_config']).where('id', '=', p.serviceId).executeTakeFirst())
+      (await findServiceDriver(store.db, p.serviceId))
     if (!service) return { outcome: { ok: false, retryable: false, error: `service ${p.service} no longer exists` } }
     const driver = findDriver(service.driver)
     if (!driver) return { outcome: { ok: false, retryable: false, error: `no provisioning driver named ${JSON.stringify(service.driver)}` } }

@@ -12,6 +12,14 @@ import type { Keyring } from '../core/sealed.js'
 import type { Deps } from './context.js'
 import { DomainError } from '../core/errors.js'
 import { uniqueViolation } from '../store/store.js'
+import {
+  deleteIdempotencyKey,
+  deleteIdempotencyKeysBefore,
+  findIdempotencyKey,
+  insertIdempotencyClaim,
+  renewIdempotencyClaim,
+  storeIdempotencyAnswer,
+} from '../store/idempotency.repo.js'
 
 /** Keys are kept this long at least. */
 export const RETENTION_MS = 24 * 3600_000
@@ -54,17 +62,15 @@ export async function claimIdempotencyKey(deps: Deps, owner: string, key: string
   const now = deps.clock()
   const created_at = new Date(now).toISOString()
   try {
-    await deps.store.write((trx) =>
-      trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, headers: null, created_at }).execute(),
-    )
+    await deps.store.write((trx) => insertIdempotencyClaim(trx, owner, key, fingerprint, created_at))
     return null
   } catch (e) {
     if (uniqueViolation(e) === undefined) throw e
   }
   return deps.store.write(async (trx) => {
-    const row = await trx.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst()
+    const row = await findIdempotencyKey(trx, owner, key)
     if (!row) {
-      await trx.insertInto('idempotency_keys').values({ owner, key, request_hash: fingerprint, state: 'in_flight', status_code: null, body: null, headers: null, created_at }).execute()
+      await insertIdempotencyClaim(trx, owner, key, fingerprint, created_at)
       return null
     }
     if (row.request_hash !== fingerprint) {
@@ -77,31 +83,23 @@ export async function claimIdempotencyKey(deps: Deps, owner: string, key: string
     if (Date.parse(row.created_at) > now - ABANDONED_AFTER_MS) {
       throw new DomainError('conflict', 'a request with this Idempotency-Key is still in progress')
     }
-    await trx.updateTable('idempotency_keys').set({ created_at }).where('owner', '=', owner).where('key', '=', key).execute()
+    await renewIdempotencyClaim(trx, owner, key, created_at)
     return null
   })
 }
 
 /** Records the answer for a claimed key. */
 export async function completeIdempotencyKey(deps: Deps, owner: string, key: string, answer: StoredAnswer): Promise<void> {
-  await deps.store.write((trx) =>
-    trx
-      .updateTable('idempotency_keys')
-      .set({ state: 'done', status_code: answer.statusCode, body: answer.body, headers: JSON.stringify(answer.headers) })
-      .where('owner', '=', owner)
-      .where('key', '=', key)
-      .execute(),
-  )
+  await deps.store.write((trx) => storeIdempotencyAnswer(trx, owner, key, { statusCode: answer.statusCode, body: answer.body, headers: JSON.stringify(answer.headers) }))
 }
 
 /** Releases a claimed key without an answer (the request failed inside), so it may be retried. */
 export async function releaseIdempotencyKey(deps: Deps, owner: string, key: string): Promise<void> {
-  await deps.store.write((trx) => trx.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).execute())
+  await deps.store.write((trx) => deleteIdempotencyKey(trx, owner, key))
 }
 
 /** Deletes keys past retention; answers how many. */
 export async function purgeIdempotencyKeys(deps: Deps): Promise<number> {
   const floor = new Date(deps.clock() - RETENTION_MS).toISOString()
-  const res = await deps.store.write((trx) => trx.deleteFrom('idempotency_keys').where('created_at', '<', floor).executeTakeFirst())
-  return Number(res.numDeletedRows)
+  return deps.store.write((trx) => deleteIdempotencyKeysBefore(trx, floor))
 }

@@ -6,7 +6,7 @@
 import { contextOf, type AllKeys, type Ctx, type RequestRecorder } from './context.js'
 import { DomainError, isDomainError } from '../core/errors.js'
 import { newId } from '../core/ids.js'
-import { findRequestByGuid, insertRequest, insertRequestReturningId } from '../store/requests.repo.js'
+import { findRequestByGuid, insertRequest, insertRequestReturningId, markRequestFailed, reopenRequest, setRequestTarget } from '../store/requests.repo.js'
 import type { Db, Store } from '../store/store.js'
 import type { RequestTable } from '../store/schema.js'
 
@@ -34,8 +34,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
       if (queuedId !== undefined) return queuedId
       if (written) {
         // An earlier transaction of this operation wrote the row as finished: reopen it.
-        await trx.updateTable('requests').set({ status: 'queued', finished_at: null }).where('guid', '=', guid).execute()
-        queuedId = (await trx.selectFrom('requests').select('id').where('guid', '=', guid).executeTakeFirstOrThrow()).id
+        queuedId = await reopenRequest(trx, guid)
       } else {
         queuedId = await insertRequestReturningId(trx, { ...row('queued', null), started_at: null, finished_at: null })
       }
@@ -80,7 +79,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
         if (queuedId !== undefined) {
           queuedWork = true
           // Written early by queue(): the target may have been noted since.
-          await trx.updateTable('requests').set({ target: rec.target, scope_path: rec.scopePath }).where('id', '=', queuedId).execute()
+          await setRequestTarget(trx, queuedId, rec.target, rec.scopePath)
         } else if (!written) await insertRequest(trx, row('succeeded', null))
         return value
       })
@@ -119,7 +118,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
     try {
       await ctx.store.write(async (trx) => {
         if (written) {
-          await trx.updateTable('requests').set({ status: 'failed', error: shown, finished_at: new Date(ctx.clock()).toISOString() }).where('guid', '=', guid).execute()
+          await markRequestFailed(trx, guid, shown, new Date(ctx.clock()).toISOString())
         } else {
           await insertRequest(trx, row('failed', shown))
         }

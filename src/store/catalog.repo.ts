@@ -28,6 +28,17 @@ export type PlanRow = Selectable<ServicePlanTable>
 export type PropertyRow = Selectable<ServicePropertyTable>
 export type LocationRow = Selectable<LocationTable>
 
+/** Columns of a service to change (those left out keep their values). */
+export type ServicePatch = Updateable<ServiceTable>
+/** Columns of a package to change (those left out keep their values). */
+export type PackagePatch = Updateable<ServicePackageTable>
+/** Columns of a user plan to change (those left out keep their values). */
+export type PlanPatch = Updateable<ServicePlanTable>
+/** Columns of a property to change (those left out keep their values). */
+export type PropertyPatch = Updateable<ServicePropertyTable>
+/** Columns of a location to change (those left out keep their values). */
+export type LocationPatch = Updateable<LocationTable>
+
 /** The case-folded form catalogue names are unique in and found by. */
 export function catalogKey(name: string): string {
   return name.normalize('NFKC').toLowerCase()
@@ -142,7 +153,7 @@ export async function insertService(db: Db, row: ServiceRow): Promise<void> {
 }
 
 /** Changes a service's columns. */
-export async function updateServiceRow(db: Db, id: string, set: Updateable<ServiceTable>): Promise<void> {
+export async function updateServiceRow(db: Db, id: string, set: ServicePatch): Promise<void> {
   if (Object.keys(set).length === 0) return
   await db.updateTable('services').set(set).where('id', '=', id).execute()
 }
@@ -178,7 +189,7 @@ export async function insertPackage(db: Db, row: PackageRow): Promise<void> {
 }
 
 /** Changes a package's columns. */
-export async function updatePackageRow(db: Db, id: string, set: Updateable<ServicePackageTable>): Promise<void> {
+export async function updatePackageRow(db: Db, id: string, set: PackagePatch): Promise<void> {
   if (Object.keys(set).length === 0) return
   await db.updateTable('service_packages').set(set).where('id', '=', id).execute()
 }
@@ -208,7 +219,7 @@ export async function insertPlan(db: Db, row: PlanRow): Promise<void> {
 }
 
 /** Changes a user plan's columns. */
-export async function updatePlanRow(db: Db, id: string, set: Updateable<ServicePlanTable>): Promise<void> {
+export async function updatePlanRow(db: Db, id: string, set: PlanPatch): Promise<void> {
   if (Object.keys(set).length === 0) return
   await db.updateTable('service_plans').set(set).where('id', '=', id).execute()
 }
@@ -242,7 +253,7 @@ export async function insertProperty(db: Db, row: PropertyRow): Promise<void> {
 }
 
 /** Changes a property's columns. */
-export async function updatePropertyRow(db: Db, id: string, set: Updateable<ServicePropertyTable>): Promise<void> {
+export async function updatePropertyRow(db: Db, id: string, set: PropertyPatch): Promise<void> {
   if (Object.keys(set).length === 0) return
   await db.updateTable('service_properties').set(set).where('id', '=', id).execute()
 }
@@ -299,7 +310,7 @@ export async function insertLocation(db: Db, row: LocationRow): Promise<void> {
 }
 
 /** Changes a location's columns. */
-export async function updateLocationRow(db: Db, id: string, set: Updateable<LocationTable>): Promise<void> {
+export async function updateLocationRow(db: Db, id: string, set: LocationPatch): Promise<void> {
   if (Object.keys(set).length === 0) return
   await db.updateTable('locations').set(set).where('id', '=', id).execute()
 }

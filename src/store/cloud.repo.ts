@@ -15,6 +15,11 @@ export type { CloudProvider, CloudAccount, ResourceUsage } from '../core/cloud.j
 export type CloudProviderRow = Selectable<CloudProviderTable>
 export type CloudAccountRow = Selectable<CloudAccountTable>
 
+/** Columns of a cloud provider to change (those left out keep their values). */
+export type CloudProviderPatch = Updateable<CloudProviderTable>
+/** Columns of a cloud account to change (those left out keep their values). */
+export type CloudAccountPatch = Updateable<CloudAccountTable>
+
 /** A row lock to take on a read inside a write transaction. */
 export type RowLock = 'update' | 'share'
 
@@ -61,7 +66,7 @@ export async function insertProvider(db: Db, row: CloudProviderRow): Promise<voi
 }
 
 /** Changes a provider's columns. */
-export async function updateProviderRow(db: Db, id: string, set: Updateable<CloudProviderTable>): Promise<void> {
+export async function updateProviderRow(db: Db, id: string, set: CloudProviderPatch): Promise<void> {
   if (Object.keys(set).length === 0) return
   await db.updateTable('cloud_providers').set(set).where('id', '=', id).execute()
 }
@@ -185,7 +190,7 @@ export async function insertAccount(db: Db, row: CloudAccountRow): Promise<void>
 }
 
 /** Changes a cloud account's columns. */
-export async function updateAccountRow(db: Db, id: string, set: Updateable<CloudAccountTable>): Promise<void> {
+export async function updateAccountRow(db: Db, id: string, set: CloudAccountPatch): Promise<void> {
   if (Object.keys(set).length === 0) return
   await db.updateTable('cloud_accounts').set(set).where('id', '=', id).execute()
 }

@@ -1,9 +1,19 @@
 /** API keys and their IP ACL entries as stored. */
+import type { Db } from './store.js'
 import type { ApiKeyTable, ApiKeyAclTable } from './schema.js'
 import type { ApiKey, ApiKeyAcl } from '../core/users.js'
 import { KEY_PREFIX } from '../core/users.js'
 export type { ApiKey, ApiKeyAcl } from '../core/users.js'
 export { KEY_PREFIX } from '../core/users.js'
+
+/** A stored ACL row. */
+export type ApiKeyAclRow = Omit<ApiKeyAclTable, 'id'> & { id: number }
+
+/** An ACL entry's network: an address and its CIDR mask. */
+export interface AclNetwork {
+  address: string
+  mask: number
+}
 
 /** Maps a stored key row to an ApiKey. */
 export function toApiKey(r: ApiKeyTable): ApiKey {
@@ -21,6 +31,100 @@ export function toApiKey(r: ApiKeyTable): ApiKey {
 }
 
 /** Maps a stored ACL row to an ApiKeyAcl. */
-export function toApiKeyAcl(r: Omit<ApiKeyAclTable, 'id'> & { id: number }): ApiKeyAcl {
+export function toApiKeyAcl(r: ApiKeyAclRow): ApiKeyAcl {
   return { id: r.id, keyId: r.key_id, address: r.address, mask: r.mask, createdAt: r.created_at }
+}
+
+// ---- keys ----
+
+/** Inserts a key. */
+export async function insertApiKey(db: Db, row: ApiKeyTable): Promise<void> {
+  await db.insertInto('api_keys').values(row).execute()
+}
+
+/** Lists the keys of user `userId`, newest first. */
+export async function listApiKeyRowsOfUser(db: Db, userId: string): Promise<ApiKeyTable[]> {
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+    .selectAll('api_keys')
+    .where('api_keys.user_id', '=', userId)
+    .orderBy('api_keys.created_at', 'desc')
+    .execute()
+}
+
+/** Lists the keys of every organisation in the subtree at `orgPath` (itself included), newest first. */
+export async function listApiKeyRowsInSubtree(db: Db, orgPath: string): Promise<ApiKeyTable[]> {
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+    .selectAll('api_keys')
+    .where('orgs.path', '>=', orgPath)
+    .where('orgs.path', '<', orgPath.slice(0, -1) + '0')
+    .orderBy('api_keys.created_at', 'desc')
+    .execute()
+}
+
+/** Finds a key with the path of the organisation it acts for. */
+export async function findApiKeyWithOrgPath(db: Db, keyId: string): Promise<(ApiKeyTable & { path: string }) | undefined> {
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+    .selectAll('api_keys')
+    .select('orgs.path')
+    .where('api_keys.id', '=', keyId)
+    .executeTakeFirst()
+}
+
+/** Deletes a key (its ACL entries go with it by foreign key). */
+export async function deleteApiKeyRow(db: Db, keyId: string): Promise<void> {
+  await db.deleteFrom('api_keys').where('id', '=', keyId).execute()
+}
+
+/** Adds one to a key's ACL count, in SQL so that concurrent adds all count. */
+export async function incrementApiKeyAclCount(db: Db, keyId: string): Promise<void> {
+  await db.updateTable('api_keys').set((eb) => ({ acl_count: eb('acl_count', '+', 1) })).where('id', '=', keyId).execute()
+}
+
+/** Takes one from a key's ACL count, in SQL so that concurrent removals all count. */
+export async function decrementApiKeyAclCount(db: Db, keyId: string): Promise<void> {
+  await db.updateTable('api_keys').set((eb) => ({ acl_count: eb('acl_count', '-', 1) })).where('id', '=', keyId).execute()
+}
+
+// ---- ACL entries ----
+
+/** Lists a key's ACL entries, oldest first. */
+export async function listApiKeyAclRows(db: Db, keyId: string): Promise<ApiKeyAclRow[]> {
+  return db.selectFrom('api_key_acls').selectAll().where('key_id', '=', keyId).orderBy('id').execute()
+}
+
+/** Lists the networks of a key's ACL entries, in no particular order (what authentication checks). */
+export async function listApiKeyAclNetworks(db: Db, keyId: string): Promise<AclNetwork[]> {
+  return db.selectFrom('api_key_acls').select(['address', 'mask']).where('key_id', '=', keyId).execute()
+}
+
+/** Finds one of a key's ACL entries by id. */
+export async function findApiKeyAcl(db: Db, keyId: string, aclId: number): Promise<ApiKeyAclRow | undefined> {
+  return db.selectFrom('api_key_acls').selectAll().where('id', '=', aclId).where('key_id', '=', keyId).executeTakeFirst()
+}
+
+/** Inserts an ACL entry for a key; answers its id. Does not change the key's ACL count. */
+export async function insertApiKeyAcl(db: Db, keyId: string, acl: AclNetwork, createdAt: string): Promise<number> {
+  const { id } = await db
+    .insertInto('api_key_acls')
+    .values({ key_id: keyId, ...acl, created_at: createdAt })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
+/** Changes an ACL entry's network. */
+export async function updateApiKeyAclRow(db: Db, aclId: number, acl: AclNetwork): Promise<void> {
+  await db.updateTable('api_key_acls').set(acl).where('id', '=', aclId).execute()
+}
+
+/** Deletes one of a key's ACL entries; answers whether there was one. Does not change the key's ACL count. */
+export async function deleteApiKeyAclRow(db: Db, keyId: string, aclId: number): Promise<boolean> {
+  const res = await db.deleteFrom('api_key_acls').where('id', '=', aclId).where('key_id', '=', keyId).executeTakeFirst()
+  return Number(res.numDeletedRows) !== 0
 }

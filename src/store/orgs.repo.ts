@@ -3,7 +3,7 @@
  * Knows SQL and nothing of actors.
  */
 import { PostgresAdapter, sql, type Insertable } from 'kysely'
-import type { Db } from './store.js'
+import type { Db, Dialect } from './store.js'
 import type { OrgTable } from './schema.js'
 import type { OrgStatus } from '../core/status.js'
 import { preparedLookup, preparedQuery } from './prepared.js'
@@ -235,3 +235,231 @@ const nextCodeQ = preparedQuery<{ next: number }>((d, slot) =>
     .returning('next'),
 )
 const codeTakenQ = preparedLookup((d, code) => d.selectFrom('orgs').select('number').where('code', '=', code))
+
+/**
+ * The reseller subscription that meters `org`'s customers, or null when none does.
+ *
+ * On PostgreSQL the row is read again under a key-share lock, which an organisation just
+ * becoming metered waits for (quota.ts `becomeMetered` locks the row for update before counting
+ * customers): either a customer created now is counted there, or it draws from the quota here.
+ * On SQLite write transactions are serial, so the row the caller just read answers.
+ */
+export async function lockOrgMetering(db: Db, dialect: Dialect, org: Pick<OrgRow, 'id' | 'reseller_sub_id'>): Promise<number | null> {
+  if (dialect !== 'postgres') return org.reseller_sub_id ?? null
+  return (await db.selectFrom('orgs').select('reseller_sub_id').where('id', '=', org.id).forKeyShare().executeTakeFirst())?.reseller_sub_id ?? null
+}
+
+/**
+ * Locks an organisation's row for update until the transaction ends, so that concurrent
+ * changes to its members queue on it. On PostgreSQL only: SQLite's write transactions are
+ * serial already, and nothing is read there.
+ */
+export async function lockOrgForUpdate(db: Db, dialect: Dialect, orgId: string): Promise<void> {
+  if (dialect !== 'postgres') return
+  await db.selectFrom('orgs').select('id').where('id', '=', orgId).forUpdate().execute()
+}
+
+/**
+ * The path of an organisation known to exist (say, a group's or a user's); throws Kysely's
+ * `NoResultError` when there is none, which only a broken foreign key could cause.
+ */
+export async function getOrgPath(db: Db, orgId: string): Promise<string> {
+  return (await db.selectFrom('orgs').select('path').where('id', '=', orgId).executeTakeFirstOrThrow()).path
+}
+
+/** What a search of organisations matches: every criterion given. */
+export interface OrgCriteria {
+  /** Lifecycle statuses (at least one). */
+  statuses: readonly string[]
+  /** The direct customers of this organisation (by id)... */
+  parentId?: string
+  /** ...or else the organisation on this path and its descendants, never the master (depth 0). */
+  subtreeOf?: string
+  /** An exact name. */
+  name?: string
+}
+
+/**
+ * Lists the organisations matching `criteria`, in creation order (`number`), at most `limit`.
+ * Without `parentId`, the subtree is one range on the path column.
+ */
+export async function listOrgsMatching(db: Db, criteria: OrgCriteria, limit: number): Promise<OrgRow[]> {
+  let q = db.selectFrom('orgs').selectAll().where('status', 'in', criteria.statuses)
+  if (criteria.parentId !== undefined) q = q.where('parent_id', '=', criteria.parentId)
+  else if (criteria.subtreeOf !== undefined) {
+    const [lo, hi] = subtreeRange(criteria.subtreeOf)
+    // The organisation itself (path = lo) and its descendants, but never the master.
+    q = q.where('path', '>=', lo).where('path', '<', hi).where('depth', '>', 0)
+  }
+  if (criteria.name !== undefined) q = q.where('name', '=', criteria.name)
+  return (await q.orderBy('number').limit(limit).execute()) as OrgRow[]
+}
+
+/** Lists the strict descendants of the organisation on `path` that are not deleted (one range scan). */
+export async function listLiveDescendantRows(db: Db, path: string): Promise<OrgRow[]> {
+  const [lo, hi] = subtreeRange(path)
+  return (await db.selectFrom('orgs').selectAll().where('path', '>', lo).where('path', '<', hi).where('status', '<>', 'deleted').execute()) as OrgRow[]
+}
+
+/**
+ * Finds one customer service, among those of the organisations `orgIds`, that is not
+ * `NotProvisioned`: the organisation's and the service's names, or undefined when they hold none.
+ */
+export async function findServiceHeldByAny(db: Db, orgIds: readonly string[]): Promise<{ org: string; service: string } | undefined> {
+  return db
+    .selectFrom('customer_services')
+    .innerJoin('orgs', 'orgs.id', 'customer_services.org_id')
+    .innerJoin('services', 'services.id', 'customer_services.service_id')
+    .select(['orgs.name as org', 'services.name as service'])
+    .where('customer_services.org_id', 'in', orgIds)
+    .where('customer_services.status', '!=', 'NotProvisioned')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/** The organisation columns an update may change. */
+export type OrgPatch = Partial<Omit<OrgTable, 'id' | 'number' | 'parent_id' | 'path' | 'depth' | 'tombstone'>>
+
+/**
+ * Applies `patch` to the organisation `number` if it is still at `expectedVersion`; answers
+ * whether it was. A broken unique constraint (code, sibling name) is thrown as the database
+ * reports it (wrap in `mapUnique`).
+ */
+export async function updateOrgRow(db: Db, number: number, expectedVersion: number, patch: OrgPatch): Promise<boolean> {
+  const res = await db.updateTable('orgs').set(patch).where('number', '=', number).where('version', '=', expectedVersion).executeTakeFirst()
+  return Number(res.numUpdatedRows) !== 0
+}
+
+/**
+ * Marks an organisation deleted: disabled, its name freed among its siblings (the tombstone),
+ * its version bumped. The per-ancestor counts are the caller's (`adjustCounts`).
+ */
+export async function markOrgDeleted(db: Db, org: Pick<OrgRow, 'number' | 'version'>, now: string): Promise<void> {
+  await db
+    .updateTable('orgs')
+    .set({ status: 'deleted', enabled: 0, tombstone: org.number, updated_at: now, version: org.version + 1 })
+    .where('number', '=', org.number)
+    .execute()
+}
+
+/** Deletes an organisation's cloud accounts, then its cloud-provider allowances. */
+export async function deleteOrgCloudAccounts(db: Db, orgId: string): Promise<void> {
+  await db.deleteFrom('cloud_accounts').where('org_id', '=', orgId).execute()
+  await db.deleteFrom('org_cloud_providers').where('org_id', '=', orgId).execute()
+}
+
+/** Releases an organisation's domain names, whatever their status (no registrar is asked). */
+export async function deleteOrgDomains(db: Db, orgId: string): Promise<void> {
+  await db.deleteFrom('domains').where('org_id', '=', orgId).execute()
+}
+
+/** The columns a customer listing sorts on, by the sort key the operations take. */
+export const CUSTOMER_SORT_COLUMNS = {
+  id: 'id',
+  name: 'name',
+  status: 'status',
+  subscriptionsCount: 'subscriptions_count',
+  websitesCount: 'websites_count',
+  // Numbers are handed out in creation order.
+  createdAt: 'number',
+} as const
+
+/** A column a customer listing sorts on. */
+export type CustomerSortColumn = (typeof CUSTOMER_SORT_COLUMNS)[keyof typeof CUSTOMER_SORT_COLUMNS]
+
+/** One page of an organisation's customers: which, how many and in what order. */
+export interface CustomerPage {
+  statuses: readonly string[]
+  /** Levels below the organisation; undefined for all. */
+  relDepth: number | undefined
+  limit: number
+  offset: number
+  col: CustomerSortColumn
+  dir: 'asc' | 'desc'
+}
+
+/**
+ * The page's numbers and versions, compiled once per shape:
+ * `column|direction|children,in-order,subtree|all,bounded|number of statuses`.
+ */
+const customerPageQ = preparedQuery<{ number: number; version: number }, string>((d, slot, shape) => {
+  const [col, dir, scan, depth, n] = shape.split('|') as [CustomerSortColumn, 'asc' | 'desc', string, string, string]
+  let q = d
+    .selectFrom('orgs')
+    .select(['number', 'version'])
+    .where('status', 'in', Array.from({ length: Number(n) }, (_, i) => slot(`s${i}`)))
+  if (scan === 'children') q = q.where('parent_id', '=', slot('parentId'))
+  else {
+    const path = scan === 'in-order' ? sql<string>`+path` : sql<string>`path`
+    q = q.where(path, '>', slot('lo')).where(path, '<', slot('hi'))
+    if (depth === 'bounded') q = q.where('depth', '<=', slot('maxDepth'))
+  }
+  q = q.orderBy(col, dir)
+  if (col !== 'number') q = q.orderBy('number', dir)
+  return q.limit(slot('limit')).offset(slot('offset'))
+})
+
+/** Above this many matching rows a page is read in sort order rather than sorted after the fact. */
+const SCAN_IN_ORDER_ABOVE = 5000
+
+/**
+ * Lists one page of `org`'s customers (its descendants within `page.relDepth` levels with one of
+ * `page.statuses`), with `total` from the per-ancestor counts, so that it costs the same at a
+ * thousand organisations as at a million. Rows tie-break on `number`. The page's numbers and
+ * versions are read by a prepared query; the objects come from the versioned cache.
+ */
+export async function listCustomerPage(
+  db: Db,
+  dialect: Dialect,
+  org: Pick<OrgRow, 'id' | 'number' | 'path' | 'depth'>,
+  p: CustomerPage,
+): Promise<{ items: Organization[]; total: number }> {
+  const total = await countDescendants(db, org.number, p.statuses, p.relDepth)
+  if (total === 0 || p.offset >= total) return { items: [], total }
+  const [lo, hi] = subtreeRange(org.path)
+  // For a large result, walk the sort column's index and filter by path (SQLite's planner
+  // would otherwise sort the whole subtree); `+path` keeps SQLite off the path index.
+  const scan = p.relDepth === 1 ? 'children' : dialect === 'sqlite' && total > SCAN_IN_ORDER_ABOVE ? 'in-order' : 'subtree'
+  const values: Record<string, unknown> = { parentId: org.id, lo, hi, maxDepth: org.depth + (p.relDepth ?? 0), limit: p.limit, offset: p.offset }
+  p.statuses.forEach((st, i) => (values[`s${i}`] = st))
+  const shape = `${p.col}|${p.dir}|${scan}|${p.relDepth === undefined ? 'all' : 'bounded'}|${p.statuses.length}`
+  const { rows: refs } = await customerPageQ(db, values, shape)
+  return { items: await loadOrganizations(db, refs), total }
+}
+
+/**
+ * Lists one page of `org`'s customers (as `listCustomerPage`) that hold a live (not deleted)
+ * subscription to plan `planId`; `total` is counted by a query of its own.
+ */
+export async function listPlanCustomerPage(
+  db: Db,
+  org: Pick<OrgRow, 'id' | 'path' | 'depth'>,
+  p: CustomerPage,
+  planId: number,
+): Promise<{ items: Organization[]; total: number }> {
+  const [lo, hi] = subtreeRange(org.path)
+  let q = db
+    .selectFrom('orgs')
+    .where('status', 'in', p.statuses)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('subscriptions')
+          .select('subscriptions.id')
+          .whereRef('subscriptions.subscriber_id', '=', 'orgs.id')
+          .where('subscriptions.plan_id', '=', planId)
+          .where('subscriptions.status', '<>', 'deleted'),
+      ),
+    )
+  if (p.relDepth === 1) q = q.where('parent_id', '=', org.id)
+  else {
+    q = q.where('path', '>', lo).where('path', '<', hi)
+    if (p.relDepth !== undefined) q = q.where('depth', '<=', org.depth + p.relDepth)
+  }
+  const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  if (total === 0 || p.offset >= total) return { items: [], total }
+  let page = q.select(['number', 'version']).orderBy(p.col, p.dir)
+  if (p.col !== 'number') page = page.orderBy('number', p.dir)
+  const refs = await page.limit(p.limit).offset(p.offset).execute()
+  return { items: await loadOrganizations(db, refs), total }
+}

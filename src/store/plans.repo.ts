@@ -162,3 +162,99 @@ export async function placementInUse(db: Db, column: keyof PlacementColumns | 'a
   }
   return undefined
 }
+
+/** A plan row's values before it is stored (every column but its generated id). */
+export type NewPlan = Omit<PlanRow, 'id'>
+
+/** The columns of a plan row to change (every column but its id may be given). */
+export type PlanPatch = Partial<NewPlan>
+
+/** Stores a new plan and answers its id; a taken name raises the database's unique violation. */
+export async function insertPlan(db: Db, values: NewPlan): Promise<number> {
+  const { id } = await db.insertInto('plans').values(values).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+/** Sets the given columns of plan `id`; a taken name raises the database's unique violation. */
+export async function updatePlan(db: Db, id: number, patch: PlanPatch): Promise<void> {
+  await db.updateTable('plans').set(patch).where('id', '=', id).execute()
+}
+
+/**
+ * Deletes (tombstones) live plan `id` when no live subscription names it: one conditional
+ * UPDATE on its `subscriptions_count`, which bumps its version. Answers false, having changed
+ * nothing, when the plan is gone or has live subscriptions.
+ */
+export async function tombstonePlan(db: Db, id: number, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('plans')
+    .set((eb) => ({ tombstone: eb.ref('id'), updated_at: now, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .where('tombstone', '=', 0)
+    .where('subscriptions_count', '=', 0)
+    .executeTakeFirst()
+  return r.numUpdatedRows > 0n
+}
+
+/**
+ * Lists one page of `orgId`'s live plans, by name then id, with the number of them all (counted
+ * first, by its own statement).
+ */
+export async function listLivePlans(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ rows: PlanRow[]; total: number }> {
+  const live = db.selectFrom('plans').where('org_id', '=', orgId).where('tombstone', '=', 0)
+  const total = Number((await live.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const rows = await live.selectAll().orderBy('name').orderBy('id').limit(page.limit).offset(page.offset).execute()
+  return { rows, total }
+}
+
+/** Counts one more live subscription of plan `id`; false (nothing changed) when the plan is not live. */
+export async function countPlanSubscription(db: Db, id: number): Promise<boolean> {
+  const r = await db
+    .updateTable('plans')
+    .set((eb) => ({ subscriptions_count: eb('subscriptions_count', '+', 1) }))
+    .where('id', '=', id)
+    .where('tombstone', '=', 0)
+    .executeTakeFirst()
+  return r.numUpdatedRows > 0n
+}
+
+/** Counts one live subscription of plan `id` fewer (deleted plans too). */
+export async function uncountPlanSubscription(db: Db, id: number): Promise<void> {
+  await db.updateTable('plans').set((eb) => ({ subscriptions_count: eb('subscriptions_count', '-', 1) })).where('id', '=', id).execute()
+}
+
+/** Stores a new resource name; a taken one raises the database's unique violation. */
+export async function insertResourceName(db: Db, name: string, now: string): Promise<void> {
+  await db.insertInto('resource_names').values({ name, name_key: nameKey(name), created_at: now }).execute()
+}
+
+/** Finds the stored spelling of resource name `name` (matched case-insensitively). */
+export async function findResourceName(db: Db, name: string): Promise<string | undefined> {
+  return (await db.selectFrom('resource_names').select('name').where('name_key', '=', nameKey(name)).executeTakeFirst())?.name
+}
+
+/** Removes resource name `name` (as stored). */
+export async function deleteResourceName(db: Db, name: string): Promise<void> {
+  await db.deleteFrom('resource_names').where('name', '=', name).execute()
+}
+
+/** Finds the id of a plan (live or not) with resource `name`. */
+export async function findPlanWithResource(db: Db, name: string): Promise<number | undefined> {
+  return (await db.selectFrom('plan_resources').select('plan_id').where('name', '=', name).limit(1).executeTakeFirst())?.plan_id
+}
+
+/** Finds the id of a subscription (deleted ones too) with resource `name`. */
+export async function findSubscriptionWithResource(db: Db, name: string): Promise<number | undefined> {
+  return (await db.selectFrom('subscription_resources').select('subscription_id').where('name', '=', name).limit(1).executeTakeFirst())?.subscription_id
+}
+
+/** True when server group `id` exists. */
+export async function serverGroupExists(db: Db, id: string): Promise<boolean> {
+  return (await db.selectFrom('server_groups').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
+}
+
+/** The roles of each of the servers `ids` that exists, by server id. */
+export async function serverRoles(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = await db.selectFrom('servers').select(['id', 'roles']).where('id', 'in', ids).execute()
+  return new Map(rows.map((r) => [r.id, JSON.parse(r.roles) as string[]]))
+}

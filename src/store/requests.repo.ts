@@ -86,3 +86,34 @@ export async function findRequestByGuid(db: Db, guid: string): Promise<RequestRo
 export async function findRequestById(db: Db, id: number): Promise<RequestRow | undefined> {
   return (await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst()) as RequestRow | undefined
 }
+
+/**
+ * Reopens a request recorded as finished (queued again, no finish time) and answers its id.
+ * Two statements, in the caller's transaction: the update, then the read of the id.
+ */
+export async function reopenRequest(db: Db, guid: string): Promise<number> {
+  await db.updateTable('requests').set({ status: 'queued', finished_at: null }).where('guid', '=', guid).execute()
+  return (await db.selectFrom('requests').select('id').where('guid', '=', guid).executeTakeFirstOrThrow()).id
+}
+
+/** Sets a request's target and the scope path it is visible under. */
+export async function setRequestTarget(db: Db, id: number, target: string, scopePath: string): Promise<void> {
+  await db.updateTable('requests').set({ target, scope_path: scopePath }).where('id', '=', id).execute()
+}
+
+/** Marks a request failed with `error` at `finishedAt` (ISO time). */
+export async function markRequestFailed(db: Db, guid: string, error: string, finishedAt: string): Promise<void> {
+  await db.updateTable('requests').set({ status: 'failed', error, finished_at: finishedAt }).where('guid', '=', guid).execute()
+}
+
+/** Lists a request's children by id, a page at a time (`limit` from `offset`); every child, whatever its scope. */
+export async function listChildRequestRows(db: Db, parentId: number, limit: number, offset: number): Promise<RequestRow[]> {
+  return (await db
+    .selectFrom('requests')
+    .selectAll()
+    .where('parent_id', '=', parentId)
+    .orderBy('id')
+    .limit(limit)
+    .offset(offset)
+    .execute()) as RequestRow[]
+}

@@ -7,13 +7,20 @@
  * user limit holds under any concurrency on both databases.
  */
 import type { Selectable } from 'kysely'
-import type { Db } from './store.js'
-import type { CustomerServiceTable, UserServiceTable } from './schema.js'
+import type { Db, Dialect } from './store.js'
+import type { CustomerServiceInstanceTable, CustomerServicePlanTable, CustomerServiceTable, UserServiceTable } from './schema.js'
 import type { ProvisioningStatus } from '../core/provisioning.js'
-import type { JobEvent, JobEventInfo, SubjectHandler } from '../jobs/subjects.js'
+import type { JobEvent, JobEventInfo, JobSubjectHandler } from '../core/jobs.js'
 
 export type CustomerServiceRow = Selectable<CustomerServiceTable>
 export type UserServiceRow = Selectable<UserServiceTable>
+export type CustomerServicePlanRow = Selectable<CustomerServicePlanTable>
+export type CustomerServiceInstanceRow = Selectable<CustomerServiceInstanceTable>
+
+/** The columns of a customer service that a change may set (all but its id). */
+export type CustomerServicePatch = Partial<Omit<CustomerServiceRow, 'id'>>
+/** The columns of a user service that a change may set (all but its id). */
+export type UserServicePatch = Partial<Omit<UserServiceRow, 'id'>>
 
 /** Where the latest request takes a service. */
 export type Desired = 'provisioned' | 'notprovisioned'
@@ -27,22 +34,27 @@ export const userServiceSubject = (id: string) => `user-service:${id}`
 
 const iso = (t: number) => new Date(t).toISOString()
 
+/** Finds a customer's row of a catalogue service. */
 export async function findCustomerService(db: Db, orgId: string, serviceId: string): Promise<CustomerServiceRow | undefined> {
   return db.selectFrom('customer_services').selectAll().where('org_id', '=', orgId).where('service_id', '=', serviceId).executeTakeFirst()
 }
 
+/** Finds a customer service by its id. */
 export async function findCustomerServiceById(db: Db, id: string): Promise<CustomerServiceRow | undefined> {
   return db.selectFrom('customer_services').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** Lists a customer's rows of services, in no particular order. */
 export async function listCustomerServiceRows(db: Db, orgId: string): Promise<CustomerServiceRow[]> {
   return db.selectFrom('customer_services').selectAll().where('org_id', '=', orgId).execute()
 }
 
+/** Finds a user's row of a customer service. */
 export async function findUserService(db: Db, userId: string, customerServiceId: string): Promise<UserServiceRow | undefined> {
   return db.selectFrom('user_services').selectAll().where('user_id', '=', userId).where('customer_service_id', '=', customerServiceId).executeTakeFirst()
 }
 
+/** Lists a user's rows of services, in no particular order. */
 export async function listUserServiceRows(db: Db, userId: string): Promise<UserServiceRow[]> {
   return db.selectFrom('user_services').selectAll().where('user_id', '=', userId).execute()
 }
@@ -64,6 +76,243 @@ export async function anyUserServiceInFlight(db: Db, customerServiceId: string):
     .limit(1)
     .executeTakeFirst()
   return r !== undefined
+}
+
+/**
+ * Finds a customer's row of a service, locked against concurrent changes: `FOR UPDATE` on
+ * PostgreSQL; on SQLite the write transaction already excludes every other writer.
+ */
+export async function findCustomerServiceLocked(db: Db, dialect: Dialect, orgId: string, serviceId: string): Promise<CustomerServiceRow | undefined> {
+  if (dialect === 'postgres') {
+    return db.selectFrom('customer_services').selectAll().where('org_id', '=', orgId).where('service_id', '=', serviceId).forUpdate().executeTakeFirst()
+  }
+  return findCustomerService(db, orgId, serviceId)
+}
+
+/** Inserts a customer service row. */
+export async function insertCustomerService(db: Db, row: CustomerServiceRow): Promise<void> {
+  await db.insertInto('customer_services').values(row).execute()
+}
+
+/** Sets the given columns of the customer service `id`. */
+export async function updateCustomerService(db: Db, id: string, patch: CustomerServicePatch): Promise<void> {
+  await db.updateTable('customer_services').set(patch).where('id', '=', id).execute()
+}
+
+/** True when the location `locationId` offers the service `serviceId`. */
+export async function isServiceOfferedAt(db: Db, locationId: string, serviceId: string): Promise<boolean> {
+  const r = await db.selectFrom('location_services').select('service_id').where('location_id', '=', locationId).where('service_id', '=', serviceId).executeTakeFirst()
+  return r !== undefined
+}
+
+/** Lists which packages a customer service has, and whether each is enabled (1) or not (0). */
+export async function listCustomerServicePackageStates(db: Db, customerServiceId: string): Promise<{ package_id: string; enabled: number }[]> {
+  return db.selectFrom('customer_service_packages').select(['package_id', 'enabled']).where('customer_service_id', '=', customerServiceId).execute()
+}
+
+/** Enables or disables a package of a customer service, adding the row when it has none. */
+export async function upsertCustomerServicePackage(db: Db, customerServiceId: string, packageId: string, enabled: boolean): Promise<void> {
+  await db
+    .insertInto('customer_service_packages')
+    .values({ customer_service_id: customerServiceId, package_id: packageId, enabled: enabled ? 1 : 0 })
+    .onConflict((oc) => oc.columns(['customer_service_id', 'package_id']).doUpdateSet({ enabled: enabled ? 1 : 0 }))
+    .execute()
+}
+
+/** Lists a customer service's user plans: enabled or not, their user limits and holders. */
+export async function listCustomerServicePlanRows(db: Db, customerServiceId: string): Promise<CustomerServicePlanRow[]> {
+  return db.selectFrom('customer_service_plans').selectAll().where('customer_service_id', '=', customerServiceId).execute()
+}
+
+/** Lists the ids of the user plans enabled for a customer service. */
+export async function listEnabledCustomerServicePlanIds(db: Db, customerServiceId: string): Promise<string[]> {
+  const rows = await db.selectFrom('customer_service_plans').select('plan_id').where('customer_service_id', '=', customerServiceId).where('enabled', '=', 1).execute()
+  return rows.map((p) => p.plan_id)
+}
+
+/**
+ * Sets whether a user plan is enabled for a customer service and its user limit (`null`:
+ * unlimited), adding the row with no holders when it has none; a row's holders are kept.
+ */
+export async function upsertCustomerServicePlan(db: Db, customerServiceId: string, planId: string, enabled: boolean, userLimit: number | null): Promise<void> {
+  await db
+    .insertInto('customer_service_plans')
+    .values({ customer_service_id: customerServiceId, plan_id: planId, enabled: enabled ? 1 : 0, user_limit: userLimit, users_count: 0 })
+    .onConflict((oc) => oc.columns(['customer_service_id', 'plan_id']).doUpdateSet({ enabled: enabled ? 1 : 0, user_limit: userLimit }))
+    .execute()
+}
+
+/**
+ * Takes a place under a customer service's user limit for a new holder (`newHolder`), in one
+ * conditional UPDATE; for a user who already holds it, only checks that the service is still
+ * `Provisioned` and wanted so. False when no row was changed: the service is not (or no longer)
+ * provisioned, or the limit is reached.
+ */
+export async function takeCustomerServicePlace(db: Db, customerServiceId: string, newHolder: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('customer_services')
+    .set((eb) => ({ users_count: newHolder ? eb('users_count', '+', 1) : eb.ref('users_count') }))
+    .where('id', '=', customerServiceId)
+    .where('status', '=', 'Provisioned')
+    .where('desired', '=', 'provisioned')
+    .$if(newHolder, (q) => q.where((eb) => eb.or([eb('user_limit', 'is', null), eb('users_count', '<', eb.ref('user_limit'))])))
+    .executeTakeFirst()
+  return r.numUpdatedRows !== 0n
+}
+
+/**
+ * Takes a place under the user limit of an enabled user plan of a customer service, in one
+ * conditional UPDATE. False when the plan is not enabled for it or its limit is reached.
+ */
+export async function takeCustomerServicePlanPlace(db: Db, customerServiceId: string, planId: string): Promise<boolean> {
+  const r = await db
+    .updateTable('customer_service_plans')
+    .set((eb) => ({ users_count: eb('users_count', '+', 1) }))
+    .where('customer_service_id', '=', customerServiceId)
+    .where('plan_id', '=', planId)
+    .where('enabled', '=', 1)
+    .where((eb) => eb.or([eb('user_limit', 'is', null), eb('users_count', '<', eb.ref('user_limit'))]))
+    .executeTakeFirst()
+  return r.numUpdatedRows !== 0n
+}
+
+/** Gives back one place under each of the named user plans of a customer service (never below zero). */
+export async function releaseCustomerServicePlanPlaces(db: Db, customerServiceId: string, planIds: readonly string[]): Promise<void> {
+  await db
+    .updateTable('customer_service_plans')
+    .set((eb) => ({ users_count: eb('users_count', '-', 1) }))
+    .where('customer_service_id', '=', customerServiceId)
+    .where('plan_id', 'in', [...planIds])
+    .where('users_count', '>', 0)
+    .execute()
+}
+
+/** Lists a customer service's instances, by name. */
+export async function listCustomerServiceInstanceRows(db: Db, customerServiceId: string): Promise<CustomerServiceInstanceRow[]> {
+  return db.selectFrom('customer_service_instances').selectAll().where('customer_service_id', '=', customerServiceId).orderBy('name_key').execute()
+}
+
+/** Lists the ids and name keys of a customer service's instances, in no particular order. */
+export async function listCustomerServiceInstanceKeys(db: Db, customerServiceId: string): Promise<{ id: string; name_key: string }[]> {
+  return db.selectFrom('customer_service_instances').select(['id', 'name_key']).where('customer_service_id', '=', customerServiceId).execute()
+}
+
+/** Finds a customer service's instance by its name key (`catalogKey(name)`). */
+export async function findCustomerServiceInstance(db: Db, customerServiceId: string, nameKey: string): Promise<CustomerServiceInstanceRow | undefined> {
+  return db.selectFrom('customer_service_instances').selectAll().where('customer_service_id', '=', customerServiceId).where('name_key', '=', nameKey).executeTakeFirst()
+}
+
+/** Inserts an instance of a customer service. */
+export async function insertCustomerServiceInstance(db: Db, row: CustomerServiceInstanceRow): Promise<void> {
+  await db.insertInto('customer_service_instances').values(row).execute()
+}
+
+/** Sets the description and properties (a JSON object) of the instance `id`. */
+export async function updateCustomerServiceInstance(db: Db, id: string, patch: { description: string; properties: string }): Promise<void> {
+  await db.updateTable('customer_service_instances').set(patch).where('id', '=', id).execute()
+}
+
+/** Deletes the instance `id` of a customer service. */
+export async function deleteCustomerServiceInstance(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('customer_service_instances').where('id', '=', id).execute()
+}
+
+/** True when some user service is given the instance `instanceId`. */
+export async function isInstanceGiven(db: Db, instanceId: string): Promise<boolean> {
+  const r = await db.selectFrom('user_service_instances').select('user_service_id').where('instance_id', '=', instanceId).limit(1).executeTakeFirst()
+  return r !== undefined
+}
+
+/** Finds the name of the location `id`. */
+export async function findLocationName(db: Db, id: string): Promise<string | undefined> {
+  const r = await db.selectFrom('locations').select('name').where('id', '=', id).executeTakeFirst()
+  return r?.name
+}
+
+/**
+ * Finds a user's row of a customer service, locked against concurrent changes: `FOR UPDATE`
+ * on PostgreSQL; on SQLite the write transaction already excludes every other writer.
+ */
+export async function findUserServiceLocked(db: Db, dialect: Dialect, userId: string, customerServiceId: string): Promise<UserServiceRow | undefined> {
+  if (dialect === 'postgres') {
+    return db.selectFrom('user_services').selectAll().where('user_id', '=', userId).where('customer_service_id', '=', customerServiceId).forUpdate().executeTakeFirst()
+  }
+  return findUserService(db, userId, customerServiceId)
+}
+
+/** Inserts a user service row. */
+export async function insertUserService(db: Db, row: UserServiceRow): Promise<void> {
+  await db.insertInto('user_services').values(row).execute()
+}
+
+/** Sets the given columns of the user service `id`. */
+export async function updateUserService(db: Db, id: string, patch: UserServicePatch): Promise<void> {
+  await db.updateTable('user_services').set(patch).where('id', '=', id).execute()
+}
+
+/** Lists the ids of a user service's plans. */
+export async function listUserServicePlanIds(db: Db, userServiceId: string): Promise<string[]> {
+  const rows = await db.selectFrom('user_service_plans').select('plan_id').where('user_service_id', '=', userServiceId).execute()
+  return rows.map((p) => p.plan_id)
+}
+
+/** Lists the names and full names of a user service's plans, by name. */
+export async function listUserServicePlanNames(db: Db, userServiceId: string): Promise<{ name: string; fullname: string }[]> {
+  return db
+    .selectFrom('user_service_plans')
+    .innerJoin('service_plans', 'service_plans.id', 'user_service_plans.plan_id')
+    .select(['service_plans.name', 'service_plans.fullname'])
+    .where('user_service_plans.user_service_id', '=', userServiceId)
+    .orderBy('service_plans.name_key')
+    .execute()
+}
+
+/** Replaces a user service's plans with `planIds`. */
+export async function setUserServicePlans(db: Db, userServiceId: string, planIds: readonly string[]): Promise<void> {
+  await db.deleteFrom('user_service_plans').where('user_service_id', '=', userServiceId).execute()
+  if (planIds.length > 0) await db.insertInto('user_service_plans').values(planIds.map((p) => ({ user_service_id: userServiceId, plan_id: p }))).execute()
+}
+
+/** Lists the names of the instances given to a user service, by name. */
+export async function listUserServiceInstanceNames(db: Db, userServiceId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_service_instances')
+    .innerJoin('customer_service_instances', 'customer_service_instances.id', 'user_service_instances.instance_id')
+    .select('customer_service_instances.name')
+    .where('user_service_instances.user_service_id', '=', userServiceId)
+    .orderBy('customer_service_instances.name_key')
+    .execute()
+  return rows.map((x) => x.name)
+}
+
+/** Replaces the instances given to a user service with `instanceIds`. */
+export async function setUserServiceInstances(db: Db, userServiceId: string, instanceIds: readonly string[]): Promise<void> {
+  await db.deleteFrom('user_service_instances').where('user_service_id', '=', userServiceId).execute()
+  if (instanceIds.length > 0) await db.insertInto('user_service_instances').values(instanceIds.map((i) => ({ user_service_id: userServiceId, instance_id: i }))).execute()
+}
+
+/** Finds the driver settings of the catalogue service `id` as stored (JSON, secret values sealed). */
+export async function findServiceDriverConfig(db: Db, id: string): Promise<string | undefined> {
+  const r = await db.selectFrom('services').select('driver_config').where('id', '=', id).executeTakeFirst()
+  return r?.driver_config
+}
+
+/** A catalogue service's provisioning driver and its settings as stored (JSON, secret values sealed). */
+export interface ServiceDriverRow {
+  id: string
+  driver: string
+  driver_config: string
+}
+
+/** Lists the drivers of the catalogue services `ids` (those that still exist). */
+export async function listServiceDrivers(db: Db, ids: readonly string[]): Promise<ServiceDriverRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('services').select(['id', 'driver', 'driver_config']).where('id', 'in', ids).execute()
+}
+
+/** Finds the driver of the catalogue service `id`, or undefined when it no longer exists. */
+export async function findServiceDriver(db: Db, id: string): Promise<ServiceDriverRow | undefined> {
+  return db.selectFrom('services').select(['id', 'driver', 'driver_config']).where('id', '=', id).executeTakeFirst()
 }
 
 /** What a job's step does to a subject's status (the final steps are handled apart). */
@@ -138,20 +387,8 @@ async function onUserServiceJob(trx: Db, event: JobEvent, info: JobEventInfo): P
 
 /** Gives a user service's places back to its customer service's and plans' counters, and drops its plans and instances. */
 async function releaseUserService(trx: Db, userServiceId: string, customerServiceId: string): Promise<void> {
-  const plans = await trx.selectFrom('user_service_plans').select('plan_id').where('user_service_id', '=', userServiceId).execute()
-  if (plans.length > 0) {
-    await trx
-      .updateTable('customer_service_plans')
-      .set((eb) => ({ users_count: eb('users_count', '-', 1) }))
-      .where('customer_service_id', '=', customerServiceId)
-      .where(
-        'plan_id',
-        'in',
-        plans.map((p) => p.plan_id),
-      )
-      .where('users_count', '>', 0)
-      .execute()
-  }
+  const plans = await listUserServicePlanIds(trx, userServiceId)
+  if (plans.length > 0) await releaseCustomerServicePlanPlaces(trx, customerServiceId, plans)
   await trx
     .updateTable('customer_services')
     .set((eb) => ({ users_count: eb('users_count', '-', 1) }))
@@ -162,8 +399,8 @@ async function releaseUserService(trx: Db, userServiceId: string, customerServic
   await trx.deleteFrom('user_service_instances').where('user_service_id', '=', userServiceId).execute()
 }
 
-/** The subject types of services, for the queue (src/jobs/subjects.ts). */
-export const serviceSubjectHandlers: Record<string, SubjectHandler> = {
+/** The subject types of services, for the queue (subjects.ts). */
+export const serviceSubjectHandlers: Record<string, JobSubjectHandler<Db>> = {
   'customer-service': onCustomerServiceJob,
   'user-service': onUserServiceJob,
 }

@@ -8,11 +8,11 @@
  * the row's newest version when a concurrent writer committed first).
  */
 import { PostgresAdapter, sql, type Selectable } from 'kysely'
-import type { Db } from './store.js'
+import type { Db, Dialect } from './store.js'
 import type { SubscriptionTable } from './schema.js'
 import { placementOf, type Placement, type PlanType } from './plans.repo.js'
 import { preparedQuery } from './prepared.js'
-import type { SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
+import type { PlanResource, SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
 import { SUBSCRIPTION_STATUSES } from '../core/plans.js'
 export type { SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
 export { SUBSCRIPTION_STATUSES } from '../core/plans.js'
@@ -140,4 +140,184 @@ export async function setUsageWithin(db: Db, sub: number, name: string, usage: n
 /** A resource row of a subscription (total and usage), or undefined. */
 export async function findResource(db: Db, sub: number, name: string): Promise<{ total: number | null; usage: number } | undefined> {
   return db.selectFrom('subscription_resources').select(['total', 'usage']).where('subscription_id', '=', sub).where('name', '=', name).executeTakeFirst()
+}
+
+/** A subscription row's values before it is stored (every column but its generated id). */
+export type NewSubscription = Omit<SubscriptionRow, 'id'>
+
+/** The columns of a subscription row to change (every column but its id may be given). */
+export type SubscriptionPatch = Partial<NewSubscription>
+
+/** A resource row of a subscription to store: `total` null is unlimited. */
+export interface NewSubscriptionResource {
+  name: string
+  total: number | null
+  usage: number
+}
+
+/** The keys subscriptions are listed by besides their id. */
+export const SUBSCRIPTION_SORT_KEYS = ['plan', 'subscriberId', 'vendorId'] as const
+export type SubscriptionSortKey = (typeof SUBSCRIPTION_SORT_KEYS)[number]
+const sortColumn = { plan: 'plans.name', subscriberId: 'subscriptions.subscriber_id', vendorId: 'subscriptions.vendor_id' } as const
+
+/** Stores a new subscription and answers its id. */
+export async function insertSubscription(db: Db, values: NewSubscription): Promise<number> {
+  const { id } = await db.insertInto('subscriptions').values(values).returning('id').executeTakeFirstOrThrow()
+  return id
+}
+
+/** Sets the given columns of subscription `id`. */
+export async function updateSubscription(db: Db, id: number, patch: SubscriptionPatch): Promise<void> {
+  await db.updateTable('subscriptions').set(patch).where('id', '=', id).execute()
+}
+
+/** Marks subscription `id` deleted, holding nothing from any quota, and bumps its version. */
+export async function markSubscriptionDeleted(db: Db, id: number, now: string): Promise<void> {
+  await db
+    .updateTable('subscriptions')
+    .set((eb) => ({ status: 'deleted', drawn_from: null, updated_at: now, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Adds resource rows to subscription `subId` (none when `resources` is empty). */
+export async function insertSubscriptionResources(db: Db, subId: number, resources: readonly NewSubscriptionResource[]): Promise<void> {
+  if (resources.length === 0) return
+  await db
+    .insertInto('subscription_resources')
+    .values(resources.map((r) => ({ subscription_id: subId, name: r.name, total: r.total, usage: r.usage })))
+    .execute()
+}
+
+/** Replaces subscription `subId`'s resource rows with `resources`. */
+export async function replaceSubscriptionResources(db: Db, subId: number, resources: readonly NewSubscriptionResource[]): Promise<void> {
+  await db.deleteFrom('subscription_resources').where('subscription_id', '=', subId).execute()
+  await insertSubscriptionResources(db, subId, resources)
+}
+
+/** Lists the names and totals (NULL: unlimited) of subscription `subId`'s resources, in no given order. */
+export async function listResourceTotals(db: Db, subId: number): Promise<{ name: string; total: number | null }[]> {
+  return db.selectFrom('subscription_resources').select(['name', 'total']).where('subscription_id', '=', subId).execute()
+}
+
+/** Lists the resources subscription `subId` holds (its totals; unlimited ones without), ordered by name. */
+export async function listHeldResources(db: Db, subId: number): Promise<PlanResource[]> {
+  const rows = await db.selectFrom('subscription_resources').select(['name', 'total']).where('subscription_id', '=', subId).orderBy('name').execute()
+  return rows.map((r) => (r.total === null ? { name: r.name } : { name: r.name, total: Number(r.total) }))
+}
+
+/** Lists the names and usages of subscription `subId`'s resources, in no given order. */
+export async function listResourceUsage(db: Db, subId: number): Promise<{ name: string; usage: number }[]> {
+  return db.selectFrom('subscription_resources').select(['name', 'usage']).where('subscription_id', '=', subId).execute()
+}
+
+/**
+ * Finds a subscription `id` held by `subscriberId` (and sold by `vendorId` when given) that is
+ * not deleted.
+ */
+export async function findLiveSubscription(db: Db, id: number, of: { subscriberId: string; vendorId?: string }): Promise<SubscriptionRow | undefined> {
+  let q = db.selectFrom('subscriptions').selectAll().where('id', '=', id).where('subscriber_id', '=', of.subscriberId).where('status', '<>', 'deleted')
+  if (of.vendorId) q = q.where('vendor_id', '=', of.vendorId)
+  return q.executeTakeFirst()
+}
+
+/**
+ * Lists one page of the subscriptions (not deleted) held by `subscriberId`, and sold by
+ * `vendorId` when given, with the number of them all (counted first, by its own statement).
+ * Ordered by `sortBy` (`plan` is the plan's name) when given, then by id, both in `sortOrder`.
+ */
+export async function listLiveSubscriptions(
+  db: Db,
+  filter: { subscriberId: string; vendorId?: string },
+  page: { limit: number; offset: number; sortBy?: SubscriptionSortKey; sortOrder: 'asc' | 'desc' },
+): Promise<{ rows: SubscriptionRow[]; total: number }> {
+  let base = db.selectFrom('subscriptions').where('subscriptions.subscriber_id', '=', filter.subscriberId).where('subscriptions.status', '<>', 'deleted')
+  if (filter.vendorId) base = base.where('subscriptions.vendor_id', '=', filter.vendorId)
+  const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const dir = page.sortOrder
+  let q = base.innerJoin('plans', 'plans.id', 'subscriptions.plan_id').selectAll('subscriptions')
+  if (page.sortBy) q = q.orderBy(sortColumn[page.sortBy], dir)
+  const rows = await q.orderBy('subscriptions.id', dir).limit(page.limit).offset(page.offset).execute()
+  return { rows, total }
+}
+
+/** Lists the subscriptions (not deleted) held by any of `subscriberIds`, by id. */
+export async function listLiveSubscriptionsOf(db: Db, subscriberIds: readonly string[]): Promise<SubscriptionRow[]> {
+  return db.selectFrom('subscriptions').selectAll().where('subscriber_id', 'in', subscriberIds).where('status', '<>', 'deleted').orderBy('id').execute()
+}
+
+/** Finds the id of a subscription (any status) whose amounts are drawn from reseller subscription `subId`. */
+export async function findSaleDrawingFrom(db: Db, subId: number): Promise<number | undefined> {
+  return (await db.selectFrom('subscriptions').select('id').where('drawn_from', '=', subId).limit(1).executeTakeFirst())?.id
+}
+
+/**
+ * Locks organisation `orgId`'s row FOR UPDATE on PostgreSQL (waiting for transactions holding
+ * it, even for key share); does nothing on SQLite, whose write transactions already exclude
+ * each other.
+ */
+export async function lockOrgForUpdate(db: Db, dialect: Dialect, orgId: string): Promise<void> {
+  if (dialect === 'postgres') await db.selectFrom('orgs').select('id').where('id', '=', orgId).forUpdate().execute()
+}
+
+/**
+ * Makes reseller subscription `subId` the one that meters organisation `orgId`, bumping its
+ * version: one conditional UPDATE, answering false (nothing changed) when the organisation is
+ * metered by another.
+ */
+export async function setResellerSubscription(db: Db, orgId: string, subId: number, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('orgs')
+    .set((eb) => ({ reseller_sub_id: subId, version: eb('version', '+', 1), updated_at: now }))
+    .where('id', '=', orgId)
+    .where((eb) => eb.or([eb('reseller_sub_id', 'is', null), eb('reseller_sub_id', '=', subId)]))
+    .executeTakeFirst()
+  return r.numUpdatedRows > 0n
+}
+
+/** Stops reseller subscription `subId` metering organisation `orgId` (if it does), bumping its version. */
+export async function clearResellerSubscription(db: Db, orgId: string, subId: number, now: string): Promise<void> {
+  await db
+    .updateTable('orgs')
+    .set((eb) => ({ reseller_sub_id: null, version: eb('version', '+', 1), updated_at: now }))
+    .where('id', '=', orgId)
+    .where('reseller_sub_id', '=', subId)
+    .execute()
+}
+
+/** Lists those of organisations `ids` that are metered, with the reseller subscription metering each. */
+export async function listMeteredOrgs(db: Db, ids: readonly string[]): Promise<{ id: string; reseller_sub_id: number }[]> {
+  const rows = await db.selectFrom('orgs').select(['id', 'reseller_sub_id']).where('id', 'in', ids).where('reseller_sub_id', 'is not', null).execute()
+  return rows.map((r) => ({ id: r.id, reseller_sub_id: r.reseller_sub_id! }))
+}
+
+/** Adds `by` (one more or one fewer) to organisation `orgId`'s count of subscriptions it holds, bumping its version. */
+export async function addOrgSubscriptionsCount(db: Db, orgId: string, by: 1 | -1, now: string): Promise<void> {
+  await db
+    .updateTable('orgs')
+    .set((eb) => ({ subscriptions_count: by > 0 ? eb('subscriptions_count', '+', 1) : eb('subscriptions_count', '-', 1), version: eb('version', '+', 1), updated_at: now }))
+    .where('id', '=', orgId)
+    .execute()
+}
+
+/**
+ * Recomputes organisation `orgId`'s `websites_count`: the `websites` used by the hosting
+ * subscriptions it holds (not deleted). Bumps its version only when the count changes.
+ */
+export async function refreshWebsitesCount(db: Db, orgId: string, now: string): Promise<void> {
+  const row = await db
+    .selectFrom('subscription_resources')
+    .innerJoin('subscriptions', 'subscriptions.id', 'subscription_resources.subscription_id')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('subscription_resources.usage'), eb.lit(0)).as('n'))
+    .where('subscriptions.subscriber_id', '=', orgId)
+    .where('subscriptions.status', '<>', 'deleted')
+    .where('subscriptions.plan_type', '=', 'hosting')
+    .where('subscription_resources.name', '=', 'websites')
+    .executeTakeFirstOrThrow()
+  await db
+    .updateTable('orgs')
+    .set((eb) => ({ websites_count: Number(row.n), version: eb('version', '+', 1), updated_at: now }))
+    .where('id', '=', orgId)
+    .where('websites_count', '<>', Number(row.n))
+    .execute()
 }

@@ -36,3 +36,82 @@ export function findUserById(db: Db, id: string): Promise<UserTable | undefined>
 export function findUserByUsername(db: Db, username: string): Promise<UserTable | undefined> {
   return db.selectFrom('users').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst()
 }
+
+/** Inserts a user row; a taken username is thrown as the database reports it (wrap in `mapUnique`). */
+export async function insertUser(db: Db, row: UserTable): Promise<void> {
+  await db.insertInto('users').values(row).execute()
+}
+
+/** Counts the users of an organisation. */
+export async function countOrgUsers(db: Db, orgId: string): Promise<number> {
+  const { n } = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow()
+  return Number(n)
+}
+
+/** Lists one page of an organisation's users, by username. */
+export function listOrgUserRows(db: Db, orgId: string, offset: number, limit: number): Promise<UserTable[]> {
+  return db.selectFrom('users').selectAll().where('org_id', '=', orgId).orderBy('username').limit(limit).offset(offset).execute()
+}
+
+/** Finds a user's id with the path of its organisation. */
+export function findUserWithOrgPath(db: Db, userId: string): Promise<{ id: string; path: string } | undefined> {
+  return db
+    .selectFrom('users')
+    .innerJoin('orgs', 'orgs.id', 'users.org_id')
+    .select(['users.id', 'orgs.path'])
+    .where('users.id', '=', userId)
+    .executeTakeFirst()
+}
+
+/** True when the user holds a user service that is not `NotProvisioned`. */
+export async function userHoldsServices(db: Db, userId: string): Promise<boolean> {
+  const live = await db.selectFrom('user_services').select('id').where('user_id', '=', userId).where('status', '!=', 'NotProvisioned').limit(1).executeTakeFirst()
+  return live !== undefined
+}
+
+/**
+ * Deletes a user and its user services; its sessions, API keys and group memberships go with
+ * it (foreign keys on delete cascade).
+ */
+export async function deleteUserRow(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('user_services').where('user_id', '=', userId).execute()
+  await db.deleteFrom('users').where('id', '=', userId).execute()
+}
+
+/** The user columns an update may change. */
+export type UserPatch = Partial<Omit<UserTable, 'id' | 'org_id' | 'username' | 'username_key' | 'created_at'>>
+
+/** Applies `patch` to the user `userId` if it is still at `expectedVersion`; answers whether it was. */
+export async function updateUserRow(db: Db, userId: string, expectedVersion: number, patch: UserPatch): Promise<boolean> {
+  const res = await db.updateTable('users').set(patch).where('id', '=', userId).where('version', '=', expectedVersion).executeTakeFirst()
+  return Number(res.numUpdatedRows) !== 0
+}
+
+/** Ends every session of a user. */
+export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute()
+}
+
+/**
+ * Revokes the credentials of an organisation's users: deletes their sessions and API keys,
+ * and the API keys issued to the organisation itself. The users stay (see `disableOrgUsers`).
+ */
+export async function revokeOrgCredentials(db: Db, orgId: string): Promise<void> {
+  const users = db.selectFrom('users').select('id').where('org_id', '=', orgId)
+  await db.deleteFrom('sessions').where('user_id', 'in', users).execute()
+  await db.deleteFrom('api_keys').where('user_id', 'in', users).execute()
+  await db.deleteFrom('api_keys').where('org_id', '=', orgId).execute()
+}
+
+/** Disables every user of an organisation, bumping their credential versions (cached credentials drop). */
+export async function disableOrgUsers(db: Db, orgId: string, now: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ enabled: 0, cred_version: eb('cred_version', '+', 1), updated_at: now }))
+    .where('org_id', '=', orgId)
+    .execute()
+}

@@ -4,6 +4,7 @@ import { DomainError } from '../../core/errors.js'
 import { getOrgInScope, requirePermission } from '../access.js'
 import type { Db } from '../../store/store.js'
 import type { OrgRow } from '../../store/orgs.repo.js'
+import { deleteCapacityEntries, findCapacityUnitTypeCode, insertCapacityEntry, listCapacityRows } from '../../store/capacity.repo.js'
 import { CapacityKind, UnitTypeCode, type CapacityEntry, type CustomerCapacity } from './schema.js'
 
 /** Loads an organisation whose capacity the actor may change (in its subtree, `org.write`; not deleted). */
@@ -17,14 +18,10 @@ async function orgForCapacity(ctx: Ctx, db: Db, orgId: string): Promise<OrgRow> 
 /** The stored code of a unit type named in any case, or `invalid_argument` naming it. */
 async function unitType(ctx: Ctx, db: Db, code: string): Promise<string> {
   const c = code.toUpperCase()
-  const t = await db
-    .selectFrom('capacity_unit_types')
-    .select('code')
-    .where('code', '=', c)
-    .$if(ctx.store.dialect === 'postgres' && db !== ctx.store.db, (q) => q.forKeyShare())
-    .executeTakeFirst()
-  if (!t) throw new DomainError('invalid_argument', `unknown capacity unit type ${JSON.stringify(code)} (see GET /capacity-unit-types)`, { field: 'capacityunittype' })
-  return t.code
+  // Inside a write transaction, the type is kept from being deleted until it commits.
+  const t = await findCapacityUnitTypeCode(db, ctx.store.dialect, c, db !== ctx.store.db ? 'key share' : undefined)
+  if (t === undefined) throw new DomainError('invalid_argument', `unknown capacity unit type ${JSON.stringify(code)} (see GET /capacity-unit-types)`, { field: 'capacityunittype' })
+  return t
 }
 
 /**
@@ -49,10 +46,15 @@ export const addCapacity = defineOp({
       const org = await orgForCapacity(ctx, trx, input.orgId)
       const code = await unitType(ctx, trx, input.capacityunittype)
       const entry = { amount: input.amount, capacityunittype: code, name: input.name ?? '', description: input.description ?? '' }
-      await trx
-        .insertInto('org_capacity')
-        .values({ org_id: org.id, kind: input.kind, unit_type: code, amount: entry.amount, name: entry.name, description: entry.description, created_at: new Date(ctx.clock()).toISOString() })
-        .execute()
+      await insertCapacityEntry(trx, {
+        org_id: org.id,
+        kind: input.kind,
+        unit_type: code,
+        amount: entry.amount,
+        name: entry.name,
+        description: entry.description,
+        created_at: new Date(ctx.clock()).toISOString(),
+      })
       return entry
     })
   },
@@ -70,8 +72,7 @@ export const removeCapacity = defineOp({
     return ctx.store.write(async (trx) => {
       const org = await orgForCapacity(ctx, trx, input.orgId)
       const code = await unitType(ctx, trx, input.capacityunittype)
-      const r = await trx.deleteFrom('org_capacity').where('org_id', '=', org.id).where('kind', '=', input.kind).where('unit_type', '=', code).executeTakeFirst()
-      return { removed: Number(r.numDeletedRows) }
+      return { removed: await deleteCapacityEntries(trx, org.id, input.kind, code) }
     })
   },
 })
@@ -83,7 +84,7 @@ export const listCapacity = defineOp({
   async run(ctx, input): Promise<CustomerCapacity> {
     const db = ctx.store.db
     const org = await getOrgInScope(ctx, db, input.orgId)
-    const rows = await db.selectFrom('org_capacity').selectAll().where('org_id', '=', org.id).orderBy('id').execute()
+    const rows = await listCapacityRows(db, org.id)
     const of = (kind: string): CapacityEntry[] =>
       rows.filter((r) => r.kind === kind).map((r) => ({ amount: Number(r.amount), capacityunittype: r.unit_type, name: r.name, description: r.description }))
     return { customerguid: org.id, capacityavailable: of('available'), capacityconsumed: of('consumed') }

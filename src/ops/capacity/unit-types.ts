@@ -2,6 +2,13 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
 import { mapUnique } from '../../store/store.js'
+import {
+  capacityUnitTypeInUse,
+  deleteCapacityUnitTypeRow,
+  findCapacityUnitTypeCode,
+  insertCapacityUnitType,
+  listCapacityUnitTypeRows,
+} from '../../store/capacity.repo.js'
 import { requireCatalogWriter } from '../catalog/catalog-access.js'
 import { UnitTypeCode, type CapacityUnitType } from './schema.js'
 
@@ -10,8 +17,7 @@ export const listCapacityUnitTypes = defineOp({
   name: 'capacity_unit_type.list',
   input: Type.Object({}, { additionalProperties: false }),
   async run(ctx): Promise<CapacityUnitType[]> {
-    const rows = await ctx.store.db.selectFrom('capacity_unit_types').select(['code', 'description']).orderBy('code').execute()
-    return rows
+    return listCapacityUnitTypeRows(ctx.store.db)
   },
 })
 
@@ -24,7 +30,7 @@ export const createCapacityUnitType = defineOp({
     const row = { code: input.code.toUpperCase(), description: input.description ?? '' }
     await ctx.store.write((trx) =>
       mapUnique(
-        () => trx.insertInto('capacity_unit_types').values({ ...row, created_at: new Date(ctx.clock()).toISOString() }).execute(),
+        () => insertCapacityUnitType(trx, { ...row, created_at: new Date(ctx.clock()).toISOString() }),
         () => `capacity unit type ${row.code} already exists`,
       ),
     )
@@ -40,11 +46,10 @@ export const deleteCapacityUnitType = defineOp({
     requireCatalogWriter(ctx)
     const code = input.code.toUpperCase()
     await ctx.store.write(async (trx) => {
-      const t = await trx.selectFrom('capacity_unit_types').select('code').where('code', '=', code).$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate()).executeTakeFirst()
-      if (!t) throw new DomainError('not_found', `capacity unit type ${code} not found`)
-      const used = await trx.selectFrom('org_capacity').select('id').where('unit_type', '=', code).limit(1).executeTakeFirst()
-      if (used) throw new DomainError('failed_precondition', `capacity unit type ${code} is in use by capacity entries; remove them first`)
-      await trx.deleteFrom('capacity_unit_types').where('code', '=', code).execute()
+      const t = await findCapacityUnitTypeCode(trx, ctx.store.dialect, code, 'update')
+      if (t === undefined) throw new DomainError('not_found', `capacity unit type ${code} not found`)
+      if (await capacityUnitTypeInUse(trx, code)) throw new DomainError('failed_precondition', `capacity unit type ${code} is in use by capacity entries; remove them first`)
+      await deleteCapacityUnitTypeRow(trx, code)
     })
   },
 })

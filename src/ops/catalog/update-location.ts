@@ -1,9 +1,7 @@
 import { Type } from 'typebox'
-import type { Updateable } from 'kysely'
 import { defineOp } from '../context.js'
-import type { LocationTable } from '../../store/schema.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { catalogKey, offeredServiceNames, setOfferedServices, updateLocationRow, type Location } from '../../store/catalog.repo.js'
+import { catalogKey, offeredServiceNames, setOfferedServices, updateLocationRow, type Location, type LocationPatch } from '../../store/catalog.repo.js'
 import { getLocationRow, getServiceRows, locationFor, requireCatalogWriter } from './catalog-access.js'
 import { CatalogName, LocationFields, propertyList } from './schema.js'
 
@@ -28,7 +26,7 @@ export const updateLocation = defineOp({
     const user = input.userAdditionalProperties && propertyList(input.userAdditionalProperties, 'userAdditionalProperties')
     return ctx.store.write(async (trx) => {
       const l = await getLocationRow(ctx, trx, input.location, 'update')
-      const set: Updateable<LocationTable> = {}
+      const set: LocationPatch = {}
       if (input.name !== undefined) {
         set.name = input.name
         set.name_key = catalogKey(input.name)

@@ -1,10 +1,8 @@
 import { Type } from 'typebox'
-import type { Updateable } from 'kysely'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import type { ServicePackageTable } from '../../store/schema.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { catalogKey, findPackage, toPackage, updatePackageRow, type ServicePackage } from '../../store/catalog.repo.js'
+import { catalogKey, findPackage, toPackage, updatePackageRow, type ServicePackage, type PackagePatch } from '../../store/catalog.repo.js'
 import { getServiceRow, requireCatalogWriter } from './catalog-access.js'
 import { CatalogName, PackageFields } from './schema.js'
 
@@ -26,7 +24,7 @@ export const updatePackage = defineOp({
       const s = await getServiceRow(ctx, trx, input.service, 'share')
       const p = await findPackage(trx, s.id, input.package)
       if (!p) throw new DomainError('not_found', `service ${s.name} has no package ${JSON.stringify(input.package)}`)
-      const set: Updateable<ServicePackageTable> = {}
+      const set: PackagePatch = {}
       if (input.name !== undefined) {
         set.name = input.name
         set.name_key = catalogKey(input.name)

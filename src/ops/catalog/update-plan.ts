@@ -1,10 +1,8 @@
 import { Type } from 'typebox'
-import type { Updateable } from 'kysely'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import type { ServicePlanTable } from '../../store/schema.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { catalogKey, findPlan, fromUserLimit, toPlan, updatePlanRow, type UserPlan } from '../../store/catalog.repo.js'
+import { catalogKey, findPlan, fromUserLimit, toPlan, updatePlanRow, type UserPlan, type PlanPatch } from '../../store/catalog.repo.js'
 import { getServiceRow, requireCatalogWriter } from './catalog-access.js'
 import { CatalogName, PlanFields, userLimitOf } from './schema.js'
 
@@ -26,7 +24,7 @@ export const updatePlan = defineOp({
       const s = await getServiceRow(ctx, trx, input.service, 'share')
       const p = await findPlan(trx, s.id, input.plan)
       if (!p) throw new DomainError('not_found', `service ${s.name} has no user plan ${JSON.stringify(input.plan)}`)
-      const set: Updateable<ServicePlanTable> = {}
+      const set: PlanPatch = {}
       if (input.name !== undefined) {
         set.name = input.name
         set.name_key = catalogKey(input.name)

@@ -1,10 +1,8 @@
 import { Type } from 'typebox'
-import type { Updateable } from 'kysely'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import type { ServicePropertyTable } from '../../store/schema.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { catalogKey, findProperty, toProperty, updatePropertyRow, type ServiceProperty } from '../../store/catalog.repo.js'
+import { catalogKey, findProperty, toProperty, updatePropertyRow, type ServiceProperty, type PropertyPatch } from '../../store/catalog.repo.js'
 import { getServiceRow, requireCatalogWriter } from './catalog-access.js'
 import { CatalogName, PropertyFields } from './schema.js'
 
@@ -27,7 +25,7 @@ export const updateProperty = defineOp({
       const s = await getServiceRow(ctx, trx, input.service, 'share')
       const p = await findProperty(trx, s.id, input.property)
       if (!p) throw new DomainError('not_found', `service ${s.name} has no property ${JSON.stringify(input.property)}`)
-      const set: Updateable<ServicePropertyTable> = {}
+      const set: PropertyPatch = {}
       if (input.name !== undefined) {
         set.name = input.name
         set.name_key = catalogKey(input.name)

@@ -1,9 +1,7 @@
 import { Type } from 'typebox'
-import type { Updateable } from 'kysely'
 import { defineOp } from '../context.js'
-import type { ServiceTable } from '../../store/schema.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { catalogKey, updateServiceRow, type Service } from '../../store/catalog.repo.js'
+import { catalogKey, updateServiceRow, type Service, type ServicePatch } from '../../store/catalog.repo.js'
 import { getServiceRow, requireCatalogWriter, serviceFor } from './catalog-access.js'
 import { CatalogName, driverConfigText, ServiceFields } from './schema.js'
 import { redactDriverConfig, sealDriverConfig } from './driver-secrets.js'
@@ -40,7 +38,7 @@ export const updateService = defineOp({
               field: 'driverConfig',
             })
           : undefined
-      const set: Updateable<ServiceTable> = {}
+      const set: ServicePatch = {}
       if (input.name !== undefined) {
         set.name = input.name
         set.name_key = catalogKey(input.name)

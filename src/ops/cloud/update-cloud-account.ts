@@ -1,10 +1,8 @@
 import { Type } from 'typebox'
-import type { Updateable } from 'kysely'
 import { defineOp } from '../context.js'
 import { requirePermission } from '../access.js'
-import type { CloudAccountTable } from '../../store/schema.js'
 import { mapUnique } from '../../store/store.js'
-import { toCloudAccount, updateAccountRow, type CloudAccount } from '../../store/cloud.repo.js'
+import { toCloudAccount, updateAccountRow, type CloudAccount, type CloudAccountPatch } from '../../store/cloud.repo.js'
 import { getAccountInOrg } from './account-access.js'
 import { AccountName, ServerCount } from './schema.js'
 
@@ -25,7 +23,7 @@ export const updateCloudAccount = defineOp({
     requirePermission(ctx, 'org.write')
     return ctx.store.write(async (trx) => {
       const { org, account } = await getAccountInOrg(ctx, trx, input.orgId, input.accountId)
-      const set: Updateable<CloudAccountTable> = {}
+      const set: CloudAccountPatch = {}
       if (input.name !== undefined) set.name = input.name.trim()
       if (input.servers !== undefined) set.servers = input.servers
       await mapUnique(

@@ -1,9 +1,7 @@
 import { Type } from 'typebox'
-import type { Updateable } from 'kysely'
 import { defineOp } from '../context.js'
-import type { CloudProviderTable } from '../../store/schema.js'
 import { mapUnique } from '../../store/store.js'
-import { toCloudProvider, updateProviderRow, type CloudProvider } from '../../store/cloud.repo.js'
+import { toCloudProvider, updateProviderRow, type CloudProvider, type CloudProviderPatch } from '../../store/cloud.repo.js'
 import { getProviderRow, requireCatalogWriter } from './cloud-access.js'
 import { ProviderFields, ProviderName } from './schema.js'
 
@@ -24,7 +22,7 @@ export const updateProvider = defineOp({
     requireCatalogWriter(ctx)
     return ctx.store.write(async (trx) => {
       const p = await getProviderRow(ctx, trx, input.providerId, 'update')
-      const set: Updateable<CloudProviderTable> = {}
+      const set: CloudProviderPatch = {}
       if (input.name !== undefined) set.name = input.name.trim()
       if (input.disambiguation !== undefined) set.disambiguation = input.disambiguation
       if (input.requiredCredentials !== undefined) set.required_credentials = JSON.stringify(input.requiredCredentials)

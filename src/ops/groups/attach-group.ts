@@ -8,6 +8,7 @@ import { defineOp } from '../context.js'
 import { getOrgInScope, inScope, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { isUuid } from '../../core/ids.js'
+import { findGroupIdByName, findGroupMemberOutside, findGroupWithOrgPath, moveGroup } from '../../store/groups.repo.js'
 
 /**
  * Gives the group `groupId` to the organisation `orgId`. A group the organisation already has
@@ -24,30 +25,16 @@ export const attachGroup = defineOp({
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
       if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
-      const g = isUuid(input.groupId)
-        ? await trx
-            .selectFrom('groups')
-            .innerJoin('orgs', 'orgs.id', 'groups.org_id')
-            .select(['groups.id', 'groups.org_id', 'groups.name', 'orgs.path'])
-            .where('groups.id', '=', input.groupId)
-            .executeTakeFirst()
-        : undefined
+      const g = isUuid(input.groupId) ? await findGroupWithOrgPath(trx, input.groupId) : undefined
       if (!g || !inScope(ctx, g.path)) throw new DomainError('not_found', 'cloud user group not found')
       if (g.org_id === org.id) return { moved: false }
-      const outside = await trx
-        .selectFrom('group_members')
-        .innerJoin('users', 'users.id', 'group_members.user_id')
-        .innerJoin('orgs', 'orgs.id', 'users.org_id')
-        .select('users.username')
-        .where('group_members.group_id', '=', g.id)
-        .where((eb) => eb.not(eb('orgs.path', 'like', `${org.path}%`)))
-        .executeTakeFirst()
-      if (outside) {
-        throw new DomainError('failed_precondition', `group ${g.name} has members outside ${org.name} (${outside.username}); remove them first`)
+      const outside = await findGroupMemberOutside(trx, g.id, org.path)
+      if (outside !== undefined) {
+        throw new DomainError('failed_precondition', `group ${g.name} has members outside ${org.name} (${outside}); remove them first`)
       }
-      const clash = await trx.selectFrom('groups').select('id').where('org_id', '=', org.id).where('name', '=', g.name).executeTakeFirst()
-      if (clash) throw new DomainError('already_exists', `${org.name} already has a group named ${JSON.stringify(g.name)}`)
-      await trx.updateTable('groups').set({ org_id: org.id }).where('id', '=', g.id).execute()
+      const clash = await findGroupIdByName(trx, org.id, g.name)
+      if (clash !== undefined) throw new DomainError('already_exists', `${org.name} already has a group named ${JSON.stringify(g.name)}`)
+      await moveGroup(trx, g.id, org.id)
       return { moved: true }
     })
   },

@@ -3,7 +3,7 @@ import { defineOp } from '../context.js'
 import { getOrgInScope, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
-import { toGroup, type Group } from '../../store/groups.repo.js'
+import { insertGroup, toGroup, type Group } from '../../store/groups.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 
 /** Creates a group of users in an organisation; names are unique per organisation. Needs `group.write`. */
@@ -24,7 +24,7 @@ export const createGroup = defineOp({
       if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
       const row = { id: newId(), org_id: org.id, name: input.name.trim(), description: input.description ?? '', created_at: nowIso(ctx.clock) }
       await mapUnique(
-        () => trx.insertInto('groups').values(row).execute(),
+        () => insertGroup(trx, row),
         () => `a group named ${JSON.stringify(row.name)} already exists`,
       )
       return toGroup(row)

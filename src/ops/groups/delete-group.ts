@@ -2,6 +2,7 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { requirePermission } from '../access.js'
 import { getGroupInOrg } from './group-access.js'
+import { deleteGroupRow } from '../../store/groups.repo.js'
 
 /** Deletes a group and its memberships (the users stay). Needs `group.write`. */
 export const deleteGroup = defineOp({
@@ -11,8 +12,7 @@ export const deleteGroup = defineOp({
     requirePermission(ctx, 'group.write')
     await ctx.store.write(async (trx) => {
       const g = await getGroupInOrg(ctx, trx, input.orgId, input.groupId)
-      await trx.deleteFrom('group_members').where('group_id', '=', g.id).execute()
-      await trx.deleteFrom('groups').where('id', '=', g.id).execute()
+      await deleteGroupRow(trx, g.id)
     })
   },
 })

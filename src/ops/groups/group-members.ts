@@ -4,7 +4,9 @@ import { requirePermission } from '../access.js'
 import { getGroupInOrg } from './group-access.js'
 import { DomainError } from '../../core/errors.js'
 import { isUuid } from '../../core/ids.js'
-import { toUser, type User } from '../../store/users.repo.js'
+import { findUserWithOrgPath, toUser, type User } from '../../store/users.repo.js'
+import { deleteGroupMember, insertGroupMember, listGroupMemberRows } from '../../store/groups.repo.js'
+import { getOrgPath } from '../../store/orgs.repo.js'
 import { nowIso } from '../../store/store.js'
 
 const Ids = { orgId: Type.String(), groupId: Type.String(), userId: Type.String() }
@@ -20,21 +22,10 @@ export const addGroupMember = defineOp({
     requirePermission(ctx, 'group.write')
     await ctx.store.write(async (trx) => {
       const g = await getGroupInOrg(ctx, trx, input.orgId, input.groupId)
-      const u = isUuid(input.userId)
-        ? await trx
-            .selectFrom('users')
-            .innerJoin('orgs', 'orgs.id', 'users.org_id')
-            .select(['users.id', 'orgs.path'])
-            .where('users.id', '=', input.userId)
-            .executeTakeFirst()
-        : undefined
-      const groupOrg = await trx.selectFrom('orgs').select('path').where('id', '=', g.org_id).executeTakeFirstOrThrow()
-      if (!u || !u.path.startsWith(groupOrg.path)) throw new DomainError('not_found', 'user not found')
-      await trx
-        .insertInto('group_members')
-        .values({ group_id: g.id, user_id: u.id, created_at: nowIso(ctx.clock) })
-        .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
-        .execute()
+      const u = isUuid(input.userId) ? await findUserWithOrgPath(trx, input.userId) : undefined
+      const groupOrgPath = await getOrgPath(trx, g.org_id)
+      if (!u || !u.path.startsWith(groupOrgPath)) throw new DomainError('not_found', 'user not found')
+      await insertGroupMember(trx, g.id, u.id, nowIso(ctx.clock))
     })
   },
 })
@@ -47,12 +38,7 @@ export const removeGroupMember = defineOp({
     requirePermission(ctx, 'group.write')
     await ctx.store.write(async (trx) => {
       const g = await getGroupInOrg(ctx, trx, input.orgId, input.groupId)
-      const res = await trx
-        .deleteFrom('group_members')
-        .where('group_id', '=', g.id)
-        .where('user_id', '=', input.userId)
-        .executeTakeFirst()
-      if (Number(res.numDeletedRows) === 0) throw new DomainError('not_found', 'user is not a member of this group')
+      if (!(await deleteGroupMember(trx, g.id, input.userId))) throw new DomainError('not_found', 'user is not a member of this group')
     })
   },
 })
@@ -64,13 +50,7 @@ export const listGroupMembers = defineOp({
   async run(ctx, input): Promise<User[]> {
     const db = ctx.store.db
     const g = await getGroupInOrg(ctx, db, input.orgId, input.groupId)
-    const rows = await db
-      .selectFrom('group_members')
-      .innerJoin('users', 'users.id', 'group_members.user_id')
-      .selectAll('users')
-      .where('group_members.group_id', '=', g.id)
-      .orderBy('users.username')
-      .execute()
+    const rows = await listGroupMemberRows(db, g.id)
     return rows.map(toUser)
   },
 })

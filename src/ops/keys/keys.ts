@@ -12,7 +12,25 @@ import { getOrgInScope, inScope, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { can } from '../../core/roles.js'
 import { digest, newKeyId, newSecret } from '../../core/secrets.js'
-import { KEY_PREFIX, toApiKey, toApiKeyAcl, type ApiKey, type ApiKeyAcl } from '../../store/keys.repo.js'
+import {
+  KEY_PREFIX,
+  decrementApiKeyAclCount,
+  deleteApiKeyAclRow,
+  deleteApiKeyRow,
+  findApiKeyAcl,
+  findApiKeyWithOrgPath,
+  incrementApiKeyAclCount,
+  insertApiKey,
+  insertApiKeyAcl,
+  listApiKeyAclRows,
+  listApiKeyRowsInSubtree,
+  listApiKeyRowsOfUser,
+  toApiKey,
+  toApiKeyAcl,
+  updateApiKeyAclRow,
+  type ApiKey,
+  type ApiKeyAcl,
+} from '../../store/keys.repo.js'
 import type { Db } from '../../store/store.js'
 import type { ApiKeyTable } from '../../store/schema.js'
 import { nowIso } from '../../store/store.js'
@@ -53,7 +71,7 @@ export const createApiKey = defineOp({
         expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
         acl_count: 0,
       }
-      await trx.insertInto('api_keys').values(row).execute()
+      await insertApiKey(trx, row)
       return { ...toApiKey(row), secret }
     })
   },
@@ -64,26 +82,19 @@ export const listApiKeys = defineOp({
   name: 'apikey.list',
   input: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
   async run(ctx, input): Promise<ApiKey[]> {
-    let q = ctx.store.db.selectFrom('api_keys').innerJoin('orgs', 'orgs.id', 'api_keys.org_id').selectAll('api_keys')
+    let rows: ApiKeyTable[]
     if (input.all) {
       requirePermission(ctx, 'member.write')
-      q = q.where('orgs.path', '>=', ctx.actor.orgPath).where('orgs.path', '<', ctx.actor.orgPath.slice(0, -1) + '0')
+      rows = await listApiKeyRowsInSubtree(ctx.store.db, ctx.actor.orgPath)
     } else {
-      q = q.where('api_keys.user_id', '=', ctx.actor.userId)
+      rows = await listApiKeyRowsOfUser(ctx.store.db, ctx.actor.userId)
     }
-    const rows = await q.orderBy('api_keys.created_at', 'desc').execute()
     return rows.map(toApiKey)
   },
 })
 
 async function getKeyForChange(ctx: Ctx, db: Db, keyId: string): Promise<ApiKeyTable> {
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
-    .selectAll('api_keys')
-    .select('orgs.path')
-    .where('api_keys.id', '=', keyId)
-    .executeTakeFirst()
+  const row = await findApiKeyWithOrgPath(db, keyId)
   if (!row) throw new DomainError('not_found', 'API key not found')
   const own = row.user_id === ctx.actor.userId
   if (!own && !(inScope(ctx, row.path) && can(ctx.actor.role, 'member.write'))) {
@@ -101,7 +112,7 @@ export const deleteApiKey = defineOp({
   async run(ctx, input): Promise<void> {
     await ctx.store.write(async (trx) => {
       const k = await getKeyForChange(ctx, trx, input.keyId)
-      await trx.deleteFrom('api_keys').where('id', '=', k.id).execute()
+      await deleteApiKeyRow(trx, k.id)
     })
   },
 })
@@ -112,7 +123,7 @@ export const listApiKeyAcls = defineOp({
   input: Type.Object({ keyId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
   async run(ctx, input): Promise<ApiKeyAcl[]> {
     const k = await getKeyForChange(ctx, ctx.store.db, input.keyId)
-    const rows = await ctx.store.db.selectFrom('api_key_acls').selectAll().where('key_id', '=', k.id).orderBy('id').execute()
+    const rows = await listApiKeyAclRows(ctx.store.db, k.id)
     return rows.map(toApiKeyAcl)
   },
 })
@@ -129,13 +140,9 @@ export const addApiKeyAcl = defineOp({
     return ctx.store.write(async (trx) => {
       const k = await getKeyForChange(ctx, trx, input.keyId)
       const created_at = nowIso(ctx.clock)
-      const { id } = await trx
-        .insertInto('api_key_acls')
-        .values({ key_id: k.id, ...acl, created_at })
-        .returning('id')
-        .executeTakeFirstOrThrow()
+      const id = await insertApiKeyAcl(trx, k.id, acl, created_at)
       // Counted in SQL, not from the row read above: concurrent adds must not lose an entry.
-      await trx.updateTable('api_keys').set((eb) => ({ acl_count: eb('acl_count', '+', 1) })).where('id', '=', k.id).execute()
+      await incrementApiKeyAclCount(trx, k.id)
       return { id, keyId: k.id, ...acl, createdAt: created_at }
     })
   },
@@ -151,10 +158,10 @@ export const updateApiKeyAcl = defineOp({
   async run(ctx, input): Promise<ApiKeyAcl> {
     return ctx.store.write(async (trx) => {
       const k = await getKeyForChange(ctx, trx, input.keyId)
-      const row = await trx.selectFrom('api_key_acls').selectAll().where('id', '=', input.aclId).where('key_id', '=', k.id).executeTakeFirst()
+      const row = await findApiKeyAcl(trx, k.id, input.aclId)
       if (!row) throw new DomainError('not_found', 'ACL entry not found')
       const acl = normaliseAcl(input.address ?? row.address, input.mask ?? row.mask)
-      await trx.updateTable('api_key_acls').set(acl).where('id', '=', row.id).execute()
+      await updateApiKeyAclRow(trx, row.id, acl)
       return toApiKeyAcl({ ...row, ...acl })
     })
   },
@@ -167,9 +174,8 @@ export const deleteApiKeyAcl = defineOp({
   async run(ctx, input): Promise<void> {
     await ctx.store.write(async (trx) => {
       const k = await getKeyForChange(ctx, trx, input.keyId)
-      const res = await trx.deleteFrom('api_key_acls').where('id', '=', input.aclId).where('key_id', '=', k.id).executeTakeFirst()
-      if (Number(res.numDeletedRows) === 0) throw new DomainError('not_found', 'ACL entry not found')
-      await trx.updateTable('api_keys').set((eb) => ({ acl_count: eb('acl_count', '-', 1) })).where('id', '=', k.id).execute()
+      if (!(await deleteApiKeyAclRow(trx, k.id, input.aclId))) throw new DomainError('not_found', 'ACL entry not found')
+      await decrementApiKeyAclCount(trx, k.id)
     })
   },
 })

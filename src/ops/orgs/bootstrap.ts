@@ -3,7 +3,7 @@ import type { Deps } from '../context.js'
 import { newId } from '../../core/ids.js'
 import { hashSecret } from '../../core/passwords.js'
 import { adjustCounts, findRootOrg, insertOrg } from '../../store/orgs.repo.js'
-import { usernameKey } from '../../store/users.repo.js'
+import { insertUser, usernameKey } from '../../store/users.repo.js'
 import { nowIso } from '../../store/store.js'
 
 /** The master organisation's name and code on first start. */
@@ -60,25 +60,22 @@ export async function ensureMaster(deps: Deps, password?: string): Promise<{ cre
         null,
       )
       await adjustCounts(trx, row.path, 'active', 1)
-      await trx
-        .insertInto('users')
-        .values({
-          id: newId(),
-          org_id: row.id,
-          username: 'admin',
-          username_key: usernameKey('admin'),
-          email: '',
-          first_name: '',
-          last_name: '',
-          password_hash: hash,
-          cred_version: 1,
-          role: 'superadmin',
-          enabled: 1,
-          created_at: now,
-          updated_at: now,
-          version: 1,
-        })
-        .execute()
+      await insertUser(trx, {
+        id: newId(),
+        org_id: row.id,
+        username: 'admin',
+        username_key: usernameKey('admin'),
+        email: '',
+        first_name: '',
+        last_name: '',
+        password_hash: hash,
+        cred_version: 1,
+        role: 'superadmin',
+        enabled: 1,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+      })
       return row.id
     })
     if (orgId) return { created: true, orgId, password: pw }

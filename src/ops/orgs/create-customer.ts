@@ -3,7 +3,7 @@ import { defineOp } from '../context.js'
 import { actsForMaster, getOrgInScope, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { codeFromName, newId } from '../../core/ids.js'
-import { adjustCounts, insertOrg, reserveCode, toOrganization, type Organization } from '../../store/orgs.repo.js'
+import { adjustCounts, insertOrg, lockOrgMetering, reserveCode, toOrganization, type Organization } from '../../store/orgs.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput } from './schema.js'
 import { takeCustomerPlace } from '../subscriptions/quota.js'
@@ -52,10 +52,7 @@ export const createCustomer = defineOp({
       // On PostgreSQL the parent's metering is read under a key-share lock, which a parent just
       // becoming metered waits for (quota.ts `becomeMetered` locks the row for update before
       // counting customers): either this customer is counted there, or it draws here.
-      const meteredBy =
-        ctx.store.dialect === 'postgres'
-          ? ((await trx.selectFrom('orgs').select('reseller_sub_id').where('id', '=', parent.id).forKeyShare().executeTakeFirst())?.reseller_sub_id ?? null)
-          : parent.reseller_sub_id
+      const meteredBy = await lockOrgMetering(trx, ctx.store.dialect, parent)
       if (meteredBy != null) await takeCustomerPlace(trx, { ...parent, reseller_sub_id: meteredBy })
       const code = input.code ? input.code.toUpperCase() : await reserveCode(trx, codeFromName(name))
       const now = nowIso(ctx.clock)

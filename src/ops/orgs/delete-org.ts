@@ -2,7 +2,17 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { getOrgInScope, requireAncestor, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
-import { adjustCounts, countDescendants, subtreeRange, type OrgRow } from '../../store/orgs.repo.js'
+import {
+  adjustCounts,
+  countDescendants,
+  deleteOrgCloudAccounts,
+  deleteOrgDomains,
+  findServiceHeldByAny,
+  listLiveDescendantRows,
+  markOrgDeleted,
+  type OrgRow,
+} from '../../store/orgs.repo.js'
+import { disableOrgUsers, revokeOrgCredentials } from '../../store/users.repo.js'
 import type { Db } from '../../store/store.js'
 import { nowIso } from '../../store/store.js'
 import { releaseForDeletedOrgs } from '../subscriptions/quota.js'
@@ -42,30 +52,8 @@ export const deleteOrg = defineOp({
         throw new DomainError('failed_precondition', `organisation ${org.name} still has ${live} live customer(s); delete them first or ask for a cascade`)
       }
       const victims: OrgRow[] = [org]
-      if (live > 0) {
-        const [lo, hi] = subtreeRange(org.path)
-        const rows = (await trx
-          .selectFrom('orgs')
-          .selectAll()
-          .where('path', '>', lo)
-          .where('path', '<', hi)
-          .where('status', '<>', 'deleted')
-          .execute()) as OrgRow[]
-        victims.push(...rows)
-      }
-      const held = await trx
-        .selectFrom('customer_services')
-        .innerJoin('orgs', 'orgs.id', 'customer_services.org_id')
-        .innerJoin('services', 'services.id', 'customer_services.service_id')
-        .select(['orgs.name as org', 'services.name as service'])
-        .where(
-          'customer_services.org_id',
-          'in',
-          victims.map((v) => v.id),
-        )
-        .where('customer_services.status', '!=', 'NotProvisioned')
-        .limit(1)
-        .executeTakeFirst()
+      if (live > 0) victims.push(...(await listLiveDescendantRows(trx, org.path)))
+      const held = await findServiceHeldByAny(trx, victims.map((v) => v.id))
       if (held) throw new DomainError('failed_precondition', `${held.org} holds service ${held.service}; deprovision its services first`)
       const now = nowIso(ctx.clock)
       for (const v of victims) await softDelete(trx, v, now)
@@ -77,24 +65,12 @@ export const deleteOrg = defineOp({
 })
 
 async function softDelete(trx: Db, org: OrgRow, now: string): Promise<void> {
-  await trx
-    .updateTable('orgs')
-    .set({ status: 'deleted', enabled: 0, tombstone: org.number, updated_at: now, version: org.version + 1 })
-    .where('number', '=', org.number)
-    .execute()
+  await markOrgDeleted(trx, org, now)
   await adjustCounts(trx, org.path, org.status, -1)
   await adjustCounts(trx, org.path, 'deleted', 1)
-  const users = trx.selectFrom('users').select('id').where('org_id', '=', org.id)
-  await trx.deleteFrom('sessions').where('user_id', 'in', users).execute()
-  await trx.deleteFrom('api_keys').where('user_id', 'in', users).execute()
-  await trx.deleteFrom('api_keys').where('org_id', '=', org.id).execute()
-  await trx
-    .updateTable('users')
-    .set((eb) => ({ enabled: 0, cred_version: eb('cred_version', '+', 1), updated_at: now }))
-    .where('org_id', '=', org.id)
-    .execute()
-  await trx.deleteFrom('cloud_accounts').where('org_id', '=', org.id).execute()
-  await trx.deleteFrom('org_cloud_providers').where('org_id', '=', org.id).execute()
+  await revokeOrgCredentials(trx, org.id)
+  await disableOrgUsers(trx, org.id, now)
+  await deleteOrgCloudAccounts(trx, org.id)
   // Its domain names are released (free for others to register; no registrar is asked).
-  await trx.deleteFrom('domains').where('org_id', '=', org.id).execute()
+  await deleteOrgDomains(trx, org.id)
 }

@@ -2,17 +2,10 @@
  * A customer's whole "root object" (seed 000's `customer.getObject`, `getYAML`, `getXML`): the
  * organisation's own fields with its users (never a secret), groups, capacity, registered
  * domains, customer services, cloud accounts and the subscriptions it holds, assembled from one
- * consistent view of the database. The faces format it (src/faces/root-object/).
- *
- * One read: on PostgreSQL every query runs in one read-only `repeatable read` transaction (one
- * snapshot). SQLite's reader connection is shared by every concurrent read and takes no
- * transaction, so the parts are read optimistically between two readings of `data_version`
- * (which moves with every commit of any other connection, this process's writer included) and
- * read again when something committed meanwhile; after a few tries the read runs inside a
- * write transaction (`BEGIN IMMEDIATE`: nothing else commits while it reads), writing nothing.
+ * consistent view of the database (store/export.repo.ts `readConsistently`). The faces format
+ * it (src/faces/root-object/).
  */
 import { Type } from 'typebox'
-import { sql } from 'kysely'
 import { defineOp, type Ctx } from '../context.js'
 import { getOrgInScope } from '../access.js'
 import { DomainError } from '../../core/errors.js'
@@ -22,7 +15,8 @@ import type { Role } from '../../core/roles.js'
 import type { ProvisioningColour, ProvisioningStatus } from '../../core/provisioning.js'
 import { toOrganization } from '../../store/orgs.repo.js'
 import { listOrgDomainRows, toDomain } from '../../store/domains.repo.js'
-import { toGroup } from '../../store/groups.repo.js'
+import { listGroupRows, listOrgGroupMemberships, toGroup } from '../../store/groups.repo.js'
+import { listHeldSubscriptionRows, listOrgCapacityRows, listUserProfileRows, readConsistently } from '../../store/export.repo.js'
 import { listAccountRows, listProviderRows, toCloudAccount } from '../../store/cloud.repo.js'
 import { listCustomerServiceRows } from '../../store/services.repo.js'
 import { listServiceRows, type UserLimit } from '../../store/catalog.repo.js'
@@ -171,32 +165,9 @@ export const exportOrg = defineOp({
   name: 'customer.export',
   input: Type.Object({ orgId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
   async run(ctx, input): Promise<RootObject> {
-    return oneRead(ctx, (db) => readRoot(ctx, db, input.orgId))
+    return readConsistently(ctx.store, (db) => readRoot(ctx, db, input.orgId))
   },
 })
-
-/** Optimistic SQLite reads tried before the read takes the write lock. */
-const OPTIMISTIC_TRIES = 3
-
-/** Runs `read` on one consistent view of the database (see the module's comment). */
-async function oneRead<T>(ctx: Ctx, read: (db: Db) => Promise<T>): Promise<T> {
-  const store = ctx.store
-  if (store.dialect === 'postgres') {
-    return store.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read)
-  }
-  for (let i = 0; i < OPTIMISTIC_TRIES; i++) {
-    const before = `${store.generation()}/${await dataVersion(store.db)}`
-    const value = await read(store.db)
-    const after = `${store.generation()}/${await dataVersion(store.db)}`
-    if (before === after) return value
-  }
-  return store.write(read)
-}
-
-async function dataVersion(db: Db): Promise<number> {
-  const { rows } = await sql<{ data_version: number }>`pragma data_version`.execute(db)
-  return Number(rows[0]?.data_version)
-}
 
 async function readRoot(ctx: Ctx, db: Db, orgId: string): Promise<RootObject> {
   const row = await getOrgInScope(ctx, db, orgId)
@@ -242,13 +213,7 @@ async function readRoot(ctx: Ctx, db: Db, orgId: string): Promise<RootObject> {
 }
 
 async function readUsers(db: Db, orgId: string): Promise<RootUser[]> {
-  // Only the columns shown: the password hash and credential version are never even read.
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'username', 'email', 'first_name', 'last_name', 'role', 'enabled', 'created_at'])
-    .where('org_id', '=', orgId)
-    .orderBy('username')
-    .execute()
+  const rows = await listUserProfileRows(db, orgId)
   return rows.map((r) => ({
     id: r.id,
     username: r.username,
@@ -262,17 +227,7 @@ async function readUsers(db: Db, orgId: string): Promise<RootUser[]> {
 }
 
 async function readGroups(db: Db, orgId: string): Promise<RootGroup[]> {
-  const [rows, members] = await Promise.all([
-    db.selectFrom('groups').selectAll().where('org_id', '=', orgId).orderBy('name').execute(),
-    db
-      .selectFrom('group_members')
-      .innerJoin('groups', 'groups.id', 'group_members.group_id')
-      .innerJoin('users', 'users.id', 'group_members.user_id')
-      .select(['group_members.group_id', 'group_members.user_id'])
-      .where('groups.org_id', '=', orgId)
-      .orderBy('users.username')
-      .execute(),
-  ])
+  const [rows, members] = await Promise.all([listGroupRows(db, orgId), listOrgGroupMemberships(db, orgId)])
   return rows.map((r) => {
     const g = toGroup(r)
     return {
@@ -286,7 +241,7 @@ async function readGroups(db: Db, orgId: string): Promise<RootGroup[]> {
 }
 
 async function readCapacity(db: Db, orgId: string): Promise<RootObject['capacity']> {
-  const rows = await db.selectFrom('org_capacity').selectAll().where('org_id', '=', orgId).orderBy('id').execute()
+  const rows = await listOrgCapacityRows(db, orgId)
   const of = (kind: string): RootCapacityEntry[] =>
     rows.filter((r) => r.kind === kind).map((r) => ({ amount: Number(r.amount), capacityunittype: r.unit_type, name: r.name, description: r.description }))
   return { available: of('available'), consumed: of('consumed') }
@@ -354,7 +309,7 @@ async function readCloudAccounts(db: Db, orgId: string): Promise<RootCloudAccoun
 
 /** The subscriptions the customer holds, not deleted, by id. */
 async function readSubscriptions(db: Db, orgId: string): Promise<RootSubscription[]> {
-  const rows = await db.selectFrom('subscriptions').selectAll().where('subscriber_id', '=', orgId).where('status', '<>', 'deleted').orderBy('id').execute()
+  const rows = await listHeldSubscriptionRows(db, orgId)
   const subs = await toSubscriptions(db, rows)
   return subs.map((s) => ({
     id: s.id,

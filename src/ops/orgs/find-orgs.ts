@@ -3,7 +3,7 @@ import { defineOp } from '../context.js'
 import { getOrgInScope } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { ORG_STATUSES, type OrgStatus } from '../../core/status.js'
-import { subtreeRange, toOrganization, type Organization, type OrgRow } from '../../store/orgs.repo.js'
+import { listOrgsMatching, toOrganization, type OrgCriteria, type Organization } from '../../store/orgs.repo.js'
 
 /** The most organisations one search answers; a search that matches more is refused. */
 export const FIND_MAX = 10_000
@@ -29,17 +29,16 @@ export const findOrgs = defineOp({
   async run(ctx, input): Promise<Organization[]> {
     const db = ctx.store.db
     const statuses: OrgStatus[] = input.statuses ?? ['active', 'configured', 'suspended', 'disabled']
-    let q = db.selectFrom('orgs').selectAll().where('status', 'in', statuses)
+    const criteria: OrgCriteria = { statuses }
     if (input.parentId !== undefined) {
       const parent = await getOrgInScope(ctx, db, input.parentId)
-      q = q.where('parent_id', '=', parent.id)
+      criteria.parentId = parent.id
     } else {
-      const [lo, hi] = subtreeRange(ctx.actor.orgPath)
-      // The actor's own organisation (path = lo) and its descendants, but never the master.
-      q = q.where('path', '>=', lo).where('path', '<', hi).where('depth', '>', 0)
+      // The actor's own organisation and its descendants, but never the master.
+      criteria.subtreeOf = ctx.actor.orgPath
     }
-    if (input.name !== undefined) q = q.where('name', '=', input.name.trim())
-    const rows = (await q.orderBy('number').limit(FIND_MAX + 1).execute()) as OrgRow[]
+    if (input.name !== undefined) criteria.name = input.name.trim()
+    const rows = await listOrgsMatching(db, criteria, FIND_MAX + 1)
     if (rows.length > FIND_MAX) {
       throw new DomainError('failed_precondition', `more than ${FIND_MAX} organisations match; narrow the search (name, status or parent)`)
     }

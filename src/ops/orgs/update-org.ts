@@ -2,10 +2,8 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { actsForMaster, getOrgInScope, requireAncestor, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
-import { adjustCounts, countDescendants, findOrgById, toOrganization, type Organization } from '../../store/orgs.repo.js'
+import { adjustCounts, countDescendants, findOrgById, toOrganization, updateOrgRow, type Organization, type OrgPatch } from '../../store/orgs.repo.js'
 import { LIVE_ORG_STATUSES } from '../subscriptions/quota.js'
-import type { Updateable } from 'kysely'
-import type { OrgTable } from '../../store/schema.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput } from './schema.js'
 
@@ -50,7 +48,7 @@ export const updateOrg = defineOp({
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, orgId)
       if (org.status === 'deleted') throw new DomainError('failed_precondition', 'a deleted organisation cannot be changed')
-      const set: Updateable<OrgTable> = {}
+      const set: OrgPatch = {}
       if (input.name !== undefined) set.name = input.name.trim()
       if (input.code !== undefined) set.code = input.code.toUpperCase()
       if (input.description !== undefined) set.description = input.description
@@ -89,16 +87,11 @@ export const updateOrg = defineOp({
         set.suspended_by = status === 'suspended' ? ctx.actor.orgId : null
       }
       const now = nowIso(ctx.clock)
-      const q = trx
-        .updateTable('orgs')
-        .set({ ...set, updated_at: now, version: org.version + 1 })
-        .where('number', '=', org.number)
-        .where('version', '=', expectedVersion ?? org.version)
-      const res = await mapUnique(
-        () => q.executeTakeFirst(),
+      const updated = await mapUnique(
+        () => updateOrgRow(trx, org.number, expectedVersion ?? org.version, { ...set, updated_at: now, version: org.version + 1 }),
         (c) => (/code/.test(c) ? `an organisation with code ${set.code} already exists` : `a sibling named ${JSON.stringify(set.name)} already exists`),
       )
-      if (Number(res.numUpdatedRows) === 0) {
+      if (!updated) {
         throw new DomainError('version_mismatch', `organisation was changed since version ${expectedVersion ?? org.version}`)
       }
       if (status !== org.status) {

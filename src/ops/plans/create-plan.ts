@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { requirePermission } from '../access.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { nameKey, placementColumns, setPlanResources, toPlan, type Plan } from '../../store/plans.repo.js'
+import { insertPlan, nameKey, placementColumns, setPlanResources, toPlan, type NewPlan, type Plan } from '../../store/plans.repo.js'
 import { CUSTOMERS, DedicatedServersInput, PlanName, ResourcesInput, checkPlacement, resolveResources } from './schema.js'
 import { checkOfferable, quotaOfSeller } from './seller.js'
 import { getPlanOwner } from './plan-access.js'
@@ -39,7 +39,7 @@ export const createPlan = defineOp({
       const placement = { ...(input.serverGroupId ? { serverGroupId: input.serverGroupId } : {}), ...(input.dedicatedServers ? { dedicatedServers: input.dedicatedServers } : {}) }
       await checkPlacement(trx, placement)
       const now = nowIso(ctx.clock)
-      const values = {
+      const values: NewPlan = {
         org_id: org.id,
         name,
         name_key: nameKey(name),
@@ -51,8 +51,8 @@ export const createPlan = defineOp({
         updated_at: now,
         version: 1,
       }
-      const { id } = await mapUnique(
-        () => trx.insertInto('plans').values(values).returning('id').executeTakeFirstOrThrow(),
+      const id = await mapUnique(
+        () => insertPlan(trx, values),
         () => `${org.name} already has a plan named ${JSON.stringify(name)}`,
       )
       await setPlanResources(trx, id, resources)

@@ -3,6 +3,7 @@ import { defineOp } from '../context.js'
 import { requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { nowIso } from '../../store/store.js'
+import { tombstonePlan } from '../../store/plans.repo.js'
 import { PlanId } from './schema.js'
 import { getPlanOwner, getPlanRow } from './plan-access.js'
 
@@ -26,14 +27,7 @@ export const deletePlan = defineOp({
       if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
         throw new DomainError('version_mismatch', `plan was changed since version ${input.expectedVersion}`)
       }
-      const r = await trx
-        .updateTable('plans')
-        .set((eb) => ({ tombstone: eb.ref('id'), updated_at: nowIso(ctx.clock), version: eb('version', '+', 1) }))
-        .where('id', '=', row.id)
-        .where('tombstone', '=', 0)
-        .where('subscriptions_count', '=', 0)
-        .executeTakeFirst()
-      if (r.numUpdatedRows === 0n) {
+      if (!(await tombstonePlan(trx, row.id, nowIso(ctx.clock)))) {
         const now = await getPlanRow(trx, org, input.planId)
         throw new DomainError('failed_precondition', `plan ${now.name} has ${now.subscriptions_count} live subscription(s); delete them first`)
       }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
-import { planResources, toPlan, type Plan } from '../../store/plans.repo.js'
+import { listLivePlans, planResources, toPlan, type Plan } from '../../store/plans.repo.js'
 import { PlanId } from './schema.js'
 import { getPlanOwner, getPlanRow, planOf } from './plan-access.js'
 
@@ -28,9 +28,7 @@ export const listPlans = defineOp({
   async run(ctx, input): Promise<{ items: Plan[]; total: number }> {
     const db = ctx.store.db
     const org = await getPlanOwner(ctx, db, input.orgId)
-    const live = db.selectFrom('plans').where('org_id', '=', org.id).where('tombstone', '=', 0)
-    const total = Number((await live.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
-    const rows = await live.selectAll().orderBy('name').orderBy('id').limit(input.limit ?? 100).offset(input.offset ?? 0).execute()
+    const { rows, total } = await listLivePlans(db, org.id, { limit: input.limit ?? 100, offset: input.offset ?? 0 })
     const res = await planResources(db, rows.map((r) => r.id))
     return { items: rows.map((r) => toPlan(r, res.get(r.id) ?? [])), total }
   },

@@ -6,7 +6,14 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { listResourceNames as listNames, nameKey } from '../../store/plans.repo.js'
+import {
+  deleteResourceName as deleteName,
+  findPlanWithResource,
+  findResourceName,
+  findSubscriptionWithResource,
+  insertResourceName,
+  listResourceNames as listNames,
+} from '../../store/plans.repo.js'
 import { requireMasterWriter } from '../servers/servers.js'
 import { CUSTOMERS } from './schema.js'
 
@@ -30,7 +37,7 @@ export const createResourceName = defineOp({
     requireMasterWriter(ctx, 'resource names')
     await ctx.store.write((trx) =>
       mapUnique(
-        () => trx.insertInto('resource_names').values({ name: input.name, name_key: nameKey(input.name), created_at: nowIso(ctx.clock) }).execute(),
+        () => insertResourceName(trx, input.name, nowIso(ctx.clock)),
         () => `a resource named ${JSON.stringify(input.name)} already exists`,
       ),
     )
@@ -45,15 +52,15 @@ export const deleteResourceName = defineOp({
   async run(ctx, input): Promise<void> {
     requireMasterWriter(ctx, 'resource names')
     await ctx.store.write(async (trx) => {
-      const row = await trx.selectFrom('resource_names').select('name').where('name_key', '=', nameKey(input.name)).executeTakeFirst()
-      if (!row) throw new DomainError('not_found', `no resource named ${JSON.stringify(input.name)}`)
-      if (row.name === CUSTOMERS) throw new DomainError('failed_precondition', 'customers is what makes a plan a reseller plan; it is never removed')
-      const inPlan = await trx.selectFrom('plan_resources').select('plan_id').where('name', '=', row.name).limit(1).executeTakeFirst()
-      const inSub = await trx.selectFrom('subscription_resources').select('subscription_id').where('name', '=', row.name).limit(1).executeTakeFirst()
-      if (inPlan || inSub) {
-        throw new DomainError('failed_precondition', `resource ${row.name} is used by ${inPlan ? `plan ${inPlan.plan_id}` : `subscription ${inSub!.subscription_id}`}`)
+      const name = await findResourceName(trx, input.name)
+      if (name === undefined) throw new DomainError('not_found', `no resource named ${JSON.stringify(input.name)}`)
+      if (name === CUSTOMERS) throw new DomainError('failed_precondition', 'customers is what makes a plan a reseller plan; it is never removed')
+      const inPlan = await findPlanWithResource(trx, name)
+      const inSub = await findSubscriptionWithResource(trx, name)
+      if (inPlan !== undefined || inSub !== undefined) {
+        throw new DomainError('failed_precondition', `resource ${name} is used by ${inPlan !== undefined ? `plan ${inPlan}` : `subscription ${inSub}`}`)
       }
-      await trx.deleteFrom('resource_names').where('name', '=', row.name).execute()
+      await deleteName(trx, name)
     })
   },
 })

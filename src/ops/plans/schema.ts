@@ -5,7 +5,7 @@
 import { Type } from 'typebox'
 import { DomainError } from '../../core/errors.js'
 import type { Db } from '../../store/store.js'
-import { isEmptyPlacement, placementServerIds, resolveResourceNames, type Placement, type PlanResource } from '../../store/plans.repo.js'
+import { isEmptyPlacement, placementServerIds, resolveResourceNames, serverGroupExists, serverRoles, type Placement, type PlanResource } from '../../store/plans.repo.js'
 
 const STRICT = { additionalProperties: false } as const
 const Id = Type.String({ maxLength: 64 })
@@ -58,13 +58,11 @@ export async function checkPlacement(db: Db, p: Placement): Promise<void> {
     throw new DomainError('invalid_argument', 'give serverGroupId or dedicatedServers, not both', { field: 'serverGroupId' })
   }
   if (p.serverGroupId) {
-    const g = await db.selectFrom('server_groups').select('id').where('id', '=', p.serverGroupId).executeTakeFirst()
-    if (!g) throw new DomainError('invalid_argument', `no server group ${p.serverGroupId}`, { field: 'serverGroupId' })
+    if (!(await serverGroupExists(db, p.serverGroupId))) throw new DomainError('invalid_argument', `no server group ${p.serverGroupId}`, { field: 'serverGroupId' })
   }
   const wanted = Object.entries(p.dedicatedServers ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')
   if (wanted.length === 0) return
-  const rows = await db.selectFrom('servers').select(['id', 'roles']).where('id', 'in', wanted.map(([, id]) => id)).execute()
-  const byId = new Map(rows.map((r) => [r.id, JSON.parse(r.roles) as string[]]))
+  const byId = await serverRoles(db, wanted.map(([, id]) => id))
   for (const [field, id] of wanted) {
     const roles = byId.get(id)
     if (!roles) throw new DomainError('invalid_argument', `no server ${id}`, { field: `dedicatedServers.${field}` })

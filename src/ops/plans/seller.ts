@@ -5,7 +5,7 @@
 import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import type { OrgRow } from '../../store/orgs.repo.js'
-import { findSubscription, holdsAmounts } from '../../store/subscriptions.repo.js'
+import { findSubscription, holdsAmounts, listResourceTotals } from '../../store/subscriptions.repo.js'
 
 /**
  * Answers the reseller subscription `org`'s sales draw from, or null for the master organisation
@@ -38,8 +38,7 @@ export async function quotaOfSeller(db: Db, org: OrgRow, what = 'sell plans'): P
  */
 export async function checkOfferable(db: Db, quotaSubId: number, resources: readonly { name: string; total?: number }[], seller: string): Promise<void> {
   if (resources.length === 0) return
-  const rows = await db.selectFrom('subscription_resources').select(['name', 'total']).where('subscription_id', '=', quotaSubId).execute()
-  const own = new Map(rows.map((r) => [r.name, r.total]))
+  const own = new Map((await listResourceTotals(db, quotaSubId)).map((r) => [r.name, r.total]))
   for (const r of resources) {
     if (!own.has(r.name)) {
       throw new DomainError('failed_precondition', `the reseller subscription of ${seller} does not include ${r.name}, so it may not offer it`, { field: 'resources', resource: r.name })

@@ -3,7 +3,7 @@ import { defineOp } from '../context.js'
 import { requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { nameKey, placementColumns, placementOf, planResources, setPlanResources, toPlan, type Placement, type Plan } from '../../store/plans.repo.js'
+import { nameKey, placementColumns, placementOf, planResources, setPlanResources, toPlan, updatePlan as updatePlanRow, type Placement, type Plan } from '../../store/plans.repo.js'
 import { CUSTOMERS, DedicatedServersInput, PlanId, PlanName, ResourcesInput, checkPlacement, resolveResources } from './schema.js'
 import { checkOfferable, quotaOfSeller } from './seller.js'
 import { getPlanOwner, getPlanRow } from './plan-access.js'
@@ -62,7 +62,7 @@ export const updatePlan = defineOp({
       }
       const { id: _id, ...set } = next
       await mapUnique(
-        () => trx.updateTable('plans').set(set).where('id', '=', row.id).execute(),
+        () => updatePlanRow(trx, row.id, set),
         () => `${org.name} already has a plan named ${JSON.stringify(name)}`,
       )
       if (input.resources !== undefined) await setPlanResources(trx, row.id, resources)

@@ -6,10 +6,11 @@
 import type { Deps } from '../context.js'
 import { DomainError } from '../../core/errors.js'
 import { isUuid } from '../../core/ids.js'
-import { findJobByGuid, finishFromCallback, type JobRow } from '../../jobs/queue.js'
+import { findJobByGuid, finishFromCallback, type JobRow } from '../../store/jobs.repo.js'
 import { verify } from '../../jobs/signing.js'
 import { openDriverConfig } from '../../jobs/drivers/index.js'
 import type { ProvisioningPayload } from '../../jobs/provisioning.js'
+import { findServiceDriverConfig } from '../../store/services.repo.js'
 
 export interface SignedCallback {
   jobGuid: string
@@ -41,9 +42,9 @@ export async function acceptCallback(deps: Deps, cb: SignedCallback): Promise<{ 
 /** The webhook secret of the job's service, opened; undefined when there is none or it cannot be opened (logged). */
 async function secretOf(deps: Deps, job: JobRow): Promise<string | undefined> {
   const p = JSON.parse(job.payload) as ProvisioningPayload
-  const s = await deps.store.db.selectFrom('services').select('driver_config').where('id', '=', p.serviceId).executeTakeFirst()
-  if (!s) return undefined
-  const opened = openDriverConfig(deps.secrets, p.serviceId, s.driver_config)
+  const driverConfig = await findServiceDriverConfig(deps.store.db, p.serviceId)
+  if (driverConfig === undefined) return undefined
+  const opened = openDriverConfig(deps.secrets, p.serviceId, driverConfig)
   if (!opened.ok) {
     deps.log.error({ job: job.guid, service: p.service }, `cannot check a callback's signature: ${opened.error}`)
     return undefined

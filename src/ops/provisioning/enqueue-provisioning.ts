@@ -2,7 +2,7 @@ import type { Ctx } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
-import { enqueueJob } from '../../jobs/queue.js'
+import { enqueueJob } from '../../store/jobs.repo.js'
 import { PROVISIONING_KIND, type ProvisioningPayload } from '../../jobs/provisioning.js'
 
 export interface ProvisioningInput {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { getRequestInScope } from './get-request.js'
-import { toRequest, type Request, type RequestRow } from '../../store/requests.repo.js'
+import { listChildRequestRows, toRequest, type Request } from '../../store/requests.repo.js'
 
 /** Lists the children of a request (by guid or id), oldest first; only those the actor may see. */
 export const listRequests = defineOp({
@@ -16,14 +16,7 @@ export const listRequests = defineOp({
   ),
   async run(ctx, input): Promise<{ items: Request[] }> {
     const parent = await getRequestInScope(ctx, ctx.store.db, input.parent)
-    const rows = (await ctx.store.db
-      .selectFrom('requests')
-      .selectAll()
-      .where('parent_id', '=', parent.id)
-      .orderBy('id')
-      .limit(input.limit ?? 100)
-      .offset(input.offset ?? 0)
-      .execute()) as RequestRow[]
+    const rows = await listChildRequestRows(ctx.store.db, parent.id, input.limit ?? 100, input.offset ?? 0)
     return { items: rows.filter((r) => r.scope_path.startsWith(ctx.actor.orgPath)).map(toRequest) }
   },
 })

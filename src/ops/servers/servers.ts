@@ -12,6 +12,20 @@ import { newId } from '../../core/ids.js'
 import type { Db } from '../../store/store.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import {
+  deleteServerGroupRow,
+  deleteServerRow,
+  getServerGroupRow,
+  getServerRow,
+  insertServer,
+  insertServerGroup,
+  listServerGroupRows,
+  listServerRows,
+  serverGroupExists,
+  ungroupServers,
+  updateServerGroupRow,
+  updateServerRow,
+} from '../../store/servers.repo.js'
+import {
   nameKey,
   placementInUse,
   toServer,
@@ -35,22 +49,9 @@ export function requireMasterWriter(ctx: Ctx, what: string): void {
   if (!actsForMaster(ctx)) throw new DomainError('forbidden', `only the master organisation may change ${what}`)
 }
 
-async function getServerRow(db: Db, id: string): Promise<ServerRow> {
-  const row = await db.selectFrom('servers').selectAll().where('id', '=', id).executeTakeFirst()
-  if (!row) throw new DomainError('not_found', `no server ${id}`)
-  return row
-}
-
-async function getGroupRow(db: Db, id: string): Promise<ServerGroupRow> {
-  const row = await db.selectFrom('server_groups').selectAll().where('id', '=', id).executeTakeFirst()
-  if (!row) throw new DomainError('not_found', `no server group ${id}`)
-  return row
-}
-
 /** Throws `invalid_argument` unless `groupId` names a server group. */
 async function requireGroup(db: Db, groupId: string, field: string): Promise<void> {
-  const g = await db.selectFrom('server_groups').select('id').where('id', '=', groupId).executeTakeFirst()
-  if (!g) throw new DomainError('invalid_argument', `no server group ${groupId}`, { field })
+  if (!(await serverGroupExists(db, groupId))) throw new DomainError('invalid_argument', `no server group ${groupId}`, { field })
 }
 
 const dupServer = (name: string) => () => `a server named ${JSON.stringify(name)} already exists`
@@ -61,7 +62,7 @@ export const listServers = defineOp({
   name: 'server.list',
   input: Type.Object({}, STRICT),
   async run(ctx): Promise<{ items: Server[]; total: number }> {
-    const rows = await ctx.store.db.selectFrom('servers').selectAll().orderBy('name').orderBy('id').execute()
+    const rows = await listServerRows(ctx.store.db)
     return { items: rows.map(toServer), total: rows.length }
   },
 })
@@ -94,7 +95,7 @@ export const createServer = defineOp({
         updated_at: now,
         version: 1,
       }
-      await mapUnique(() => trx.insertInto('servers').values(row).execute(), dupServer(input.name))
+      await mapUnique(() => insertServer(trx, row), dupServer(input.name))
       return toServer(row)
     })
   },
@@ -124,7 +125,7 @@ export const updateServer = defineOp({
         version: row.version + 1,
       }
       const { id: _id, ...set } = next
-      await mapUnique(() => trx.updateTable('servers').set(set).where('id', '=', row.id).execute(), dupServer(next.name))
+      await mapUnique(() => updateServerRow(trx, row.id, set), dupServer(next.name))
       return toServer(next)
     })
   },
@@ -143,7 +144,7 @@ export const deleteServer = defineOp({
       }
       const used = await placementInUse(trx, 'any-server', row.id)
       if (used) throw new DomainError('failed_precondition', `server ${row.name} is used by ${used}`)
-      await trx.deleteFrom('servers').where('id', '=', row.id).execute()
+      await deleteServerRow(trx, row.id)
     })
   },
 })
@@ -153,7 +154,7 @@ export const listServerGroups = defineOp({
   name: 'server_group.list',
   input: Type.Object({}, STRICT),
   async run(ctx): Promise<{ items: ServerGroup[]; total: number }> {
-    const rows = await ctx.store.db.selectFrom('server_groups').selectAll().orderBy('name').orderBy('id').execute()
+    const rows = await listServerGroupRows(ctx.store.db)
     return { items: await toServerGroups(ctx.store.db, rows), total: rows.length }
   },
 })
@@ -163,7 +164,7 @@ export const getServerGroup = defineOp({
   name: 'server_group.get',
   input: Type.Object({ id: Id }, STRICT),
   async run(ctx, input): Promise<ServerGroup> {
-    return (await toServerGroups(ctx.store.db, [await getGroupRow(ctx.store.db, input.id)]))[0]!
+    return (await toServerGroups(ctx.store.db, [await getServerGroupRow(ctx.store.db, input.id)]))[0]!
   },
 })
 
@@ -176,7 +177,7 @@ export const createServerGroup = defineOp({
     return ctx.store.write(async (trx) => {
       const now = nowIso(ctx.clock)
       const row: ServerGroupRow = { id: newId(), name: input.name, name_key: nameKey(input.name), created_at: now, updated_at: now, version: 1 }
-      await mapUnique(() => trx.insertInto('server_groups').values(row).execute(), dupGroup(input.name))
+      await mapUnique(() => insertServerGroup(trx, row), dupGroup(input.name))
       return (await toServerGroups(trx, [row]))[0]!
     })
   },
@@ -189,13 +190,13 @@ export const updateServerGroup = defineOp({
   async run(ctx, input): Promise<ServerGroup> {
     requireMasterWriter(ctx, 'server groups')
     return ctx.store.write(async (trx) => {
-      const row = await getGroupRow(trx, input.id)
+      const row = await getServerGroupRow(trx, input.id)
       if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
         throw new DomainError('version_mismatch', `server group was changed since version ${input.expectedVersion}`)
       }
       const next = { ...row, ...(input.name !== undefined ? { name: input.name, name_key: nameKey(input.name) } : {}), updated_at: nowIso(ctx.clock), version: row.version + 1 }
       const { id: _id, ...set } = next
-      await mapUnique(() => trx.updateTable('server_groups').set(set).where('id', '=', row.id).execute(), dupGroup(next.name))
+      await mapUnique(() => updateServerGroupRow(trx, row.id, set), dupGroup(next.name))
       return (await toServerGroups(trx, [next]))[0]!
     })
   },
@@ -208,14 +209,14 @@ export const deleteServerGroup = defineOp({
   async run(ctx, input): Promise<void> {
     requireMasterWriter(ctx, 'server groups')
     await ctx.store.write(async (trx) => {
-      const row = await getGroupRow(trx, input.id)
+      const row = await getServerGroupRow(trx, input.id)
       if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
         throw new DomainError('version_mismatch', `server group was changed since version ${input.expectedVersion}`)
       }
       const used = await placementInUse(trx, 'server_group_id', row.id)
       if (used) throw new DomainError('failed_precondition', `server group ${row.name} is used by ${used}`)
-      await trx.updateTable('servers').set({ group_id: null }).where('group_id', '=', row.id).execute()
-      await trx.deleteFrom('server_groups').where('id', '=', row.id).execute()
+      await ungroupServers(trx, row.id)
+      await deleteServerGroupRow(trx, row.id)
     })
   },
 })

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import { anyUserServiceInFlight, customerServiceSubject, findCustomerService } from '../../store/services.repo.js'
+import { anyUserServiceInFlight, customerServiceSubject, findCustomerService, updateCustomerService } from '../../store/services.repo.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
 import { CatalogName } from '../catalog/schema.js'
 import { enqueueProvisioning } from '../provisioning/enqueue-provisioning.js'
@@ -43,11 +43,7 @@ export const deprovisionCustomerService = defineOp({
       }
       const requestId = await ctx.request!.queue(trx)
       const now = new Date(ctx.clock()).toISOString()
-      await trx
-        .updateTable('customer_services')
-        .set({ status: 'Requested', desired: 'notprovisioned', request_id: requestId, error: null, version: row.version + 1, updated_at: now })
-        .where('id', '=', row.id)
-        .execute()
+      await updateCustomerService(trx, row.id, { status: 'Requested', desired: 'notprovisioned', request_id: requestId, error: null, version: row.version + 1, updated_at: now })
       const { jobGuid } = await enqueueProvisioning(ctx, trx, {
         serviceName: service.name,
         subject: customerServiceSubject(row.id),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import { findCustomerService, findUserService, userServiceSubject } from '../../store/services.repo.js'
+import { findCustomerService, findUserService, updateUserService, userServiceSubject } from '../../store/services.repo.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
 import { CatalogName } from '../catalog/schema.js'
 import { enqueueProvisioning } from '../provisioning/enqueue-provisioning.js'
@@ -43,11 +43,14 @@ export const deprovisionUserService = defineOp({
       }
       await requireSettled(trx, us, `${service.name} of ${user.username}`)
       const requestId = await ctx.request!.queue(trx)
-      await trx
-        .updateTable('user_services')
-        .set({ status: 'Requested', desired: 'notprovisioned', request_id: requestId, error: null, version: us.version + 1, updated_at: new Date(ctx.clock()).toISOString() })
-        .where('id', '=', us.id)
-        .execute()
+      await updateUserService(trx, us.id, {
+        status: 'Requested',
+        desired: 'notprovisioned',
+        request_id: requestId,
+        error: null,
+        version: us.version + 1,
+        updated_at: new Date(ctx.clock()).toISOString(),
+      })
       const { jobGuid } = await enqueueProvisioning(ctx, trx, {
         serviceName: service.name,
         subject: userServiceSubject(us.id),

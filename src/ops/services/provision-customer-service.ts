@@ -4,7 +4,23 @@ import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
 import { catalogKey, findLocationByName, fromUserLimit, listPackageRows, listPlanRows, listPropertyRows, type ServiceRow } from '../../store/catalog.repo.js'
-import { customerServiceSubject, findCustomerService, type CustomerServiceRow } from '../../store/services.repo.js'
+import {
+  customerServiceSubject,
+  deleteCustomerServiceInstance,
+  findCustomerService,
+  findCustomerServiceInstance,
+  findCustomerServiceLocked,
+  insertCustomerService,
+  insertCustomerServiceInstance,
+  isInstanceGiven,
+  isServiceOfferedAt,
+  listCustomerServicePlanRows,
+  updateCustomerService,
+  updateCustomerServiceInstance,
+  upsertCustomerServicePackage,
+  upsertCustomerServicePlan,
+  type CustomerServiceRow,
+} from '../../store/services.repo.js'
 import type { OrgRow } from '../../store/orgs.repo.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
 import { rowLock } from '../../store/cloud.repo.js'
@@ -88,8 +104,7 @@ export const provisionCustomerService = defineOp({
       if (input.location !== undefined) {
         const loc = await findLocationByName(trx, input.location, rowLock(ctx.store.dialect, 'share'))
         if (!loc) throw new DomainError('not_found', `location ${JSON.stringify(input.location)} not found`, { field: 'location' })
-        const offered = await trx.selectFrom('location_services').select('service_id').where('location_id', '=', loc.id).where('service_id', '=', service.id).executeTakeFirst()
-        if (!offered) throw new DomainError('failed_precondition', `${service.name} is not offered at ${loc.name}`, { field: 'location' })
+        if (!(await isServiceOfferedAt(trx, loc.id, service.id))) throw new DomainError('failed_precondition', `${service.name} is not offered at ${loc.name}`, { field: 'location' })
         locationId = loc.id
       }
 
@@ -130,25 +145,21 @@ export const provisionCustomerService = defineOp({
           updated_at: now,
           provisioned_at: null,
         }
-        await trx.insertInto('customer_services').values(row).execute()
+        await insertCustomerService(trx, row)
       }
       const requestId = await ctx.request!.queue(trx)
-      await trx
-        .updateTable('customer_services')
-        .set({
-          location_id: locationId,
-          status: 'Requested',
-          desired: 'provisioned',
-          user_limit: userLimit,
-          is_billed: input.isBilled === undefined ? row.is_billed : input.isBilled ? 1 : 0,
-          properties: JSON.stringify(values),
-          request_id: requestId,
-          error: null,
-          version: row.version + (row.request_id === null ? 0 : 1),
-          updated_at: now,
-        })
-        .where('id', '=', row.id)
-        .execute()
+      await updateCustomerService(trx, row.id, {
+        location_id: locationId,
+        status: 'Requested',
+        desired: 'provisioned',
+        user_limit: userLimit,
+        is_billed: input.isBilled === undefined ? row.is_billed : input.isBilled ? 1 : 0,
+        properties: JSON.stringify(values),
+        request_id: requestId,
+        error: null,
+        version: row.version + (row.request_id === null ? 0 : 1),
+        updated_at: now,
+      })
 
       await applyPackages(trx, service, row.id, input.packages ?? [])
       await applyPlans(trx, service, row.id, input.userPlans ?? [], first)
@@ -171,10 +182,7 @@ export const provisionCustomerService = defineOp({
 
 /** Loads a customer's row of a service, locking it against concurrent changes on PostgreSQL. */
 export async function lockCustomerService(ctx: Ctx, trx: Db, orgId: string, serviceId: string): Promise<CustomerServiceRow | undefined> {
-  if (ctx.store.dialect === 'postgres') {
-    return trx.selectFrom('customer_services').selectAll().where('org_id', '=', orgId).where('service_id', '=', serviceId).forUpdate().executeTakeFirst()
-  }
-  return findCustomerService(trx, orgId, serviceId)
+  return findCustomerServiceLocked(trx, ctx.store.dialect, orgId, serviceId)
 }
 
 async function applyPackages(trx: Db, service: ServiceRow, csId: string, given: readonly { name: string; enabled: boolean }[]): Promise<void> {
@@ -183,11 +191,7 @@ async function applyPackages(trx: Db, service: ServiceRow, csId: string, given: 
   for (const g of given) {
     const p = byKey.get(catalogKey(g.name))
     if (!p) throw new DomainError('invalid_argument', `${service.name} has no package ${JSON.stringify(g.name)}`, { field: 'packages' })
-    await trx
-      .insertInto('customer_service_packages')
-      .values({ customer_service_id: csId, package_id: p.id, enabled: g.enabled ? 1 : 0 })
-      .onConflict((oc) => oc.columns(['customer_service_id', 'package_id']).doUpdateSet({ enabled: g.enabled ? 1 : 0 }))
-      .execute()
+    await upsertCustomerServicePackage(trx, csId, p.id, g.enabled)
   }
 }
 
@@ -200,9 +204,7 @@ async function applyPlans(
 ): Promise<void> {
   const plans = await listPlanRows(trx, service.id)
   const byKey = new Map(plans.map((p) => [p.name_key, p]))
-  const current = new Map(
-    (await trx.selectFrom('customer_service_plans').selectAll().where('customer_service_id', '=', csId).execute()).map((c) => [c.plan_id, c]),
-  )
+  const current = new Map((await listCustomerServicePlanRows(trx, csId)).map((c) => [c.plan_id, c]))
   const wanted = new Map<string, { enabled: boolean; limit: number | null }>()
   if (first && given.length === 0) {
     for (const p of plans) wanted.set(p.id, { enabled: true, limit: current.get(p.id)?.user_limit ?? p.user_limit })
@@ -222,11 +224,7 @@ async function applyPlans(
     wanted.set(p.id, { enabled, limit })
   }
   for (const [planId, w] of wanted) {
-    await trx
-      .insertInto('customer_service_plans')
-      .values({ customer_service_id: csId, plan_id: planId, enabled: w.enabled ? 1 : 0, user_limit: w.limit, users_count: 0 })
-      .onConflict((oc) => oc.columns(['customer_service_id', 'plan_id']).doUpdateSet({ enabled: w.enabled ? 1 : 0, user_limit: w.limit }))
-      .execute()
+    await upsertCustomerServicePlan(trx, csId, planId, w.enabled, w.limit)
   }
 }
 
@@ -239,29 +237,29 @@ async function applyInstances(
   now: string,
 ): Promise<void> {
   for (const name of removed) {
-    const inst = await trx.selectFrom('customer_service_instances').select('id').where('customer_service_id', '=', csId).where('name_key', '=', catalogKey(name)).executeTakeFirst()
+    const inst = await findCustomerServiceInstance(trx, csId, catalogKey(name))
     if (!inst) throw new DomainError('not_found', `${service.name} has no instance ${JSON.stringify(name)}`, { field: 'removeInstances' })
-    const used = await trx.selectFrom('user_service_instances').select('user_service_id').where('instance_id', '=', inst.id).limit(1).executeTakeFirst()
-    if (used) throw new DomainError('failed_precondition', `users are given instance ${name}; take it from them first`, { field: 'removeInstances' })
-    await trx.deleteFrom('customer_service_instances').where('id', '=', inst.id).execute()
+    if (await isInstanceGiven(trx, inst.id)) throw new DomainError('failed_precondition', `users are given instance ${name}; take it from them first`, { field: 'removeInstances' })
+    await deleteCustomerServiceInstance(trx, inst.id)
   }
   for (const g of given) {
     const key = catalogKey(g.name)
-    const existing = await trx.selectFrom('customer_service_instances').selectAll().where('customer_service_id', '=', csId).where('name_key', '=', key).executeTakeFirst()
+    const existing = await findCustomerServiceInstance(trx, csId, key)
     if (existing) {
-      await trx
-        .updateTable('customer_service_instances')
-        .set({
-          description: g.description ?? existing.description,
-          properties: g.properties ? JSON.stringify({ ...(JSON.parse(existing.properties) as object), ...g.properties }) : existing.properties,
-        })
-        .where('id', '=', existing.id)
-        .execute()
+      await updateCustomerServiceInstance(trx, existing.id, {
+        description: g.description ?? existing.description,
+        properties: g.properties ? JSON.stringify({ ...(JSON.parse(existing.properties) as object), ...g.properties }) : existing.properties,
+      })
     } else {
-      await trx
-        .insertInto('customer_service_instances')
-        .values({ id: newId(), customer_service_id: csId, name: g.name, name_key: key, description: g.description ?? '', properties: JSON.stringify(g.properties ?? {}), created_at: now })
-        .execute()
+      await insertCustomerServiceInstance(trx, {
+        id: newId(),
+        customer_service_id: csId,
+        name: g.name,
+        name_key: key,
+        description: g.description ?? '',
+        properties: JSON.stringify(g.properties ?? {}),
+        created_at: now,
+      })
     }
   }
 }

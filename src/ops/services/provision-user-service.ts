@@ -4,7 +4,24 @@ import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
 import { catalogKey, listPlanRows, listPropertyRows, type ServiceRow } from '../../store/catalog.repo.js'
-import { findCustomerService, findUserService, userServiceSubject, type CustomerServiceRow, type UserServiceRow } from '../../store/services.repo.js'
+import {
+  findCustomerService,
+  findUserService,
+  findUserServiceLocked,
+  insertUserService,
+  listCustomerServiceInstanceKeys,
+  listEnabledCustomerServicePlanIds,
+  listUserServicePlanIds,
+  releaseCustomerServicePlanPlaces,
+  setUserServiceInstances,
+  setUserServicePlans,
+  takeCustomerServicePlace,
+  takeCustomerServicePlanPlace,
+  updateUserService,
+  userServiceSubject,
+  type CustomerServiceRow,
+  type UserServiceRow,
+} from '../../store/services.repo.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
 import { CatalogName, requireDistinctNames } from '../catalog/schema.js'
 import { enqueueProvisioning } from '../provisioning/enqueue-provisioning.js'
@@ -59,7 +76,7 @@ export const provisionUserService = defineOp({
       }
       await requireSettled(trx, us, `${service.name} of ${user.username}`)
       const live = us !== undefined && us.status !== 'NotProvisioned'
-      const oldPlans = live ? (await trx.selectFrom('user_service_plans').select('plan_id').where('user_service_id', '=', us.id).execute()).map((p) => p.plan_id) : []
+      const oldPlans = live ? await listUserServicePlanIds(trx, us.id) : []
       const plans = await choosePlans(trx, service, cs, input.userPlans, live ? oldPlans : undefined)
       const instanceIds = input.instances ? await findInstances(trx, service, cs, input.instances) : undefined
 
@@ -74,15 +91,7 @@ export const provisionUserService = defineOp({
       }
 
       // Take a place under the customer's user limit (a new holder only), then under each added plan's.
-      const held = await trx
-        .updateTable('customer_services')
-        .set((eb) => ({ users_count: live ? eb.ref('users_count') : eb('users_count', '+', 1) }))
-        .where('id', '=', cs.id)
-        .where('status', '=', 'Provisioned')
-        .where('desired', '=', 'provisioned')
-        .$if(!live, (q) => q.where((eb) => eb.or([eb('user_limit', 'is', null), eb('users_count', '<', eb.ref('user_limit'))])))
-        .executeTakeFirst()
-      if (held.numUpdatedRows === 0n) {
+      if (!(await takeCustomerServicePlace(trx, cs.id, !live))) {
         const now = await findCustomerService(trx, org.id, service.id)
         if (now?.status !== 'Provisioned' || now.desired !== 'provisioned') {
           throw new DomainError('failed_precondition', `${service.name} is not provisioned to ${org.name} (status ${now?.status ?? 'NotProvisioned'})`, { field: 'service' })
@@ -93,63 +102,44 @@ export const provisionUserService = defineOp({
       const next = new Set(plans.map((p) => p.id))
       for (const p of plans) {
         if (old.has(p.id)) continue
-        const r = await trx
-          .updateTable('customer_service_plans')
-          .set((eb) => ({ users_count: eb('users_count', '+', 1) }))
-          .where('customer_service_id', '=', cs.id)
-          .where('plan_id', '=', p.id)
-          .where('enabled', '=', 1)
-          .where((eb) => eb.or([eb('user_limit', 'is', null), eb('users_count', '<', eb.ref('user_limit'))]))
-          .executeTakeFirst()
-        if (r.numUpdatedRows === 0n) {
+        if (!(await takeCustomerServicePlanPlace(trx, cs.id, p.id))) {
           throw new DomainError('quota_exceeded', `${org.name} has reached the user limit of user plan ${p.name} of ${service.name}`, { field: 'userPlans' })
         }
       }
       const dropped = oldPlans.filter((id) => !next.has(id))
-      if (dropped.length > 0) {
-        await trx
-          .updateTable('customer_service_plans')
-          .set((eb) => ({ users_count: eb('users_count', '-', 1) }))
-          .where('customer_service_id', '=', cs.id)
-          .where('plan_id', 'in', dropped)
-          .where('users_count', '>', 0)
-          .execute()
-      }
+      if (dropped.length > 0) await releaseCustomerServicePlanPlaces(trx, cs.id, dropped)
 
       const requestId = await ctx.request!.queue(trx)
       const now = new Date(ctx.clock()).toISOString()
       const id = us?.id ?? newId()
       if (us) {
-        await trx
-          .updateTable('user_services')
-          .set({ status: 'Requested', desired: 'provisioned', properties: JSON.stringify(values), request_id: requestId, error: null, version: us.version + 1, updated_at: now })
-          .where('id', '=', us.id)
-          .execute()
+        await updateUserService(trx, us.id, {
+          status: 'Requested',
+          desired: 'provisioned',
+          properties: JSON.stringify(values),
+          request_id: requestId,
+          error: null,
+          version: us.version + 1,
+          updated_at: now,
+        })
       } else {
-        await trx
-          .insertInto('user_services')
-          .values({
-            id,
-            user_id: user.id,
-            customer_service_id: cs.id,
-            status: 'Requested',
-            desired: 'provisioned',
-            properties: JSON.stringify(values),
-            request_id: requestId,
-            error: null,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            provisioned_at: null,
-          })
-          .execute()
+        await insertUserService(trx, {
+          id,
+          user_id: user.id,
+          customer_service_id: cs.id,
+          status: 'Requested',
+          desired: 'provisioned',
+          properties: JSON.stringify(values),
+          request_id: requestId,
+          error: null,
+          version: 1,
+          created_at: now,
+          updated_at: now,
+          provisioned_at: null,
+        })
       }
-      await trx.deleteFrom('user_service_plans').where('user_service_id', '=', id).execute()
-      if (plans.length > 0) await trx.insertInto('user_service_plans').values(plans.map((p) => ({ user_service_id: id, plan_id: p.id }))).execute()
-      if (instanceIds) {
-        await trx.deleteFrom('user_service_instances').where('user_service_id', '=', id).execute()
-        if (instanceIds.length > 0) await trx.insertInto('user_service_instances').values(instanceIds.map((i) => ({ user_service_id: id, instance_id: i }))).execute()
-      }
+      await setUserServicePlans(trx, id, plans.map((p) => p.id))
+      if (instanceIds) await setUserServiceInstances(trx, id, instanceIds)
       const fresh = (await findUserService(trx, user.id, cs.id))!
       const view = await userServiceView(trx, org.id, user.id, service, fresh, true)
       const { jobGuid } = await enqueueProvisioning(ctx, trx, {
@@ -171,18 +161,13 @@ export const provisionUserService = defineOp({
 
 /** Loads a user's row of a customer service, locking it against concurrent changes on PostgreSQL. */
 export async function lockUserService(ctx: Ctx, trx: Db, userId: string, csId: string): Promise<UserServiceRow | undefined> {
-  if (ctx.store.dialect === 'postgres') {
-    return trx.selectFrom('user_services').selectAll().where('user_id', '=', userId).where('customer_service_id', '=', csId).forUpdate().executeTakeFirst()
-  }
-  return findUserService(trx, userId, csId)
+  return findUserServiceLocked(trx, ctx.store.dialect, userId, csId)
 }
 
 /** The user plans a request gives a user: named, kept, or the customer's only enabled one. */
 async function choosePlans(trx: Db, service: ServiceRow, cs: CustomerServiceRow, named: readonly string[] | undefined, current: readonly string[] | undefined) {
   const all = await listPlanRows(trx, service.id)
-  const enabled = new Set(
-    (await trx.selectFrom('customer_service_plans').select('plan_id').where('customer_service_id', '=', cs.id).where('enabled', '=', 1).execute()).map((p) => p.plan_id),
-  )
+  const enabled = new Set(await listEnabledCustomerServicePlanIds(trx, cs.id))
   let chosen
   if (named !== undefined) {
     const byKey = new Map(all.map((p) => [p.name_key, p]))
@@ -208,7 +193,7 @@ async function choosePlans(trx: Db, service: ServiceRow, cs: CustomerServiceRow,
 
 async function findInstances(trx: Db, service: ServiceRow, cs: CustomerServiceRow, names: readonly string[]): Promise<string[]> {
   if (names.length === 0) return []
-  const rows = await trx.selectFrom('customer_service_instances').select(['id', 'name_key']).where('customer_service_id', '=', cs.id).execute()
+  const rows = await listCustomerServiceInstanceKeys(trx, cs.id)
   const byKey = new Map(rows.map((r) => [r.name_key, r.id]))
   return names.map((n) => {
     const id = byKey.get(catalogKey(n))

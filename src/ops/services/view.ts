@@ -8,7 +8,17 @@ import type { Ctx } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { provisioningInfo, type ProvisioningColour, type ProvisioningStatus } from '../../core/provisioning.js'
 import { listPackageRows, listPlanRows, listPropertyRows, toUserLimit, type ServiceRow, type UserLimit } from '../../store/catalog.repo.js'
-import { requestGuids, type CustomerServiceRow, type UserServiceRow } from '../../store/services.repo.js'
+import {
+  findLocationName,
+  listCustomerServiceInstanceRows,
+  listCustomerServicePackageStates,
+  listCustomerServicePlanRows,
+  listUserServiceInstanceNames,
+  listUserServicePlanNames,
+  requestGuids,
+  type CustomerServiceRow,
+  type UserServiceRow,
+} from '../../store/services.repo.js'
 import { actsForMaster } from '../access.js'
 
 export interface ServiceStatusView {
@@ -101,15 +111,15 @@ export async function customerServiceView(db: Db, orgId: string, service: Servic
   let location: string | null = null
   if (row) {
     const [cp, cpl, inst, loc] = await Promise.all([
-      db.selectFrom('customer_service_packages').select(['package_id', 'enabled']).where('customer_service_id', '=', row.id).execute(),
-      db.selectFrom('customer_service_plans').select(['plan_id', 'enabled', 'user_limit', 'users_count']).where('customer_service_id', '=', row.id).execute(),
-      db.selectFrom('customer_service_instances').select(['name', 'description', 'properties']).where('customer_service_id', '=', row.id).orderBy('name_key').execute(),
-      row.location_id ? db.selectFrom('locations').select('name').where('id', '=', row.location_id).executeTakeFirst() : Promise.resolve(undefined),
+      listCustomerServicePackageStates(db, row.id),
+      listCustomerServicePlanRows(db, row.id),
+      listCustomerServiceInstanceRows(db, row.id),
+      row.location_id ? findLocationName(db, row.location_id) : Promise.resolve(undefined),
     ])
     for (const p of cp) enabledPackages.set(p.package_id, p.enabled === 1)
     for (const p of cpl) customerPlans.set(p.plan_id, p)
     instances = inst.map((i) => ({ name: i.name, description: i.description, properties: JSON.parse(i.properties) as Record<string, string> }))
-    location = loc?.name ?? null
+    location = loc ?? null
   }
   const values = row ? (JSON.parse(row.properties) as Record<string, string>) : {}
   return {
@@ -161,24 +171,9 @@ export async function userServiceView(
   let plans: { name: string; fullname: string }[] = []
   let instances: string[] = []
   if (row) {
-    const [p, i] = await Promise.all([
-      db
-        .selectFrom('user_service_plans')
-        .innerJoin('service_plans', 'service_plans.id', 'user_service_plans.plan_id')
-        .select(['service_plans.name', 'service_plans.fullname'])
-        .where('user_service_plans.user_service_id', '=', row.id)
-        .orderBy('service_plans.name_key')
-        .execute(),
-      db
-        .selectFrom('user_service_instances')
-        .innerJoin('customer_service_instances', 'customer_service_instances.id', 'user_service_instances.instance_id')
-        .select('customer_service_instances.name')
-        .where('user_service_instances.user_service_id', '=', row.id)
-        .orderBy('customer_service_instances.name_key')
-        .execute(),
-    ])
+    const [p, i] = await Promise.all([listUserServicePlanNames(db, row.id), listUserServiceInstanceNames(db, row.id)])
     plans = p.map((x) => ({ name: x.name, fullname: x.fullname || x.name }))
-    instances = i.map((x) => x.name)
+    instances = i
   }
   const values = row ? (JSON.parse(row.properties) as Record<string, string>) : {}
   return {

@@ -3,7 +3,8 @@ import { defineOp } from '../context.js'
 import { actsForMaster, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { nowIso } from '../../store/store.js'
-import { placementColumns, planResources, type Placement } from '../../store/plans.repo.js'
+import { countPlanSubscription, placementColumns, planResources, type Placement } from '../../store/plans.repo.js'
+import { addOrgSubscriptionsCount, insertSubscription, insertSubscriptionResources } from '../../store/subscriptions.repo.js'
 import { DedicatedServersInput, PlanId, checkPlacement } from '../plans/schema.js'
 import { quotaOfSeller } from '../plans/seller.js'
 import { getPlanRow } from '../plans/plan-access.js'
@@ -55,46 +56,27 @@ export const createSubscription = defineOp({
       await checkPlacement(trx, placement)
       const resources = (await planResources(trx, [plan.id])).get(plan.id) ?? []
       const now = nowIso(ctx.clock)
-      const { id } = await trx
-        .insertInto('subscriptions')
-        .values({
-          plan_id: plan.id,
-          subscriber_id: customer.id,
-          vendor_id: vendor.id,
-          plan_type: plan.plan_type,
-          friendly_name: input.friendlyName ?? '',
-          status: 'active',
-          is_suspended: 0,
-          suspended_by: null,
-          ...placementColumns(placement),
-          drawn_from: quota,
-          created_at: now,
-          updated_at: now,
-          version: 1,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      if (resources.length > 0) {
-        await trx
-          .insertInto('subscription_resources')
-          .values(resources.map((r) => ({ subscription_id: id, name: r.name, total: r.total ?? null, usage: 0 })))
-          .execute()
-      }
+      const id = await insertSubscription(trx, {
+        plan_id: plan.id,
+        subscriber_id: customer.id,
+        vendor_id: vendor.id,
+        plan_type: plan.plan_type,
+        friendly_name: input.friendlyName ?? '',
+        status: 'active',
+        is_suspended: 0,
+        suspended_by: null,
+        ...placementColumns(placement),
+        drawn_from: quota,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+      })
+      await insertSubscriptionResources(trx, id, resources.map((r) => ({ name: r.name, total: r.total ?? null, usage: 0 })))
       // Rows shared by many sales are locked last, in the same order by every sale (the
       // customer, the plan, the reseller's quota rows by name), so that each is held briefly.
-      await trx
-        .updateTable('orgs')
-        .set((eb) => ({ subscriptions_count: eb('subscriptions_count', '+', 1), version: eb('version', '+', 1), updated_at: now }))
-        .where('id', '=', customer.id)
-        .execute()
+      await addOrgSubscriptionsCount(trx, customer.id, 1, now)
       if (plan.plan_type === 'reseller') await becomeMetered(ctx, trx, { id }, customer)
-      const counted = await trx
-        .updateTable('plans')
-        .set((eb) => ({ subscriptions_count: eb('subscriptions_count', '+', 1) }))
-        .where('id', '=', plan.id)
-        .where('tombstone', '=', 0)
-        .executeTakeFirst()
-      if (counted.numUpdatedRows === 0n) throw new DomainError('not_found', `${vendor.name} has no plan ${plan.id}`, { field: 'planId' })
+      if (!(await countPlanSubscription(trx, plan.id))) throw new DomainError('not_found', `${vendor.name} has no plan ${plan.id}`, { field: 'planId' })
       if (quota !== null) await drawFrom(trx, quota, resources, vendor.name)
       return { id }
     })

@@ -2,11 +2,17 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
 import { getOrgInScope } from '../access.js'
-import { toSubscriptions, type Subscription } from '../../store/subscriptions.repo.js'
+import {
+  findLiveSubscription,
+  listLiveSubscriptions,
+  SUBSCRIPTION_SORT_KEYS,
+  toSubscriptions,
+  type Subscription,
+  type SubscriptionSortKey,
+} from '../../store/subscriptions.repo.js'
 import { getVendorAndCustomer } from './subscription-access.js'
 
-export const SUBSCRIPTION_SORT_KEYS = ['plan', 'subscriberId', 'vendorId'] as const
-const sortColumn = { plan: 'plans.name', subscriberId: 'subscriptions.subscriber_id', vendorId: 'subscriptions.vendor_id' } as const
+export { SUBSCRIPTION_SORT_KEYS } from '../../store/subscriptions.repo.js'
 
 const Page = {
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
@@ -15,21 +21,11 @@ const Page = {
   sortOrder: Type.Optional(Type.Enum(['asc', 'desc'] as const)),
 }
 
-type PageInput = { offset?: number; limit?: number; sortBy?: (typeof SUBSCRIPTION_SORT_KEYS)[number]; sortOrder?: 'asc' | 'desc' }
+type PageInput = { offset?: number; limit?: number; sortBy?: SubscriptionSortKey; sortOrder?: 'asc' | 'desc' }
 
 async function page(ctx: Parameters<typeof listCustomerSubscriptions>[0], filter: { subscriberId: string; vendorId?: string }, p: PageInput) {
   const db = ctx.store.db
-  let base = db.selectFrom('subscriptions').where('subscriptions.subscriber_id', '=', filter.subscriberId).where('subscriptions.status', '<>', 'deleted')
-  if (filter.vendorId) base = base.where('subscriptions.vendor_id', '=', filter.vendorId)
-  const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
-  const dir = p.sortOrder ?? 'asc'
-  let q = base.innerJoin('plans', 'plans.id', 'subscriptions.plan_id').selectAll('subscriptions')
-  if (p.sortBy) q = q.orderBy(sortColumn[p.sortBy], dir)
-  const rows = await q
-    .orderBy('subscriptions.id', dir)
-    .limit(p.limit ?? 100)
-    .offset(p.offset ?? 0)
-    .execute()
+  const { rows, total } = await listLiveSubscriptions(db, filter, { limit: p.limit ?? 100, offset: p.offset ?? 0, sortBy: p.sortBy, sortOrder: p.sortOrder ?? 'asc' })
   return { items: await toSubscriptions(db, rows), total }
 }
 
@@ -76,9 +72,7 @@ export const getSubscription = defineOp({
       subscriberId = customer.id
       vendorId = vendor.id
     } else subscriberId = (await getOrgInScope(ctx, db, input.orgId)).id
-    let q = db.selectFrom('subscriptions').selectAll().where('id', '=', input.subscriptionId).where('subscriber_id', '=', subscriberId).where('status', '<>', 'deleted')
-    if (vendorId) q = q.where('vendor_id', '=', vendorId)
-    const row = await q.executeTakeFirst()
+    const row = await findLiveSubscription(db, input.subscriptionId, { subscriberId, vendorId })
     if (!row) throw new DomainError('not_found', `no subscription ${input.subscriptionId}`)
     return (await toSubscriptions(db, [row]))[0]!
   },

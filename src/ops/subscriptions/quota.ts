@@ -13,12 +13,23 @@ import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import { countDescendants, type OrgRow } from '../../store/orgs.repo.js'
 import type { PlanResource } from '../../core/plans.js'
+import { uncountPlanSubscription } from '../../store/plans.repo.js'
 import {
+  addOrgSubscriptionsCount,
+  clearResellerSubscription,
   drawResource,
   findResource,
+  findSaleDrawingFrom,
   findSubscription,
   holdsAmounts,
+  listHeldResources,
+  listLiveSubscriptionsOf,
+  listMeteredOrgs,
+  lockOrgForUpdate,
+  markSubscriptionDeleted,
+  refreshWebsitesCount as storeWebsitesCount,
   releaseResource,
+  setResellerSubscription,
   setUsageWithin,
   type SubscriptionRow,
 } from '../../store/subscriptions.repo.js'
@@ -65,14 +76,8 @@ export async function releaseTo(db: Db, quotaSubId: number, resources: readonly 
 export async function becomeMetered(ctx: Ctx, trx: Db, sub: { id: number }, subscriber: OrgRow): Promise<void> {
   // FOR UPDATE waits for customers being created under the subscriber (they hold its row for
   // key share: create-customer.ts), so the count below sees them, and makes new ones wait.
-  if (ctx.store.dialect === 'postgres') await trx.selectFrom('orgs').select('id').where('id', '=', subscriber.id).forUpdate().execute()
-  const r = await trx
-    .updateTable('orgs')
-    .set((eb) => ({ reseller_sub_id: sub.id, version: eb('version', '+', 1), updated_at: new Date(ctx.clock()).toISOString() }))
-    .where('id', '=', subscriber.id)
-    .where((eb) => eb.or([eb('reseller_sub_id', 'is', null), eb('reseller_sub_id', '=', sub.id)]))
-    .executeTakeFirst()
-  if (r.numUpdatedRows === 0n) {
+  await lockOrgForUpdate(trx, ctx.store.dialect, subscriber.id)
+  if (!(await setResellerSubscription(trx, subscriber.id, sub.id, new Date(ctx.clock()).toISOString()))) {
     throw new DomainError('already_exists', `${subscriber.name} already holds a reseller subscription; change that one's plan instead`, { field: 'planId' })
   }
   const n = await countDescendants(trx, subscriber.number, LIVE_ORG_STATUSES, 1)
@@ -84,12 +89,7 @@ export async function becomeMetered(ctx: Ctx, trx: Db, sub: { id: number }, subs
 
 /** Stops reseller subscription `subId` metering `subscriberId` (it is deleted or no longer a reseller plan). */
 export async function stopMetering(ctx: Ctx, trx: Db, subId: number, subscriberId: string): Promise<void> {
-  await trx
-    .updateTable('orgs')
-    .set((eb) => ({ reseller_sub_id: null, version: eb('version', '+', 1), updated_at: new Date(ctx.clock()).toISOString() }))
-    .where('id', '=', subscriberId)
-    .where('reseller_sub_id', '=', subId)
-    .execute()
+  await clearResellerSubscription(trx, subscriberId, subId, new Date(ctx.clock()).toISOString())
 }
 
 /**
@@ -111,8 +111,7 @@ export async function takeCustomerPlace(trx: Db, parent: OrgRow): Promise<void> 
 
 /** The resources a subscription holds (its totals), for drawing and giving back. */
 export async function heldResources(db: Db, subId: number): Promise<PlanResource[]> {
-  const rows = await db.selectFrom('subscription_resources').select(['name', 'total']).where('subscription_id', '=', subId).orderBy('name').execute()
-  return rows.map((r) => (r.total === null ? { name: r.name } : { name: r.name, total: Number(r.total) }))
+  return listHeldResources(db, subId)
 }
 
 /**
@@ -127,26 +126,18 @@ export async function endSubscription(ctx: Ctx, trx: Db, sub: SubscriptionRow, o
   if (!opts.cascade && sub.plan_type === 'reseller') await requireNoDependants(trx, sub, opts.subscriber!)
   if (sub.drawn_from !== null) await releaseTo(trx, sub.drawn_from, await heldResources(trx, sub.id))
   if (sub.plan_type === 'reseller') await stopMetering(ctx, trx, sub.id, sub.subscriber_id)
-  await trx
-    .updateTable('subscriptions')
-    .set((eb) => ({ status: 'deleted', drawn_from: null, updated_at: now, version: eb('version', '+', 1) }))
-    .where('id', '=', sub.id)
-    .execute()
-  await trx.updateTable('plans').set((eb) => ({ subscriptions_count: eb('subscriptions_count', '-', 1) })).where('id', '=', sub.plan_id).execute()
-  await trx
-    .updateTable('orgs')
-    .set((eb) => ({ subscriptions_count: eb('subscriptions_count', '-', 1), version: eb('version', '+', 1), updated_at: now }))
-    .where('id', '=', sub.subscriber_id)
-    .execute()
+  await markSubscriptionDeleted(trx, sub.id, now)
+  await uncountPlanSubscription(trx, sub.plan_id)
+  await addOrgSubscriptionsCount(trx, sub.subscriber_id, -1, now)
   if (sub.plan_type === 'hosting') await refreshWebsitesCount(ctx, trx, sub.subscriber_id)
 }
 
 /** Refuses to take a reseller subscription away while sales draw from it or its customers depend on it. */
 export async function requireNoDependants(trx: Db, sub: SubscriptionRow, subscriber: OrgRow): Promise<void> {
   if (subscriber.reseller_sub_id !== sub.id) return
-  const sale = await trx.selectFrom('subscriptions').select('id').where('drawn_from', '=', sub.id).limit(1).executeTakeFirst()
-  if (sale) {
-    throw new DomainError('failed_precondition', `subscriptions sold by ${subscriber.name} still draw from this reseller subscription (e.g. ${sale.id}); cancel them first`)
+  const sale = await findSaleDrawingFrom(trx, sub.id)
+  if (sale !== undefined) {
+    throw new DomainError('failed_precondition', `subscriptions sold by ${subscriber.name} still draw from this reseller subscription (e.g. ${sale}); cancel them first`)
   }
   if (subscriber.is_reseller !== 1 && (await countDescendants(trx, subscriber.number, LIVE_ORG_STATUSES, 1)) > 0) {
     throw new DomainError('failed_precondition', `${subscriber.name} still has live customers, which need it to stay a reseller; delete them first`)
@@ -161,19 +152,13 @@ export async function requireNoDependants(trx: Db, sub: SubscriptionRow, subscri
 export async function releaseForDeletedOrgs(ctx: Ctx, trx: Db, victims: readonly OrgRow[]): Promise<void> {
   const parentIds = [...new Set(victims.map((v) => v.parent_id).filter((p): p is string => p !== null))]
   if (parentIds.length > 0) {
-    const metered = await trx.selectFrom('orgs').select(['id', 'reseller_sub_id']).where('id', 'in', parentIds).where('reseller_sub_id', 'is not', null).execute()
+    const metered = await listMeteredOrgs(trx, parentIds)
     for (const p of metered) {
       const n = victims.filter((v) => v.parent_id === p.id).length
-      await releaseResource(trx, p.reseller_sub_id!, CUSTOMERS, n)
+      await releaseResource(trx, p.reseller_sub_id, CUSTOMERS, n)
     }
   }
-  const subs = await trx
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('subscriber_id', 'in', victims.map((v) => v.id))
-    .where('status', '<>', 'deleted')
-    .orderBy('id')
-    .execute()
+  const subs = await listLiveSubscriptionsOf(trx, victims.map((v) => v.id))
   for (const s of subs) await endSubscription(ctx, trx, s, { cascade: true })
 }
 
@@ -182,19 +167,5 @@ export async function releaseForDeletedOrgs(ctx: Ctx, trx: Db, victims: readonly
  * subscriptions it holds (not deleted). Bumps its version, so that cached copies are renewed.
  */
 export async function refreshWebsitesCount(ctx: Ctx, trx: Db, orgId: string): Promise<void> {
-  const row = await trx
-    .selectFrom('subscription_resources')
-    .innerJoin('subscriptions', 'subscriptions.id', 'subscription_resources.subscription_id')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('subscription_resources.usage'), eb.lit(0)).as('n'))
-    .where('subscriptions.subscriber_id', '=', orgId)
-    .where('subscriptions.status', '<>', 'deleted')
-    .where('subscriptions.plan_type', '=', 'hosting')
-    .where('subscription_resources.name', '=', 'websites')
-    .executeTakeFirstOrThrow()
-  await trx
-    .updateTable('orgs')
-    .set((eb) => ({ websites_count: Number(row.n), version: eb('version', '+', 1), updated_at: new Date(ctx.clock()).toISOString() }))
-    .where('id', '=', orgId)
-    .where('websites_count', '<>', Number(row.n))
-    .execute()
+  await storeWebsitesCount(trx, orgId, new Date(ctx.clock()).toISOString())
 }

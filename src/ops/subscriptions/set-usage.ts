@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
 import { getOrgInScope } from '../access.js'
-import { findSubscription, setUsageWithin } from '../../store/subscriptions.repo.js'
+import { findResource, findSubscription, setUsageWithin } from '../../store/subscriptions.repo.js'
 import { MAX_AMOUNT } from '../plans/schema.js'
 import { requireMasterWriter } from '../servers/servers.js'
 import { refreshWebsitesCount } from './quota.js'
@@ -38,7 +38,7 @@ export const setSubscriptionUsage = defineOp({
       if (sub.plan_type !== 'hosting') throw new DomainError('failed_precondition', "a reseller subscription's usage is what its reseller has sold")
       for (const r of input.resources) {
         if (await setUsageWithin(trx, sub.id, r.name, r.usage)) continue
-        const row = await trx.selectFrom('subscription_resources').select('total').where('subscription_id', '=', sub.id).where('name', '=', r.name).executeTakeFirst()
+        const row = await findResource(trx, sub.id, r.name)
         if (!row) throw new DomainError('invalid_argument', `subscription ${sub.id} has no resource ${r.name}`, { field: 'resources', resource: r.name })
         throw new DomainError('quota_exceeded', `subscription ${sub.id} has ${row.total} ${r.name}; ${r.usage} do not fit`, { field: 'resources', resource: r.name })
       }

@@ -3,8 +3,8 @@ import { defineOp } from '../context.js'
 import { actsForMaster, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { nowIso } from '../../store/store.js'
-import { placementColumns, placementOf, planResources, type Placement, type PlanResource } from '../../store/plans.repo.js'
-import { holdsAmounts } from '../../store/subscriptions.repo.js'
+import { countPlanSubscription, placementColumns, placementOf, planResources, uncountPlanSubscription, type Placement, type PlanResource } from '../../store/plans.repo.js'
+import { holdsAmounts, listResourceUsage, replaceSubscriptionResources, updateSubscription as updateSubscriptionRow } from '../../store/subscriptions.repo.js'
 import { DedicatedServersInput, PlanId, checkPlacement } from '../plans/schema.js'
 import { quotaOfSeller } from '../plans/seller.js'
 import { getPlanRow } from '../plans/plan-access.js'
@@ -78,7 +78,7 @@ export const updateSubscription = defineOp({
       }
       // 3. The new plan's resources, keeping each one's usage.
       if (newPlan) {
-        const usage = new Map((await trx.selectFrom('subscription_resources').select(['name', 'usage']).where('subscription_id', '=', sub.id).execute()).map((r) => [r.name, Number(r.usage)]))
+        const usage = new Map((await listResourceUsage(trx, sub.id)).map((r) => [r.name, Number(r.usage)]))
         const totals = new Map(resources.map((r) => [r.name, r.total]))
         for (const [name, used] of usage) {
           if (used === 0 || (name === 'customers' && planType === 'reseller')) continue
@@ -87,22 +87,10 @@ export const updateSubscription = defineOp({
             throw new DomainError('quota_exceeded', `the subscription uses ${used} ${name}; plan ${newPlan.name} gives ${totals.has(name) ? total : 'none'}`, { resource: name, field: 'planId' })
           }
         }
-        await trx.deleteFrom('subscription_resources').where('subscription_id', '=', sub.id).execute()
-        if (resources.length > 0) {
-          await trx
-            .insertInto('subscription_resources')
-            .values(resources.map((r) => ({ subscription_id: sub.id, name: r.name, total: r.total ?? null, usage: usage.get(r.name) ?? 0 })))
-            .execute()
-        }
+        await replaceSubscriptionResources(trx, sub.id, resources.map((r) => ({ name: r.name, total: r.total ?? null, usage: usage.get(r.name) ?? 0 })))
         if (newPlan.id !== sub.plan_id) {
-          await trx.updateTable('plans').set((eb) => ({ subscriptions_count: eb('subscriptions_count', '-', 1) })).where('id', '=', sub.plan_id).execute()
-          const r = await trx
-            .updateTable('plans')
-            .set((eb) => ({ subscriptions_count: eb('subscriptions_count', '+', 1) }))
-            .where('id', '=', newPlan.id)
-            .where('tombstone', '=', 0)
-            .executeTakeFirst()
-          if (r.numUpdatedRows === 0n) throw new DomainError('not_found', `${vendor.name} has no plan ${newPlan.id}`, { field: 'planId' })
+          await uncountPlanSubscription(trx, sub.plan_id)
+          if (!(await countPlanSubscription(trx, newPlan.id))) throw new DomainError('not_found', `${vendor.name} has no plan ${newPlan.id}`, { field: 'planId' })
         }
       }
       // 4. A reseller subscription meters its subscriber (its customers counted against the new total).
@@ -120,22 +108,18 @@ export const updateSubscription = defineOp({
       if (group) placement.serverGroupId = group
       if (servers && Object.keys(servers).length > 0) placement.dedicatedServers = servers
       if (input.serverGroupId !== undefined || input.dedicatedServers !== undefined) await checkPlacement(trx, placement)
-      await trx
-        .updateTable('subscriptions')
-        .set({
-          status,
-          is_suspended: suspended ? 1 : 0,
-          suspended_by: suspended ? (sub.is_suspended === 1 ? sub.suspended_by : ctx.actor.orgId) : null,
-          plan_id: newPlan?.id ?? sub.plan_id,
-          plan_type: planType,
-          friendly_name: input.friendlyName ?? sub.friendly_name,
-          ...placementColumns(placement),
-          drawn_from: drawnFrom,
-          updated_at: now,
-          version: sub.version + 1,
-        })
-        .where('id', '=', sub.id)
-        .execute()
+      await updateSubscriptionRow(trx, sub.id, {
+        status,
+        is_suspended: suspended ? 1 : 0,
+        suspended_by: suspended ? (sub.is_suspended === 1 ? sub.suspended_by : ctx.actor.orgId) : null,
+        plan_id: newPlan?.id ?? sub.plan_id,
+        plan_type: planType,
+        friendly_name: input.friendlyName ?? sub.friendly_name,
+        ...placementColumns(placement),
+        drawn_from: drawnFrom,
+        updated_at: now,
+        version: sub.version + 1,
+      })
       if (newPlan) await refreshWebsitesCount(ctx, trx, customer.id)
       return { version: sub.version + 1 }
     })

@@ -5,7 +5,7 @@ import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
 import { mayGrant } from '../../core/roles.js'
 import { hashSecret } from '../../core/passwords.js'
-import { toUser, usernameKey, type User } from '../../store/users.repo.js'
+import { insertUser, toUser, usernameKey, type User } from '../../store/users.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
 
@@ -58,7 +58,7 @@ export const createUser = defineOp({
         version: 1,
       }
       await mapUnique(
-        () => trx.insertInto('users').values(row).execute(),
+        () => insertUser(trx, row),
         () => `username ${input.username} is taken`,
       )
       return toUser(row)

@@ -4,6 +4,8 @@ import { requirePermission } from '../access.js'
 import { getUserInOrg } from './get-user.js'
 import { DomainError } from '../../core/errors.js'
 import { mayGrant, type Role } from '../../core/roles.js'
+import { lockOrgForUpdate } from '../../store/orgs.repo.js'
+import { countOrgUsers, deleteUserRow, userHoldsServices } from '../../store/users.repo.js'
 
 /**
  * Deletes a user, with its sessions, keys and group memberships.
@@ -25,9 +27,7 @@ export const deleteUser = defineOp({
     await ctx.store.write(async (trx) => {
       // Concurrent deletes in one organisation queue on its row, so that each counts the users
       // the others left (SQLite's write transactions are serial already).
-      if (ctx.store.dialect === 'postgres') {
-        await trx.selectFrom('orgs').select('id').where('id', '=', input.orgId).forUpdate().execute()
-      }
+      await lockOrgForUpdate(trx, ctx.store.dialect, input.orgId)
       const u = await getUserInOrg(ctx, trx, input.orgId, input.userId)
       if (!mayGrant(ctx.actor.role, u.role as Role)) {
         throw new DomainError('forbidden', `role ${ctx.actor.role} may not delete a user with role ${u.role}`)
@@ -35,18 +35,11 @@ export const deleteUser = defineOp({
       if (input.expectedVersion !== undefined && input.expectedVersion !== u.version) {
         throw new DomainError('version_mismatch', `user was changed since version ${input.expectedVersion}`)
       }
-      const { n } = await trx
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('org_id', '=', u.org_id)
-        .executeTakeFirstOrThrow()
-      if (Number(n) <= 1) {
+      if ((await countOrgUsers(trx, u.org_id)) <= 1) {
         throw new DomainError('failed_precondition', `${u.username} is the organisation's last user and cannot be deleted`)
       }
-      const live = await trx.selectFrom('user_services').select('id').where('user_id', '=', u.id).where('status', '!=', 'NotProvisioned').limit(1).executeTakeFirst()
-      if (live) throw new DomainError('failed_precondition', `${u.username} holds services; deprovision them first`)
-      await trx.deleteFrom('user_services').where('user_id', '=', u.id).execute()
-      await trx.deleteFrom('users').where('id', '=', u.id).execute()
+      if (await userHoldsServices(trx, u.id)) throw new DomainError('failed_precondition', `${u.username} holds services; deprovision them first`)
+      await deleteUserRow(trx, u.id)
     })
   },
 })

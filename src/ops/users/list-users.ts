@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { getOrgInScope } from '../access.js'
-import { toUser, type User } from '../../store/users.repo.js'
+import { countOrgUsers, listOrgUserRows, toUser, type User } from '../../store/users.repo.js'
 
 /** Lists the users of an organisation in the actor's subtree, by username. */
 export const listUsers = defineOp({
@@ -17,19 +17,8 @@ export const listUsers = defineOp({
   async run(ctx, input): Promise<{ items: User[]; total: number }> {
     const db = ctx.store.db
     const org = await getOrgInScope(ctx, db, input.orgId)
-    const { total } = await db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('total'))
-      .where('org_id', '=', org.id)
-      .executeTakeFirstOrThrow()
-    const rows = await db
-      .selectFrom('users')
-      .selectAll()
-      .where('org_id', '=', org.id)
-      .orderBy('username')
-      .limit(input.limit ?? 100)
-      .offset(input.offset ?? 0)
-      .execute()
-    return { items: rows.map(toUser), total: Number(total) }
+    const total = await countOrgUsers(db, org.id)
+    const rows = await listOrgUserRows(db, org.id, input.offset ?? 0, input.limit ?? 100)
+    return { items: rows.map(toUser), total }
   },
 })

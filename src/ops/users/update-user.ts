@@ -5,8 +5,7 @@ import { getUserInOrg } from './get-user.js'
 import { DomainError } from '../../core/errors.js'
 import { mayGrant, type Role } from '../../core/roles.js'
 import { hashSecret, verifySecret } from '../../core/passwords.js'
-import { findUserById, toUser, type User } from '../../store/users.repo.js'
-import type { UserTable } from '../../store/schema.js'
+import { deleteUserSessions, findUserById, toUser, updateUserRow, type User, type UserPatch } from '../../store/users.repo.js'
 import { nowIso } from '../../store/store.js'
 import { throttledCheck } from '../../store/throttle.repo.js'
 import { Email, Password, PersonName, RoleInput } from './schema.js'
@@ -70,7 +69,7 @@ export const updateUser = defineOp({
     }
     return ctx.store.write(async (trx) => {
       const u = await getUserInOrg(ctx, trx, input.orgId, input.userId)
-      const set: Partial<UserTable> = {}
+      const set: UserPatch = {}
       if (input.email !== undefined) set.email = input.email
       if (input.firstName !== undefined) set.first_name = input.firstName
       if (input.lastName !== undefined) set.last_name = input.lastName
@@ -79,16 +78,11 @@ export const updateUser = defineOp({
       if (passwordHash !== undefined) set.password_hash = passwordHash
       const credsChange = passwordHash !== undefined || (input.enabled === false && u.enabled === 1)
       if (credsChange) set.cred_version = u.cred_version + 1
-      const res = await trx
-        .updateTable('users')
-        .set({ ...set, updated_at: nowIso(ctx.clock), version: u.version + 1 })
-        .where('id', '=', u.id)
-        .where('version', '=', input.expectedVersion ?? u.version)
-        .executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) {
+      const updated = await updateUserRow(trx, u.id, input.expectedVersion ?? u.version, { ...set, updated_at: nowIso(ctx.clock), version: u.version + 1 })
+      if (!updated) {
         throw new DomainError('version_mismatch', `user was changed since version ${input.expectedVersion ?? u.version}`)
       }
-      if (credsChange) await trx.deleteFrom('sessions').where('user_id', '=', u.id).execute()
+      if (credsChange) await deleteUserSessions(trx, u.id)
       return toUser((await findUserById(trx, u.id))!)
     })
   },

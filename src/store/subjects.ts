@@ -7,24 +7,12 @@
  * process that runs jobs has them); a subject without a handler (a driver test) only has its
  * job and request.
  */
-import type { Db } from '../store/store.js'
-import { serviceSubjectHandlers } from '../store/services.repo.js'
+import type { Db } from './store.js'
+import { serviceSubjectHandlers } from './services.repo.js'
+import type { JobEvent, JobEventInfo, JobSubjectHandler } from '../core/jobs.js'
 
-/** A step of a job: claimed by a worker, waiting for a callback, to be retried, given back, or finished. */
-export type JobEvent = 'claimed' | 'waiting' | 'retry' | 'released' | 'succeeded' | 'failed'
-
-export interface JobEventInfo {
-  /** The subject's id (after the type's colon). */
-  id: string
-  /** The request the job belongs to (subjects remember the request that last changed them). */
-  requestId: number
-  action: 'provision' | 'deprovision'
-  /** The error of a failure. */
-  error?: string
-  now: number
-}
-
-export type SubjectHandler = (trx: Db, event: JobEvent, info: JobEventInfo) => Promise<void>
+export type SubjectHandler = JobSubjectHandler<Db>
+export type { JobEvent, JobEventInfo }
 
 const handlers = new Map<string, SubjectHandler>(Object.entries(serviceSubjectHandlers))
 

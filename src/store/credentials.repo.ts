@@ -1,0 +1,111 @@
+/**
+ * What authentication reads and writes: the row behind a credential (a user by id, username
+ * or e-mail address, an API key, a session) joined to its user and organisation, and sessions.
+ *
+ * The lookups every authenticated request makes are prepared (see prepared.ts): built and
+ * compiled once per database handle.
+ */
+import { sql } from 'kysely'
+import type { Db } from './store.js'
+import { preparedLookup } from './prepared.js'
+
+/** The user and organisation columns an actor is made from. */
+const actorColumns = [
+  'users.id as user_id',
+  'users.username',
+  'users.role',
+  'users.enabled',
+  'users.cred_version',
+  'orgs.id as org_id',
+  'orgs.number as org_number',
+  'orgs.path as org_path',
+  'orgs.depth as org_depth',
+  'orgs.status as org_status',
+] as const
+
+/** A user with its organisation, as an actor is made from them. */
+export interface ActorRow {
+  user_id: string
+  username: string
+  role: string
+  enabled: number
+  cred_version: number
+  org_id: string
+  org_number: number
+  org_path: string
+  org_depth: number
+  org_status: string
+}
+
+/** A user's actor row with its account's lock (`null` when the account has no throttle row or no lock). */
+export type ActorRowWithLock = ActorRow & { locked_until: string | null }
+
+/** A user's actor row with its password hash. */
+export type ActorRowWithPassword = ActorRow & { password_hash: string }
+
+/** An API key's actor row (its creator, the organisation it names) with what the key itself stores. */
+export type KeyActorRow = ActorRow & { secret_hash: string; type: string; expires_at: string | null; acl_count: number }
+
+/** A session's actor row with the session's end. */
+export type SessionActorRow = ActorRow & { expires_at: string }
+
+/**
+ * Finds a user by id as an actor row, with the lock of its account (a prepared lookup: the
+ * verified-credential cache's check on every Basic request).
+ */
+export const findActorWithLock: (db: Db, userId: string) => Promise<ActorRowWithLock | undefined> = preparedLookup((d, userId) =>
+  d
+    .selectFrom('users')
+    .innerJoin('orgs', 'orgs.id', 'users.org_id')
+    .select(actorColumns)
+    .leftJoin('auth_throttle', 'auth_throttle.account', 'users.username_key')
+    .select('auth_throttle.locked_until')
+    .where('users.id', '=', userId),
+)
+
+/** Finds an API key by id with its actor row (a prepared lookup: every Bearer request makes it). */
+export const findKeyActor: (db: Db, keyId: string) => Promise<KeyActorRow | undefined> = preparedLookup((d, keyId) =>
+  d
+    .selectFrom('api_keys')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+    .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count'])
+    .where('api_keys.id', '=', keyId),
+)
+
+/** Finds a session by the digest of its token with its actor row (a prepared lookup: every session request makes it). */
+export const findSessionActor: (db: Db, idHash: string) => Promise<SessionActorRow | undefined> = preparedLookup((d, idHash) =>
+  d
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .innerJoin('orgs', 'orgs.id', 'users.org_id')
+    .select([...actorColumns, 'sessions.expires_at'])
+    .where('sessions.id_hash', '=', idHash),
+)
+
+function withPassword(db: Db) {
+  return db.selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id').select([...actorColumns, 'users.password_hash'])
+}
+
+/** Finds a user by its username key (see `usernameKey`) as an actor row with its password hash. */
+export async function findActorWithPasswordByUsernameKey(db: Db, usernameKey: string): Promise<ActorRowWithPassword | undefined> {
+  return withPassword(db).where('users.username_key', '=', usernameKey).executeTakeFirst()
+}
+
+/**
+ * Lists at most two users whose e-mail address, lower-cased, is `email` (given lower case), as
+ * actor rows with their password hashes: enough to tell whether exactly one user has it.
+ */
+export async function listActorsWithPasswordByEmail(db: Db, email: string): Promise<ActorRowWithPassword[]> {
+  return withPassword(db).where(sql`lower(users.email)`, '=', email).limit(2).execute()
+}
+
+/** Inserts a session, stored by the digest of its token. */
+export async function insertSession(db: Db, row: { idHash: string; userId: string; createdAt: string; expiresAt: string }): Promise<void> {
+  await db.insertInto('sessions').values({ id_hash: row.idHash, user_id: row.userId, created_at: row.createdAt, expires_at: row.expiresAt }).execute()
+}
+
+/** Deletes a session by the digest of its token (nothing when there is none). */
+export async function deleteSession(db: Db, idHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute()
+}
