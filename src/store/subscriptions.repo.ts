@@ -252,15 +252,6 @@ export async function findSaleDrawingFrom(db: Db, subId: number): Promise<number
 }
 
 /**
- * Locks organisation `orgId`'s row FOR UPDATE on PostgreSQL (waiting for transactions holding
- * it, even for key share); does nothing on SQLite, whose write transactions already exclude
- * each other.
- */
-export async function lockOrgForUpdate(db: Db, dialect: Dialect, orgId: string): Promise<void> {
-  if (dialect === 'postgres') await db.selectFrom('orgs').select('id').where('id', '=', orgId).forUpdate().execute()
-}
-
-/**
  * Makes reseller subscription `subId` the one that meters organisation `orgId`, bumping its
  * version: one conditional UPDATE, answering false (nothing changed) when the organisation is
  * metered by another.

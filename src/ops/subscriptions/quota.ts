@@ -11,7 +11,7 @@
 import type { Ctx } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
-import { countDescendants, type OrgRow } from '../../store/orgs.repo.js'
+import { countDescendants, lockOrgForUpdate, type OrgRow } from '../../store/orgs.repo.js'
 import type { PlanResource } from '../../core/plans.js'
 import { uncountPlanSubscription } from '../../store/plans.repo.js'
 import {
@@ -25,7 +25,6 @@ import {
   listHeldResources,
   listLiveSubscriptionsOf,
   listMeteredOrgs,
-  lockOrgForUpdate,
   markSubscriptionDeleted,
   refreshWebsitesCount as storeWebsitesCount,
   releaseResource,
