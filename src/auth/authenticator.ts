@@ -6,7 +6,8 @@
  * short-lived in-memory cache keyed by an HMAC of the credentials (with a per-process random
  * key), together with the user's credential version. Each call still reads the user's row and
  * the account's lock, so a password change or a disable (which bump the version) and a lock
- * take effect at once on every process. Failed checks are throttled per account in the database.
+ * take effect at once on every process. Failed checks are throttled per account and source in
+ * the database (store/throttle.repo.ts).
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import type { Actor, Deps } from '../ops/context.js'
@@ -26,7 +27,7 @@ import {
   type ActorRow,
 } from '../store/credentials.repo.js'
 import { usernameKey } from '../store/users.repo.js'
-import { throttledCheck, tooManyAttempts } from '../store/throttle.repo.js'
+import { throttleKeys, throttledCheck, tooManyAttempts } from '../store/throttle.repo.js'
 import { ipAllowed } from '../ops/keys/cidr.js'
 import { nowIso, type Db } from '../store/store.js'
 
@@ -101,7 +102,7 @@ export function createAuthenticator(deps: Deps) {
    * hash is checked, so that concurrent guesses cannot all slip in under the limit; a success
    * clears the count.
    */
-  async function verifyPassword(username: string, password: string): Promise<ActorRow> {
+  async function verifyPassword(username: string, password: string, ip: string): Promise<ActorRow> {
     const account = usernameKey(username)
     // A username first; failing that, an e-mail address that exactly one user has.
     const find = async () => {
@@ -111,7 +112,7 @@ export function createAuthenticator(deps: Deps) {
       return byEmail.length === 1 ? byEmail[0] : undefined
     }
     let row: Awaited<ReturnType<typeof find>>
-    const ok = await throttledCheck(deps.store, account, deps.clock, async () => {
+    const ok = await throttledCheck(deps.store, throttleKeys(deps.secrets, account, `ip:${ip}`), deps.clock, async () => {
       row = await find()
       return (await verifySecret(row?.password_hash ?? (await dummyHash()), password)) && row !== undefined
     })
@@ -120,7 +121,7 @@ export function createAuthenticator(deps: Deps) {
     return actor
   }
 
-  async function basic(encoded: string): Promise<Actor> {
+  async function basic(encoded: string, ip: string): Promise<Actor> {
     let decoded: string
     try {
       decoded = Buffer.from(encoded, 'base64').toString('utf8')
@@ -136,7 +137,7 @@ export function createAuthenticator(deps: Deps) {
     const now = deps.clock()
     if (hit && hit.expires > now) {
       // The lock is read with the user: a locked account refuses even credentials it verified before.
-      const r = await findActorWithLock(db(), hit.userId)
+      const r = await findActorWithLock(db(), hit.userId, throttleKeys(deps.secrets, usernameKey(username), `ip:${ip}`).source)
       const locked = r?.locked_until ? Date.parse(r.locked_until) - now : 0
       if (locked > 0) throw tooManyAttempts(locked)
       if (r && r.cred_version === hit.credVersion && r.enabled === 1) return toActor(r, 'basic')
@@ -148,7 +149,7 @@ export function createAuthenticator(deps: Deps) {
     // the cache entry has expired) checks them once, counting one attempt, not one per request.
     let check = verifying.get(cacheKey)
     if (!check) {
-      check = verifyPassword(username, password).finally(() => verifying.delete(cacheKey))
+      check = verifyPassword(username, password, ip).finally(() => verifying.delete(cacheKey))
       verifying.set(cacheKey, check)
     }
     const r = await check
@@ -205,7 +206,7 @@ export function createAuthenticator(deps: Deps) {
         const value = space < 0 ? '' : h.slice(space + 1).trim()
         if (scheme === 'basic') {
           return cached(`b:${createHmac('sha256', hmacKey).update(value).digest('base64')}`, c.ip, async () => ({
-            actor: await basic(value),
+            actor: await basic(value, c.ip),
             acls: null,
             notAfter: null,
             ended: '',
@@ -223,9 +224,9 @@ export function createAuthenticator(deps: Deps) {
     },
 
     /** Checks a username and password and opens a session; answers its token (shown once). */
-    async login(username: string, password: string): Promise<{ token: string; actor: Actor; expiresAt: string }> {
+    async login(username: string, password: string, ip: string): Promise<{ token: string; actor: Actor; expiresAt: string }> {
       if (username.length === 0 || username.length > 254 || password.length > 1024 || username.includes('\0')) throw unauthenticated()
-      const r = await verifyPassword(username, password)
+      const r = await verifyPassword(username, password, ip)
       const actor = toActor(r, 'session')
       const token = newSecret()
       const now = deps.clock()

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely'
 import type { Db } from './store.js'
-import { preparedLookup } from './prepared.js'
+import { preparedLookup, preparedQuery } from './prepared.js'
 
 /** The user and organisation columns an actor is made from. */
 const actorColumns = [
@@ -49,19 +49,24 @@ export type KeyActorRow = ActorRow & { secret_hash: string; type: string; expire
 /** A session's actor row with the session's end. */
 export type SessionActorRow = ActorRow & { expires_at: string }
 
-/**
- * Finds a user by id as an actor row, with the lock of its account (a prepared lookup: the
- * verified-credential cache's check on every Basic request).
- */
-export const findActorWithLock: (db: Db, userId: string) => Promise<ActorRowWithLock | undefined> = preparedLookup((d, userId) =>
+const actorWithLockQ = preparedQuery<ActorRowWithLock>((d, slot) =>
   d
     .selectFrom('users')
     .innerJoin('orgs', 'orgs.id', 'users.org_id')
     .select(actorColumns)
-    .leftJoin('auth_throttle', 'auth_throttle.account', 'users.username_key')
+    .leftJoin('auth_throttle', (j) => j.on('auth_throttle.account', '=', slot('source')))
     .select('auth_throttle.locked_until')
-    .where('users.id', '=', userId),
+    .where('users.id', '=', slot('userId')),
 )
+
+/**
+ * Finds a user by id as an actor row, with the lock of its account from this source (`source`,
+ * the throttle's digest): the verified-credential cache's check on every Basic request, one
+ * prepared query.
+ */
+export async function findActorWithLock(db: Db, userId: string, source: string): Promise<ActorRowWithLock | undefined> {
+  return (await actorWithLockQ(db, { userId, source })).rows[0]
+}
 
 /** Finds an API key by id with its actor row (a prepared lookup: every Bearer request makes it). */
 export const findKeyActor: (db: Db, keyId: string) => Promise<KeyActorRow | undefined> = preparedLookup((d, keyId) =>

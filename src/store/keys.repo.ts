@@ -42,22 +42,34 @@ export async function insertApiKey(db: Db, row: ApiKeyTable): Promise<void> {
   await db.insertInto('api_keys').values(row).execute()
 }
 
-/** Lists the keys of user `userId`, newest first. */
-export async function listApiKeyRowsOfUser(db: Db, userId: string): Promise<ApiKeyTable[]> {
+/**
+ * Lists the keys of user `userId` that act for an organisation in the subtree at `orgPath`,
+ * newest first: a key scoped to a customer sees the user's keys for that customer and below,
+ * never the user's keys for an organisation above it.
+ */
+export async function listApiKeyRowsOfUser(db: Db, userId: string, orgPath: string): Promise<ApiKeyTable[]> {
   return db
     .selectFrom('api_keys')
     .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
     .selectAll('api_keys')
     .where('api_keys.user_id', '=', userId)
+    .where('orgs.path', '>=', orgPath)
+    .where('orgs.path', '<', orgPath.slice(0, -1) + '0')
     .orderBy('api_keys.created_at', 'desc')
     .execute()
 }
 
-/** Lists the keys of every organisation in the subtree at `orgPath` (itself included), newest first. */
+/**
+ * Lists the keys whose user belongs to an organisation in the subtree at `orgPath` (itself
+ * included), newest first. A key's own organisation is its user's or one below it, so these
+ * keys all act inside the subtree too; a key made for an organisation in the subtree by a user
+ * above it is not listed.
+ */
 export async function listApiKeyRowsInSubtree(db: Db, orgPath: string): Promise<ApiKeyTable[]> {
   return db
     .selectFrom('api_keys')
-    .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .innerJoin('orgs', 'orgs.id', 'users.org_id')
     .selectAll('api_keys')
     .where('orgs.path', '>=', orgPath)
     .where('orgs.path', '<', orgPath.slice(0, -1) + '0')
@@ -65,13 +77,15 @@ export async function listApiKeyRowsInSubtree(db: Db, orgPath: string): Promise<
     .execute()
 }
 
-/** Finds a key with the path of the organisation it acts for. */
-export async function findApiKeyWithOrgPath(db: Db, keyId: string): Promise<(ApiKeyTable & { path: string }) | undefined> {
+/** Finds a key with the paths of the organisation it acts for (`path`) and of its user's organisation (`userPath`). */
+export async function findApiKeyWithOrgPath(db: Db, keyId: string): Promise<(ApiKeyTable & { path: string; userPath: string }) | undefined> {
   return db
     .selectFrom('api_keys')
     .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .innerJoin('orgs as user_orgs', 'user_orgs.id', 'users.org_id')
     .selectAll('api_keys')
-    .select('orgs.path')
+    .select(['orgs.path', 'user_orgs.path as userPath'])
     .where('api_keys.id', '=', keyId)
     .executeTakeFirst()
 }

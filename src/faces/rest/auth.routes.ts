@@ -57,7 +57,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
       },
     },
     async (req, reply) => {
-      const s = await auth.login(req.body.username, req.body.password)
+      const s = await auth.login(req.body.username, req.body.password, req.ip)
       setSession(reply, s.token)
       const id = await getIdentity(contextOf(deps, s.actor), {})
       return { user: userToWire(id.user), org: orgToWire(id.org), expiresAt: s.expiresAt }
@@ -86,7 +86,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
       },
     },
     async (req, reply) => {
-      const s = await auth.login(req.body.email, req.body.password)
+      const s = await auth.login(req.body.email, req.body.password, req.ip)
       setSession(reply, s.token)
       const id = await getIdentity(contextOf(deps, s.actor), {})
       return {

@@ -4,7 +4,9 @@
  * A key acts as the user who created it, for the organisation it names (the creator's own or
  * one below it). A `readonly` key acts with the `readonly` role whatever the user's role.
  * Users manage their own keys; a user with `member.write` may also list and revoke the keys
- * of users in its subtree.
+ * of users in its subtree. Everything here is seen from the acting key's scope: a key scoped
+ * to a customer reaches only keys acting for that customer or below, and nobody reaches a key
+ * whose user sits above them.
  */
 import { Type } from 'typebox'
 import { defineOp, type Ctx } from '../context.js'
@@ -77,7 +79,7 @@ export const createApiKey = defineOp({
   },
 })
 
-/** Lists the actor's own keys, newest first; with `all`, a `member.write` actor sees every key in its subtree. */
+/** Lists the actor's own keys in its scope, newest first; with `all`, a `member.write` actor sees every key of the users in its subtree. */
 export const listApiKeys = defineOp({
   name: 'apikey.list',
   input: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
@@ -87,21 +89,27 @@ export const listApiKeys = defineOp({
       requirePermission(ctx, 'member.write')
       rows = await listApiKeyRowsInSubtree(ctx.store.db, ctx.actor.orgPath)
     } else {
-      rows = await listApiKeyRowsOfUser(ctx.store.db, ctx.actor.userId)
+      rows = await listApiKeyRowsOfUser(ctx.store.db, ctx.actor.userId, ctx.actor.orgPath)
     }
     return rows.map(toApiKey)
   },
 })
 
+/**
+ * The key `keyId`, if the actor may change it: the actor's own key for an organisation inside
+ * the actor's scope (a key scoped to a customer does not reach the same user's key for the
+ * reseller), or, with `member.write`, the key of a user inside the actor's scope. A key whose
+ * user sits above the actor is never the actor's to see or change. Anything else is not found.
+ */
 async function getKeyForChange(ctx: Ctx, db: Db, keyId: string): Promise<ApiKeyTable> {
   const row = await findApiKeyWithOrgPath(db, keyId)
-  if (!row) throw new DomainError('not_found', 'API key not found')
+  if (!row || !inScope(ctx, row.path)) throw new DomainError('not_found', 'API key not found')
   const own = row.user_id === ctx.actor.userId
-  if (!own && !(inScope(ctx, row.path) && can(ctx.actor.role, 'member.write'))) {
+  if (!own && !(inScope(ctx, row.userPath) && can(ctx.actor.role, 'member.write'))) {
     throw new DomainError('not_found', 'API key not found')
   }
   if (own) requirePermission(ctx, 'key.write')
-  const { path: _path, ...key } = row
+  const { path: _path, userPath: _userPath, ...key } = row
   return key
 }
 

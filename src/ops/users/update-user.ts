@@ -7,7 +7,7 @@ import { mayGrant, type Role } from '../../core/roles.js'
 import { hashSecret, verifySecret } from '../../core/passwords.js'
 import { deleteUserSessions, findUserById, toUser, updateUserRow, type User, type UserPatch } from '../../store/users.repo.js'
 import { nowIso } from '../../store/store.js'
-import { throttledCheck } from '../../store/throttle.repo.js'
+import { throttleKeys, throttledCheck } from '../../store/throttle.repo.js'
 import { Email, Password, PersonName, RoleInput } from './schema.js'
 
 /**
@@ -61,7 +61,7 @@ export const updateUser = defineOp({
         }
         // Throttled like a login: a stolen session must not become a password-guessing oracle.
         const current = input.currentPassword
-        if (!(await throttledCheck(ctx.store, before.username_key, ctx.clock, () => verifySecret(before.password_hash, current)))) {
+        if (!(await throttledCheck(ctx.store, throttleKeys(ctx.secrets, before.username_key, `user:${ctx.actor.userId}`), ctx.clock, () => verifySecret(before.password_hash, current)))) {
           throw new DomainError('forbidden', 'currentPassword is wrong')
         }
       }

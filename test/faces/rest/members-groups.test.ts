@@ -312,7 +312,8 @@ eachDialect('REST members and groups', (dialect) => {
       const right = await s.req('PATCH', member(acme, u.body.id), { auth: null, headers: { cookie }, body: { password: 'guessed-new-password', currentPassword: 'guessed-password' } })
       assert.equal(right.status, 429, right.text)
       assert.ok(Number(right.headers.get('retry-after')) > 0)
-      assert.equal((await s.req('GET', '/identity', { auth })).status, 429)
+      // The guesses locked out the session that made them, not the owner, who logs in as usual.
+      assert.equal((await s.req('GET', '/identity', { auth })).status, 200)
     })
 
     it('a readonly user or a readonly key cannot change even its own profile (403)', async () => {
