@@ -18,6 +18,7 @@ import {
   requestFingerprint,
 } from '../ops/idempotency.js'
 import { HTTP_STATUS, problem } from './rest/problem.js'
+import { propertyNamesAt, unknownFieldMessage } from '../core/field-names.js'
 
 /** The session cookie's name (seed 003's API calls it `id0`). */
 export const SESSION_COOKIE = 'id0'
@@ -59,6 +60,10 @@ export function installBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string
     if (text.length === 0) return done(null, undefined)
+    // Bounded before parsing, so that nothing after (checks, serialisers) meets deep recursion.
+    if (jsonNestingExceeds(text, MAX_BODY_NESTING)) {
+      return done(new DomainError('invalid_argument', `the JSON body nests deeper than ${MAX_BODY_NESTING} levels`, { field: 'body' }), undefined)
+    }
     let value: unknown
     try {
       value = JSON.parse(text)
@@ -73,6 +78,31 @@ export function installBodyParsers(app: FastifyInstance): void {
     }
     done(null, value)
   })
+}
+
+/**
+ * How deep a JSON body may nest at all. Each field's value is bounded tighter by the operations
+ * (core/text.ts `MAX_NESTING`, answered naming the field); this bound keeps the parser's and
+ * the checks' recursion shallow whatever is sent.
+ */
+export const MAX_BODY_NESTING = 64
+
+/** True when the JSON text opens more than `max` arrays/objects inside each other (strings skipped). */
+export function jsonNestingExceeds(text: string, max: number): boolean {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 92 /* \ */) i++
+        else if (d === 34) break
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--
+  }
+  return false
 }
 
 function hasNul(v: unknown): boolean {
@@ -211,14 +241,17 @@ function toArray<T>(x: T | T[] | undefined): T[] {
   return x === undefined ? [] : Array.isArray(x) ? x : [x]
 }
 
-function fromFastifyError(err: FastifyError): DomainError {
+function fromFastifyError(err: FastifyError, schema?: Record<string, unknown>): DomainError {
   if (err.validation) {
     const v = err.validation[0]
     const where = err.validationContext ?? 'input'
     const path = v?.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : ''
     if (v?.keyword === 'additionalProperties') {
-      const extra = (v.params as { additionalProperty?: string }).additionalProperty
-      return new DomainError('invalid_argument', `unknown field ${where}.${path ? path + '.' : ''}${extra}`, { field: extra })
+      // The unknown name is not repeated: it may be a secret put in the wrong place.
+      const at = path ? `${where}.${path}` : where
+      const accepted = propertyNamesAt(schema?.[where], v.schemaPath.replace(/\/additionalProperties$/, ''))
+      const query = where === 'querystring'
+      return new DomainError('invalid_argument', unknownFieldMessage(query ? 'query parameter' : 'field', query && !path ? '' : at, accepted), { field: at })
     }
     if (v?.keyword === 'required') {
       const missing = (v.params as { missingProperty?: string }).missingProperty
@@ -241,10 +274,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     let de: DomainError
     if (isDomainError(err)) de = err
     else {
-      de = fromFastifyError(err as FastifyError)
+      de = fromFastifyError(err as FastifyError, req.routeOptions?.schema as Record<string, unknown> | undefined)
       if (de.code === 'internal') req.log.error({ err }, 'internal error')
     }
     const message = de.code === 'internal' ? 'internal error' : de.message
+    // Refused before its body was read (credentials, size, type): close the connection after
+    // the answer instead of reading the rest of the body only to throw it away.
+    if (!req.raw.complete) reply.header('connection', 'close')
     if (de.code === 'unauthenticated') reply.header('www-authenticate', 'Basic realm="clientele", Bearer')
     if (de.code === 'too_many_attempts' && de.details?.retryAfterSeconds) reply.header('retry-after', String(de.details.retryAfterSeconds))
     const writer = req.routeOptions?.config?.errorWriter

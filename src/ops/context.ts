@@ -8,6 +8,8 @@ import type { Db, Store } from '../store/store.js'
 import type { Role } from '../core/roles.js'
 import type { Keyring } from '../core/sealed.js'
 import { DomainError } from '../core/errors.js'
+import { describeTextProblem, textProblem } from '../core/text.js'
+import { propertyNamesAt, unknownFieldMessage } from '../core/field-names.js'
 import { recorded } from './record-request.js'
 
 /** Who is acting: a user, in the organisation it acts for, with the role it holds there. */
@@ -126,8 +128,9 @@ const READ_VERBS = new Set(['get', 'list', 'find', 'export'])
 
 /**
  * Defines an operation. The input is checked against `input` (a TypeBox schema) before `run`
- * sees it; a failed check throws `invalid_argument` naming the first offending field (and
- * records nothing).
+ * sees it, and every string and key in it against the characters text may hold, every value
+ * against the nesting bound (core/text.ts); a failed check throws `invalid_argument` naming the
+ * first offending field (and records nothing).
  *
  * A mutating operation (its name's last part is not get/list/find/export) is recorded as a
  * request: the request row is written in the same transaction as the operation's first write,
@@ -144,8 +147,9 @@ export function defineOp<S extends TSchema, R>(def: {
   const mutates = !READ_VERBS.has(def.name.slice(def.name.lastIndexOf('.') + 1))
   const op = async (ctx: Ctx, input: Static<S>): Promise<R> => {
     if (!checker.Check(input)) {
-      throw invalidInput(checker.Errors(input))
+      throw invalidInput(def.input, checker.Errors(input))
     }
+    refuseBadText(input)
     if (!mutates || ctx.request) return def.run(ctx, input)
     return recorded(ctx, def.name, (inner) => def.run(inner, input))
   }
@@ -154,22 +158,36 @@ export function defineOp<S extends TSchema, R>(def: {
   return op as unknown as Op<Static<S>, R, S>
 }
 
+/**
+ * Refuses input holding text no face could carry, or nesting past the bound (core/text.ts), on
+ * every face alike; the error names the top-level field, never the value.
+ */
+function refuseBadText(input: unknown): void {
+  if (input === null || typeof input !== 'object') return
+  for (const k of Object.keys(input)) {
+    const p = textProblem((input as Record<string, unknown>)[k])
+    if (p) throw new DomainError('invalid_argument', describeTextProblem(k, p), { field: k })
+  }
+}
+
 interface CheckError {
   instancePath: string
+  schemaPath: string
   message: string
   keyword: string
   params: Record<string, unknown>
 }
 
-function invalidInput(errors: Iterable<CheckError>): DomainError {
+function invalidInput(schema: TSchema, errors: Iterable<CheckError>): DomainError {
   const list = [...errors]
   // Prefer the error that names a field over the generic "schema is false" entries.
   const e = list.find((x) => x.keyword !== 'boolean') ?? list[0]
   if (!e) return new DomainError('invalid_argument', 'invalid input')
   let field = e.instancePath.replace(/^\//, '').replace(/\//g, '.')
   if (e.keyword === 'additionalProperties') {
-    const extra = (e.params.additionalProperties as string[] | undefined)?.[0]
-    return new DomainError('invalid_argument', `unknown field ${field ? field + '.' : ''}${extra ?? ''}`.trim(), { field: extra })
+    // The unknown name is not repeated: it may be a secret put in the wrong place.
+    const where = field || 'input'
+    return new DomainError('invalid_argument', unknownFieldMessage('field', where, propertyNamesAt(schema, e.schemaPath)), { field: where })
   }
   if (e.keyword === 'required') {
     const missing = (e.params.requiredProperties as string[] | undefined)?.[0]

@@ -7,6 +7,7 @@
 import type { ExecParams } from './context.js'
 import { DomainError } from '../core/errors.js'
 import { isUuid } from '../core/ids.js'
+import { unknownFieldMessage } from '../core/field-names.js'
 
 /** Builds ExecParams from a jobguid (empty = none) and an executionparams object (or undefined). */
 export function execParams(jobguid: string | undefined, params: unknown): ExecParams {
@@ -31,7 +32,8 @@ export function execParams(jobguid: string | undefined, params: unknown): ExecPa
       }
       if (v !== '') out.userErrorMessage = v
     } else {
-      throw new DomainError('invalid_argument', `unknown execution parameter ${k}`, { field: `executionparams.${k}` })
+      // The unknown name is not repeated: it may be a secret put in the wrong place.
+      throw new DomainError('invalid_argument', unknownFieldMessage('parameter', 'executionparams', ['maxduration', 'userErrormsg']), { field: 'executionparams' })
     }
   }
   return out

@@ -261,7 +261,7 @@ export function catalogRoutes(app: FastifyInstance, deps: Deps): void {
             {
               action: Type.Optional(Type.Union([Type.Literal('provision'), Type.Literal('deprovision')])),
               subject: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              payload: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+              payload: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), { propertyNames: { maxLength: 200 } })),
             },
             STRICT,
           ),

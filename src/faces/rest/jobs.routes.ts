@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox'
 import type { Deps } from '../../ops/context.js'
 import { getRequest } from '../../ops/requests/get-request.js'
 import { listRequests } from '../../ops/requests/list-requests.js'
-import type { Request } from '../../core/requests.js'
+import type { SeenRequest } from '../../ops/requests/seen-by.js'
 import { ctxOf } from '../http.js'
 import { acceptCallback } from '../../ops/provisioning/accept-callback.js'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../jobs/signing.js'
@@ -25,7 +25,15 @@ export const JobWire = Type.Object({
   operation: Type.String({ description: 'The operation\'s one name on every face, e.g. customer.create' }),
   target: Type.String({ description: 'What it acted on, e.g. org:<id>' }),
   status: Type.Enum(['queued', 'running', 'succeeded', 'failed'] as const),
-  actor: Type.Object({ userId: Type.Union([Type.String(), Type.Null()]), orgId: Type.Union([Type.String(), Type.Null()]), via: Type.String() }),
+  actor: Type.Object(
+    {
+      userId: Type.Union([Type.String(), Type.Null()]),
+      orgId: Type.Union([Type.String(), Type.Null()]),
+      organisation: Type.String({ description: 'The acting organisation\'s name; `provider` (and null ids) when it acted from above the caller\'s organisation' }),
+      via: Type.String(),
+    },
+    { description: 'Who made the request, as the caller may see it' },
+  ),
   error: Type.Union([Type.String(), Type.Null()], {
     description:
       "Why it failed: the caller's `userErrormsg` (X-Execution-Params) when it gave one, also for a job that fails later on a worker; " +
@@ -36,7 +44,7 @@ export const JobWire = Type.Object({
   log: Type.Array(LogEntry),
 })
 
-function toWire(r: Request): Static<typeof JobWire> {
+function toWire(r: SeenRequest): Static<typeof JobWire> {
   return {
     id: r.id,
     guid: r.guid,
@@ -44,7 +52,7 @@ function toWire(r: Request): Static<typeof JobWire> {
     operation: r.operation,
     target: r.target,
     status: r.status,
-    actor: { userId: r.actorUserId, orgId: r.actorOrgId, via: r.via },
+    actor: { userId: r.actorUserId, orgId: r.actorOrgId, organisation: r.actorOrgName, via: r.via },
     error: r.error,
     maxDurationMs: r.maxDurationMs,
     times: { receivedAt: r.receivedAt, startedAt: r.startedAt, finishedAt: r.finishedAt, stages: r.stages },

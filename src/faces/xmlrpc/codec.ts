@@ -66,10 +66,10 @@
  * undefined → <nil/> in arrays and at top level, and an undefined struct member is left out (as
  * JSON does); Date → <dateTime.iso8601> in Python's `YYYYMMDDTHH:MM:SS`, UTC, milliseconds
  * dropped (years 1-9999 only); Buffer/Uint8Array → <base64>; arrays and plain or null-prototype
- * objects recursively (at most 100 levels, which also stops cycles). A string or member name
- * holding a character XML 1.0 cannot carry (e.g. U+0001, a lone surrogate) makes
- * `encodeResponse` throw XmlRpcCodecError (the face answers a fault); `encodeFault` never
- * throws: it writes such characters as U+FFFD and a non-integer fault code as -32500.
+ * objects recursively (at most 100 levels, which also stops cycles). A character XML 1.0
+ * cannot carry (e.g. U+0001, a lone surrogate) in a string or member name is written as U+FFFD
+ * (such text is refused when stored, see core/text.ts; this keeps older data answerable).
+ * `encodeFault` never throws; it writes a non-integer fault code as -32500.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import { EntityEncoder } from '@nodable/entities'
@@ -779,10 +779,11 @@ const INT32_MIN = -2147483648
 const INT32_MAX = 2147483647
 
 /** Escaped element text. CR goes out as `&#13;`: a literal CR would be read back as LF. */
-function escapeText(s: string, what: string): string {
-  const bad = MAYBE_BAD_XML_CHAR.test(s) ? BAD_XML_CHAR.exec(s) : null
-  if (bad) fail(`${what} contains character ${codePoint(s, bad.index)}, which XML 1.0 cannot carry`)
-  const out = ENCODER.encode(s)
+function escapeText(s: string): string {
+  // Text is checked when it is stored (core/text.ts); what was stored before that rule is
+  // written as U+FFFD, so that no answer is a document its reader would refuse.
+  const clean = MAYBE_BAD_XML_CHAR.test(s) ? s.replace(BAD_XML_CHAR_G, '\uFFFD') : s
+  const out = ENCODER.encode(clean)
   return out.indexOf('\r') === -1 ? out : out.replace(/\r/g, '&#13;')
 }
 
@@ -814,7 +815,7 @@ function encodeDate(d: Date): string {
 function encodeValue(v: unknown, depth: number): string {
   switch (typeof v) {
     case 'string':
-      return v.length === 0 ? '<value><string></string></value>' : `<value><string>${escapeText(v, 'a string')}</string></value>`
+      return v.length === 0 ? '<value><string></string></value>' : `<value><string>${escapeText(v)}</string></value>`
     case 'number':
       return `<value>${encodeNumber(v)}</value>`
     case 'boolean':
@@ -844,7 +845,7 @@ function encodeValue(v: unknown, depth: number): string {
       for (const k of Object.keys(o)) {
         const m = o[k]
         if (m === undefined) continue
-        s += `<member><name>${escapeText(k, 'a member name')}</name>${encodeValue(m, depth + 1)}</member>`
+        s += `<member><name>${escapeText(k)}</name>${encodeValue(m, depth + 1)}</member>`
       }
       return s + '</struct></value>'
     }
@@ -871,7 +872,7 @@ export function encodeFault(faultCode: number, faultString: string): string {
   return (
     `${XML_HEAD}<methodResponse><fault><value><struct>` +
     `<member><name>faultCode</name><value>${encodeNumber(code)}</value></member>` +
-    `<member><name>faultString</name><value><string>${escapeText(clean, 'the fault string')}</string></value></member>` +
+    `<member><name>faultString</name><value><string>${escapeText(clean)}</string></value></member>` +
     `</struct></value></fault></methodResponse>\n`
   )
 }

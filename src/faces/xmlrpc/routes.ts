@@ -11,6 +11,7 @@ import { execParams } from '../../ops/exec-params.js'
 import { DEFAULT_LIMITS, encodeFault, encodeResponse, parseMethodCall, XmlRpcCodecError, type XmlRpcValue } from './codec.js'
 import { FAULT_CODES, PROTOCOL_FAULTS } from './faults.js'
 import { METHOD_NAMES, METHODS, type Args, type MethodSpec, type ParamSpec } from './methods.js'
+import { unknownFieldMessage } from '../../core/field-names.js'
 
 export const XMLRPC_PATH = '/appserver/xmlrpc'
 const XML_TYPE = 'text/xml; charset=utf-8'
@@ -54,7 +55,7 @@ export function bindArgs(method: string, spec: MethodSpec, params: XmlRpcValue[]
   const named = params.length === 1 && isStruct(params[0]) && all[0]!.type !== 'struct' ? params[0] : undefined
   if (named) {
     for (const k in named) {
-      if (!all.some((p) => p.name === k)) throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method} has no parameter ${k}; it takes ${all.map((p) => p.name).join(', ')}`)
+      if (!all.some((p) => p.name === k)) throw new Fault(PROTOCOL_FAULTS.invalid_params, unknownFieldMessage('parameter', method, all.map((p) => p.name)))
     }
   } else if (params.length > all.length) {
     throw new Fault(PROTOCOL_FAULTS.invalid_params, `${method} takes at most ${all.length} parameters (${all.map((p) => p.name).join(', ')}); ${params.length} given`)
@@ -105,6 +106,12 @@ function errorWriter(reply: FastifyReply, code: ErrorCode, message: string): Fas
   return sendFault(reply, FAULT_CODES[code], message)
 }
 
+/**
+ * The methods by name, in a Map: a caller's name is never looked up on an object, whose
+ * prototype would answer `__proto__`, `constructor` or `toString`.
+ */
+const METHOD_TABLE: ReadonlyMap<string, MethodSpec> = new Map(Object.entries(METHODS))
+
 export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
   app.register(async (face) => {
     // Every body here is XML-RPC text, whatever its declared type (Python sends text/xml).
@@ -123,7 +130,7 @@ export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
           throw e
         }
         if (call.methodName === 'system.listMethods') return send(reply, METHOD_NAMES, '')
-        const spec = METHODS[call.methodName]
+        const spec = METHOD_TABLE.get(call.methodName)
         if (!spec) throw new Fault(PROTOCOL_FAULTS.method_not_found, `no method ${call.methodName}`)
         const bound = bindArgs(call.methodName, spec, call.params)
         exec = execParams(bound.jobguid, bound.executionparams)

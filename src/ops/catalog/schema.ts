@@ -49,7 +49,7 @@ export const ServiceFields = {
   version: Type.Optional(text(50)),
   description: Type.Optional(text(2000)),
   driver: Type.Optional(DriverName),
-  driverConfig: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+  driverConfig: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), { propertyNames: { maxLength: 200 } })),
   multipleUserPlans: Type.Optional(Type.Boolean()),
 }
 

@@ -5,7 +5,7 @@ import { DomainError } from '../../core/errors.js'
 import { codeFromName, newId } from '../../core/ids.js'
 import { adjustCounts, insertOrg, lockOrgMetering, reserveCode, toOrganization, type Organization } from '../../store/orgs.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput } from './schema.js'
+import { MAX_METADATA_BYTES, NewOrgStatusInput, OrgCode, OrgFields, OrgName } from './schema.js'
 import { takeCustomerPlace } from '../subscriptions/quota.js'
 
 /**
@@ -27,7 +27,7 @@ export const createCustomer = defineOp({
       name: OrgName,
       code: Type.Optional(OrgCode),
       isReseller: Type.Optional(Type.Boolean()),
-      status: Type.Optional(OrgStatusInput),
+      status: Type.Optional(NewOrgStatusInput),
       ...OrgFields,
     },
     { additionalProperties: false },

@@ -29,7 +29,8 @@ export const OrgFields = {
   ),
   billingId: Type.Optional(text(200)),
   externalId: Type.Optional(text(200)),
-  externalMetadata: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+  /** Free-form JSON: keys up to 200 characters, values nested at most 32 levels (core/text.ts), 16 KiB in all. */
+  externalMetadata: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), { propertyNames: { maxLength: 200 } })),
   licensingEnabled: Type.Optional(Type.Boolean()),
   skinNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
   locale: Type.Optional(Type.String({ minLength: 2, maxLength: 35, pattern: '^[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*$' })),
@@ -37,6 +38,9 @@ export const OrgFields = {
 }
 
 export const OrgStatusInput = Type.Enum(['active', 'configured', 'suspended', 'disabled'] as const)
+
+/** The statuses a new organisation may start in: in service, or set up and not yet in service. */
+export const NewOrgStatusInput = Type.Enum(['active', 'configured'] as const)
 
 /** The largest external metadata object accepted, serialised. */
 export const MAX_METADATA_BYTES = 16 * 1024

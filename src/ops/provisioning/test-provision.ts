@@ -19,7 +19,7 @@ export const testProvision = defineOp({
       service: CatalogName,
       action: Type.Optional(Type.Union([Type.Literal('provision'), Type.Literal('deprovision')])),
       subject: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-      payload: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+      payload: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), { propertyNames: { maxLength: 200 } })),
     },
     { additionalProperties: false },
   ),

@@ -1,7 +1,8 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { getRequestInScope } from './get-request.js'
-import { listChildRequestRows, toRequest, type Request } from '../../store/requests.repo.js'
+import { listChildRequestRows, toRequest } from '../../store/requests.repo.js'
+import { seenBy, type SeenRequest } from './seen-by.js'
 
 /** Lists the children of a request (by guid or id), oldest first; only those the actor may see. */
 export const listRequests = defineOp({
@@ -14,9 +15,9 @@ export const listRequests = defineOp({
     },
     { additionalProperties: false },
   ),
-  async run(ctx, input): Promise<{ items: Request[] }> {
+  async run(ctx, input): Promise<{ items: SeenRequest[] }> {
     const parent = await getRequestInScope(ctx, ctx.store.db, input.parent)
     const rows = await listChildRequestRows(ctx.store.db, parent.id, input.limit ?? 100, input.offset ?? 0)
-    return { items: rows.filter((r) => r.scope_path.startsWith(ctx.actor.orgPath)).map(toRequest) }
+    return { items: await seenBy(ctx, rows.filter((r) => r.scope_path.startsWith(ctx.actor.orgPath)).map(toRequest)) }
   },
 })

@@ -86,7 +86,8 @@ eachDialect('/orgs face', (dialect) => {
       ['empty name', { name: '' }, 'name'],
       ['blank name', { name: '   ' }, 'name'],
       ['name too long', { name: 'x'.repeat(201) }, 'name'],
-      ['unknown field', { name: 'U', colour: 'red' }, 'colour'],
+      // The unknown name is not repeated (it may be a secret); the object holding it is named.
+      ['unknown field', { name: 'U', colour: 'red' }, 'body'],
       ['wrong type', { name: 'U', licensingEnabled: 'yes' }, 'licensingEnabled'],
       ['bad email', { name: 'U', contactEmail: 'not-an-email' }, 'contactEmail'],
       ['bad domain', { name: 'U', primaryDomain: 'bad domain' }, 'primaryDomain'],
