@@ -3,7 +3,7 @@
  * providers allowed to them. Each route decodes the seed's snake_case, calls one operation and
  * encodes; errors stay `application/problem+json` (the shared error handler).
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Deps } from '../../ops/context.js'
@@ -15,6 +15,8 @@ import { updateCustomerWithUsage } from '../../ops/cloud/update-customer-with-us
 import { listAllowedProviders } from '../../ops/cloud/list-allowed-providers.js'
 import { ctxOf } from '../http.js'
 import { errorResponses } from '../rest/openapi.js'
+import { HTTP_STATUS, problem } from '../rest/problem.js'
+import type { DomainError, ErrorCode } from '../../core/errors.js'
 import {
   CloudProviderWire,
   CreateCustomerBody,
@@ -29,6 +31,27 @@ import {
 } from './wire.js'
 
 const Id = Type.String({ maxLength: 64 })
+
+/** The native names of the fields this face spells in snake_case, as operations name them in errors. */
+const WIRE_NAMES: Record<string, string> = {
+  externalId: 'external_id',
+  externalMetadata: 'external_metadata',
+  licensingEnabled: 'licensing_enabled',
+  skinNames: 'skin_names',
+}
+
+/** Writes this face's errors as every REST face does, with the field named as this face spells it. */
+function v3Errors(reply: FastifyReply, code: ErrorCode, message: string, err: DomainError): FastifyReply {
+  const field = err.details?.field
+  const wire = typeof field === 'string' ? WIRE_NAMES[field.split('.')[0]!] : undefined
+  const details = wire && err.details ? { ...err.details, field: wire + (field as string).slice((field as string).split('.')[0]!.length) } : err.details
+  const detail = wire ? message.replace(new RegExp(`^${(field as string).split('.')[0]}\\b`), wire) : message
+  return reply
+    .code(HTTP_STATUS[code])
+    .type('application/problem+json')
+    .send(problem(code, detail, code === 'internal' ? undefined : details))
+}
+const V3 = { errorWriter: v3Errors }
 const TAGS = ['admin-v3']
 
 export function adminV3Routes(app: FastifyInstance, deps: Deps): void {
@@ -37,6 +60,7 @@ export function adminV3Routes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/v3/admin/customers',
     {
+      config: V3,
       schema: {
         tags: TAGS,
         summary: "List customers: the caller's own organisation (admin: true), then its direct customers",
@@ -53,6 +77,7 @@ export function adminV3Routes(app: FastifyInstance, deps: Deps): void {
   r.post(
     '/v3/admin/customers',
     {
+      config: V3,
       schema: {
         tags: TAGS,
         summary: "Create a customer of the caller's organisation",
@@ -79,6 +104,7 @@ export function adminV3Routes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/v3/admin/customers/:id',
     {
+      config: V3,
       schema: {
         tags: TAGS,
         summary: 'Show a customer with its resource usage',
@@ -96,6 +122,7 @@ export function adminV3Routes(app: FastifyInstance, deps: Deps): void {
   r.put(
     '/v3/admin/customers/:id',
     {
+      config: V3,
       schema: {
         tags: TAGS,
         summary: "Update a customer's name, external id and metadata, licensing flag or skin names",
@@ -122,6 +149,7 @@ export function adminV3Routes(app: FastifyInstance, deps: Deps): void {
   r.delete(
     '/v3/admin/customers/:id',
     {
+      config: V3,
       schema: {
         tags: TAGS,
         summary: 'Delete a customer and all its resources (its own customers included)',
@@ -138,6 +166,7 @@ export function adminV3Routes(app: FastifyInstance, deps: Deps): void {
   r.get(
     '/v3/admin/customers/:customer_id/cloud_providers',
     {
+      config: V3,
       schema: {
         tags: TAGS,
         summary: 'List the cloud providers allowed to a customer',

@@ -51,6 +51,7 @@ eachDialect('what outside probes found', (dialect) => {
     proxied = await startServerOn(s.location, { trustProxy: true })
     reseller = (await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Probe Reseller', isReseller: true } })).body.id
     customer = (await s.req('POST', `/orgs/${reseller}/customers`, { body: { name: 'Probe Customer' } })).body.id
+    assert.equal((await s.req('POST', '/services', { body: { name: 'PROBE' } })).status, 201)
     const m = await s.req('POST', `/orgs/${customer}/members`, { body: { username: custAdmin[0], password: custAdmin[1], role: 'admin' } })
     assert.equal(m.status, 201, m.text)
   })
@@ -71,7 +72,8 @@ eachDialect('what outside probes found', (dialect) => {
         const n = await s.req('POST', `/orgs/${reseller}/customers`, { body: { name: `bad ${ch} name` } })
         assert.equal(n.status, 400, `${name}: ${n.text}`)
         const v3 = await s.req('PUT', `/v3/admin/customers/${customer}`, { body: { external_id: `x${ch}` } })
-        assert.equal(v3.body?.field, 'externalId', v3.text)
+        assert.equal(v3.body?.field, 'external_id', v3.text)
+        assert.match(v3.body.detail, /^external_id contains /)
         assert.equal(v3.status, 400, `${name} over /v3/admin: ${v3.text}`)
       }
       const after = await s.req('GET', `/orgs/${customer}`)
@@ -99,6 +101,7 @@ eachDialect('what outside probes found', (dialect) => {
         ['PATCH /orgs/{id} externalMetadata', 'PATCH', `/orgs/${customer}`, (v) => ({ externalMetadata: { a: v } })],
         ['/v3/admin external_metadata', 'PUT', `/v3/admin/customers/${customer}`, (v) => ({ external_metadata: { a: v } })],
         ["a service's driverConfig", 'POST', '/services', (v) => ({ name: `D${Math.floor(Math.random() * 1e6)}`, driverConfig: { a: v } })],
+        ["a test provision's payload", 'POST', '/services/PROBE/test-provision', (v) => ({ payload: { a: v } })],
       ]
       for (const [what, method, path, body] of cases) {
         const send = (n: number) => s.req(method, path, { raw: JSON.stringify(body(DEEP)).replace(JSON.stringify(DEEP), deep(n)), headers: { 'content-type': 'application/json' } })
@@ -107,7 +110,7 @@ eachDialect('what outside probes found', (dialect) => {
           assert.equal(r.status, 400, `${what} at ${n} levels: ${r.status} ${r.text.slice(0, 200)}`)
         }
         const named = await send(40)
-        assert.match(named.body.detail, /externalMetadata|external_metadata|driverConfig|body/, what)
+        assert.match(named.body.detail, /^(externalMetadata|external_metadata|driverConfig|payload) nests deeper than 32 levels$/, what)
         const ok = await send(30)
         assert.ok(ok.status < 300, `${what} at 30 levels: ${ok.text.slice(0, 200)}`)
       }
