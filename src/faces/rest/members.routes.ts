@@ -14,13 +14,13 @@ import { deleteGroup } from '../../ops/groups/delete-group.js'
 import { addGroupMember, listGroupMembers, removeGroupMember } from '../../ops/groups/group-members.js'
 import { ctxOf, etag, ifMatchVersion } from '../http.js'
 import { GroupWire, groupToWire, MembersListing, MemberWire, NewResourceUuid, userToWire } from './wire.js'
-import { errorResponses, STRICT } from './openapi.js'
+import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
 
 const Id = Type.String({ maxLength: 64 })
 const MemberParams = Type.Object({ org_id: Id, member_id: Id })
 const GroupParams = Type.Object({ org_id: Id, group_id: Id })
 const Page = Type.Object(
-  { offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })), limit: Type.Optional(PageLimit) },
   { additionalProperties: false },
 )
 
@@ -31,7 +31,7 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
     '/orgs/:org_id/members',
     { schema: { tags: ['members'], summary: 'List the users of an organisation', params: Type.Object({ org_id: Id }), querystring: Page, response: { 200: MembersListing, ...errorResponses(400, 401, 404) } } },
     async (req) => {
-      const out = await listUsers(ctxOf(deps, req), { orgId: req.params.org_id, ...req.query })
+      const out = await listUsers(ctxOf(deps, req), { orgId: req.params.org_id, ...req.query, limit: pageLimit(req.query.limit) })
       return { items: out.items.map(userToWire), total: out.total }
     },
   )

@@ -25,3 +25,17 @@ export function errorResponses(...codes: number[]): Record<number, ReturnType<ty
  * body says again that unknown fields are refused, so the OpenAPI document says so too.
  */
 export const STRICT = { additionalProperties: false } as const
+
+/** The most items one page answers. */
+export const MAX_PAGE = 1000
+
+/**
+ * A page's `limit`: seed 003's document sets no maximum, so any positive integer is taken and
+ * larger values are answered as `MAX_PAGE` items (see `pageLimit`), never refused.
+ */
+export const PageLimit = Type.Integer({ minimum: 1, maximum: 2147483647, description: `Items per page; values above ${MAX_PAGE} are answered as ${MAX_PAGE}` })
+
+/** Clamps a page's `limit` to `MAX_PAGE`. */
+export function pageLimit(limit: number | undefined): number | undefined {
+  return limit === undefined ? undefined : Math.min(limit, MAX_PAGE)
+}

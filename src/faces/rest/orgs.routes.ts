@@ -15,7 +15,7 @@ import { deleteOrg } from '../../ops/orgs/delete-org.js'
 import { CUSTOMER_SORT_KEYS, listCustomers } from '../../ops/orgs/list-customers.js'
 import { ctxOf, etag, ifMatchVersion, sendJsonText } from '../http.js'
 import { CustomersListing, NewResourceUuid, OrgIdParams, OrgWire, orgJson } from './wire.js'
-import { errorResponses, STRICT } from './openapi.js'
+import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
 
 /** Picks one of two spellings of a query parameter; both given and different is an error. */
 export function either<T>(camel: T | undefined, snake: T | undefined, name: string): T | undefined {
@@ -120,7 +120,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
         querystring: Type.Object(
           {
             offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            limit: Type.Optional(PageLimit),
             sortBy: Type.Optional(SortBy),
             sort_by: Type.Optional(SortBy),
             sortOrder: Type.Optional(SortOrder),
@@ -142,7 +142,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
       const out = await listCustomers(ctxOf(deps, req), {
         orgId: req.params.org_id,
         offset: q.offset,
-        limit: q.limit,
+        limit: pageLimit(q.limit),
         sortBy: either(q.sortBy, q.sort_by, 'sortBy'),
         sortOrder: either(q.sortOrder, q.sort_order, 'sortOrder'),
         recursive: q.recursive,

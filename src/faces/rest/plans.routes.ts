@@ -19,7 +19,7 @@ import { deletePlan } from '../../ops/plans/delete-plan.js'
 import { getPlan, listPlans } from '../../ops/plans/get-plan.js'
 import { createResourceName, deleteResourceName, listResourceNames } from '../../ops/plans/resource-names.js'
 import { ctxOf, etag, ifMatchVersion } from '../http.js'
-import { errorResponses, STRICT } from './openapi.js'
+import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
 
 const Id = Type.String({ maxLength: 64 })
 export const IntId = Type.Integer({ minimum: 1, maximum: 2147483647 })
@@ -66,12 +66,12 @@ export function plansRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['plans'],
         summary: "List an organisation's plans, by name",
         params: OrgParams,
-        querystring: Type.Object({ offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, STRICT),
+        querystring: Type.Object({ offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })), limit: Type.Optional(PageLimit) }, STRICT),
         response: { 200: Type.Object({ items: Type.Array(Type.Ref('Plan')), total: Type.Integer() }), ...errorResponses(400, 401, 404) },
       },
     },
     async (req) => {
-      const out = await listPlans(ctxOf(deps, req), { orgId: req.params.org_id, offset: req.query.offset, limit: req.query.limit })
+      const out = await listPlans(ctxOf(deps, req), { orgId: req.params.org_id, offset: req.query.offset, limit: pageLimit(req.query.limit) })
       return { items: out.items.map(planToWire), total: out.total }
     },
   )

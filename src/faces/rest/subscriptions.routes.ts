@@ -21,7 +21,7 @@ import { getSubscription, listCustomerSubscriptions, listOwnSubscriptions, SUBSC
 import { setSubscriptionUsage } from '../../ops/subscriptions/set-usage.js'
 import { SUBSCRIPTION_STATUSES } from '../../core/plans.js'
 import { ctxOf, etag, ifMatchVersion } from '../http.js'
-import { errorResponses, STRICT } from './openapi.js'
+import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
 import { either } from './orgs.routes.js'
 import { DedicatedServersWire, IntId } from './plans.routes.js'
 
@@ -63,7 +63,7 @@ const SortOrder = Type.Enum(['asc', 'desc'] as const)
 const PageQuery = Type.Object(
   {
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    limit: Type.Optional(PageLimit),
     sortBy: Type.Optional(SortBy),
     sort_by: Type.Optional(SortBy),
     sortOrder: Type.Optional(SortOrder),
@@ -74,7 +74,7 @@ const PageQuery = Type.Object(
 type PageQuery = { offset?: number; limit?: number; sortBy?: (typeof SUBSCRIPTION_SORT_KEYS)[number]; sort_by?: (typeof SUBSCRIPTION_SORT_KEYS)[number]; sortOrder?: 'asc' | 'desc'; sort_order?: 'asc' | 'desc' }
 const page = (q: PageQuery) => ({
   offset: q.offset,
-  limit: q.limit,
+  limit: pageLimit(q.limit),
   sortBy: either(q.sortBy, q.sort_by, 'sortBy'),
   sortOrder: either(q.sortOrder, q.sort_order, 'sortOrder'),
 })
@@ -200,6 +200,46 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
     },
     async (req, reply) => {
       await setSubscriptionUsage(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id, subscriptionId: req.params.subscription_id })
+      reply.code(204)
+    },
+  )
+
+  const HeldParams = Type.Object({ org_id: Id, subscription_id: IntId })
+
+  r.patch(
+    '/orgs/:org_id/subscriptions/:subscription_id',
+    {
+      schema: {
+        tags: ['subscriptions'],
+        summary: "Seed 003's updateSubscription: change a subscription the organisation holds (by its seller; If-Match for optimistic concurrency)",
+        params: HeldParams,
+        body: Type.Omit(updateSubscription.input, ['orgId', 'customerOrgId', 'subscriptionId', 'expectedVersion'], STRICT),
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412) },
+      },
+    },
+    async (req, reply) => {
+      const out = await updateSubscription(ctxOf(deps, req), {
+        ...req.body,
+        orgId: req.params.org_id,
+        subscriptionId: req.params.subscription_id,
+        expectedVersion: ifMatchVersion(req),
+      })
+      reply.header('etag', etag(out.version)).code(204)
+    },
+  )
+
+  r.delete(
+    '/orgs/:org_id/subscriptions/:subscription_id',
+    {
+      schema: {
+        tags: ['subscriptions'],
+        summary: "Seed 003's deleteSubscription: delete a subscription the organisation holds (by its seller; soft, its amounts go back to the seller's quota)",
+        params: HeldParams,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412) },
+      },
+    },
+    async (req, reply) => {
+      await deleteSubscription(ctxOf(deps, req), { orgId: req.params.org_id, subscriptionId: req.params.subscription_id, expectedVersion: ifMatchVersion(req) })
       reply.code(204)
     },
   )

@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
-import { getSoldSubscription, getVendorAndCustomer } from './subscription-access.js'
+import { getSaleForChange } from './subscription-access.js'
 import { endSubscription } from './quota.js'
 
 /**
@@ -16,7 +16,8 @@ export const deleteSubscription = defineOp({
   input: Type.Object(
     {
       orgId: Type.String({ maxLength: 64 }),
-      customerOrgId: Type.String({ maxLength: 64 }),
+      /** The subscriber, a direct customer of `orgId`; absent, `orgId` is the subscriber (see getSaleForChange). */
+      customerOrgId: Type.Optional(Type.String({ maxLength: 64 })),
       subscriptionId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
       expectedVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
     },
@@ -25,8 +26,7 @@ export const deleteSubscription = defineOp({
   async run(ctx, input): Promise<void> {
     requirePermission(ctx, 'org.write')
     await ctx.store.write(async (trx) => {
-      const { vendor, customer } = await getVendorAndCustomer(ctx, trx, input.orgId, input.customerOrgId)
-      const sub = await getSoldSubscription(trx, vendor, customer, input.subscriptionId, true)
+      const { vendor, customer, sub } = await getSaleForChange(ctx, trx, input.orgId, input.customerOrgId, input.subscriptionId)
       if (input.expectedVersion !== undefined && input.expectedVersion !== sub.version) {
         throw new DomainError('version_mismatch', `subscription was changed since version ${input.expectedVersion}`)
       }

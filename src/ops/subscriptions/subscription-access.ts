@@ -40,3 +40,34 @@ export async function getSoldSubscription(db: Db, vendor: OrgRow, customer: OrgR
   }
   return sub
 }
+
+/**
+ * Loads a live subscription for a change by its seller, locked on PostgreSQL. With
+ * `customerOrgId`, `orgId` is the seller and `customerOrgId` its direct customer (Clientele's
+ * `/orgs/{org}/customers/{customer}/subscriptions/{id}`); without it, `orgId` is the subscriber
+ * (seed 003's `/orgs/{org_id}/subscriptions/{id}`) and the seller is the subscription's own,
+ * which must be in the actor's subtree: a subscriber sees its subscriptions, but only its
+ * seller (or an ancestor of it) changes them (`forbidden`). Anything not visible is `not_found`.
+ */
+export async function getSaleForChange(
+  ctx: Ctx,
+  db: Db,
+  orgId: string,
+  customerOrgId: string | undefined,
+  id: number,
+): Promise<{ vendor: OrgRow; customer: OrgRow; sub: SubscriptionRow }> {
+  if (customerOrgId !== undefined) {
+    const { vendor, customer } = await getVendorAndCustomer(ctx, db, orgId, customerOrgId)
+    return { vendor, customer, sub: await getSoldSubscription(db, vendor, customer, id, true) }
+  }
+  const customer = await getOrgInScope(ctx, db, orgId)
+  const sub = customer.status === 'deleted' ? undefined : await findSubscription(db, id, true)
+  if (!sub || sub.subscriber_id !== customer.id || sub.status === 'deleted') {
+    throw new DomainError('not_found', `${customer.name} has no subscription ${id}`)
+  }
+  const vendor = await findOrgById(db, sub.vendor_id)
+  if (!vendor || !vendor.path.startsWith(ctx.actor.orgPath)) {
+    throw new DomainError('forbidden', `only the seller of subscription ${id}${vendor ? `, ${vendor.name},` : ''} may change it`)
+  }
+  return { vendor, customer, sub }
+}

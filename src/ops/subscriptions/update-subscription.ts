@@ -8,7 +8,7 @@ import { holdsAmounts, listResourceUsage, replaceSubscriptionResources, updateSu
 import { DedicatedServersInput, PlanId, checkPlacement } from '../plans/schema.js'
 import { quotaOfSeller } from '../plans/seller.js'
 import { getPlanRow } from '../plans/plan-access.js'
-import { getSoldSubscription, getVendorAndCustomer } from './subscription-access.js'
+import { getSaleForChange } from './subscription-access.js'
 import { becomeMetered, drawFrom, endSubscription, heldResources, refreshWebsitesCount, releaseTo, requireNoDependants, stopMetering } from './quota.js'
 
 /**
@@ -28,7 +28,8 @@ export const updateSubscription = defineOp({
   input: Type.Object(
     {
       orgId: Type.String({ maxLength: 64 }),
-      customerOrgId: Type.String({ maxLength: 64 }),
+      /** The subscriber, a direct customer of `orgId`; absent, `orgId` is the subscriber (see getSaleForChange). */
+      customerOrgId: Type.Optional(Type.String({ maxLength: 64 })),
       subscriptionId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
       expectedVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
       status: Type.Optional(Type.Enum(['active', 'cancelled', 'deleted'] as const)),
@@ -49,8 +50,7 @@ export const updateSubscription = defineOp({
       throw new DomainError('invalid_argument', 'deleting a subscription takes no other change', { field: 'status' })
     }
     return ctx.store.write(async (trx) => {
-      const { vendor, customer } = await getVendorAndCustomer(ctx, trx, input.orgId, input.customerOrgId)
-      const sub = await getSoldSubscription(trx, vendor, customer, input.subscriptionId, true)
+      const { vendor, customer, sub } = await getSaleForChange(ctx, trx, input.orgId, input.customerOrgId, input.subscriptionId)
       if (input.expectedVersion !== undefined && input.expectedVersion !== sub.version) {
         throw new DomainError('version_mismatch', `subscription was changed since version ${input.expectedVersion}`)
       }

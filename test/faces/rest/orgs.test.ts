@@ -107,6 +107,20 @@ eachDialect('/orgs face', (dialect) => {
       })
     }
 
+    it('answers a limit above 1000 as 1000 items (seed 003 sets no maximum), on every /orgs listing', async () => {
+      const paths = [`/orgs/${s.masterId}/customers`, `/orgs/${s.masterId}/plans`, `/orgs/${s.masterId}/members`, `/orgs/${s.masterId}/subscriptions`]
+      for (const path of paths) {
+        for (const limit of [1001, 1000000]) {
+          const r = await s.req('GET', `${path}?limit=${limit}`)
+          assert.equal(r.status, 200, `${path}?limit=${limit}: ${r.text.slice(0, 200)}`)
+        }
+      }
+      for (let i = 0; i < 3; i++) await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: `Clamp ${i}` } })
+      const page = await s.req('GET', `/orgs/${s.masterId}/customers?limit=5000`)
+      assert.equal(page.body.items.length, Math.min(1000, page.body.total))
+      assert.equal((await s.req('GET', `/orgs/${s.masterId}/customers?limit=0`)).status, 400)
+    })
+
     it('answers 400 for malformed JSON, 415 for a wrong content type, 413 for a huge body', async () => {
       const m = await s.req('POST', `/orgs/${s.masterId}/customers`, { raw: '{"name": ', headers: { 'content-type': 'application/json' } })
       assert.equal(m.status, 400)

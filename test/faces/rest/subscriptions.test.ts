@@ -439,4 +439,28 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
       assert.equal(used, live, `round ${round}`)
     }
   })
+  describe("seed 003's /orgs/{org_id}/subscriptions/{subscription_id}", () => {
+    it('changes and deletes a subscription by its holder\'s id, for the seller only', async () => {
+      const p = await plan(s.masterId, { name: `Short Path ${dialect}`, resources: [{ name: 'websites', total: 2 }] })
+      const holder = await org(s.masterId, { name: `Short Path Holder ${dialect}` })
+      const holderAdmin = await user(holder, `shortpath_${dialect}`, 'admin')
+      const sold = await subscribe(s.masterId, holder, { planId: p })
+      ok(sold, 201)
+      const path = `/orgs/${holder}/subscriptions/${sold.body.id}`
+
+      ok(await s.req('PATCH', path, { body: { friendlyName: 'renamed' } }), 204)
+      assert.equal((await s.req('GET', path)).body.friendlyName, 'renamed')
+      const stale = await s.req('PATCH', path, { body: { friendlyName: 'stale' }, headers: { 'if-match': '"1"' } })
+      ok(stale, 412)
+      // The holder sees its subscription but may not change or delete it: its seller does.
+      ok(await s.req('GET', path, { auth: holderAdmin }), 200)
+      ok(await s.req('PATCH', path, { body: { friendlyName: 'mine' }, auth: holderAdmin }), 403)
+      ok(await s.req('DELETE', path, { auth: holderAdmin }), 403)
+      ok(await s.req('PATCH', `/orgs/${holder}/subscriptions/999999`, { body: { friendlyName: 'x' } }), 404)
+
+      ok(await s.req('DELETE', path), 204)
+      ok(await s.req('GET', path), 404)
+      ok(await s.req('DELETE', path), 404)
+    })
+  })
 })
