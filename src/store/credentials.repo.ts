@@ -114,3 +114,22 @@ export async function insertSession(db: Db, row: { idHash: string; userId: strin
 export async function deleteSession(db: Db, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute()
 }
+
+/** A session as its user may see it: never its token or the token's digest. */
+export interface SessionRow {
+  id_hash: string
+  created_at: string
+  expires_at: string
+}
+
+/** Lists the live sessions of user `userId` (not expired at `nowIso`), oldest first. */
+export async function listUserSessions(db: Db, userId: string, nowIso: string): Promise<SessionRow[]> {
+  return db
+    .selectFrom('sessions')
+    .select(['id_hash', 'created_at', 'expires_at'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', nowIso)
+    .orderBy('created_at')
+    .orderBy('id_hash')
+    .execute()
+}

@@ -17,7 +17,8 @@ import {
   updateApiKeyAcl,
 } from '../../ops/keys/keys.js'
 import { ctxOf, SESSION_COOKIE } from '../http.js'
-import { aclToWire, ApiKeyAclWire, ApiKeyWire, keyToWire, MemberWire, OrgWire, orgToWire, userToWire } from './wire.js'
+import { aclToWire, ApiKeyAclWire, ApiKeyWire, keyToWire, LoginWire, loginToWire, MemberWire, OrgWire, orgToWire, userToWire } from './wire.js'
+import { deleteMySession, deleteMySessions, listMySessions } from '../../ops/auth/sessions.js'
 import { errorResponses, STRICT } from './openapi.js'
 
 export interface SessionCookieOptions {
@@ -31,6 +32,17 @@ const Creds = Type.Object(
   { additionalProperties: false },
 )
 const KeyParams = Type.Object({ key_id: Type.String({ maxLength: 64 }) })
+const Memberships = Type.Object({
+  memberships: Type.Array(
+    Type.Object({ memberId: Type.String(), orgId: Type.String(), orgName: Type.String(), isMasterOrg: Type.Boolean(), roles: Type.Array(Type.String()), siteAccessCount: Type.Integer() }),
+  ),
+})
+const SessionWire = Type.Object({ id: Type.String(), createdAt: Type.String(), expiresAt: Type.String() })
+
+/** Answers 200 with no content, as seed 003's document gives its session deletes. */
+function emptyOk(reply: FastifyReply): void {
+  reply.code(200).send()
+}
 
 export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator, cookie: SessionCookieOptions): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -75,25 +87,92 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
           { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), deviceId: Type.Optional(Type.String({ maxLength: 200 })) },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({
-            memberships: Type.Array(
-              Type.Object({ memberId: Type.String(), orgId: Type.String(), orgName: Type.String(), isMasterOrg: Type.Boolean(), roles: Type.Array(Type.String()), siteAccessCount: Type.Integer() }),
-            ),
-          }),
-          ...errorResponses(400, 401, 429),
-        },
+        response: { 200: Memberships, ...errorResponses(400, 401, 429) },
       },
     },
     async (req, reply) => {
       const s = await auth.login(req.body.email, req.body.password, req.ip)
       setSession(reply, s.token)
-      const id = await getIdentity(contextOf(deps, s.actor), {})
-      return {
-        memberships: [
-          { memberId: id.user.id, orgId: id.org.id, orgName: id.org.name, isMasterOrg: id.org.depth === 0, roles: enhanceRoles(id.user.role), siteAccessCount: 0 },
-        ],
-      }
+      return memberships(contextOf(deps, s.actor))
+    },
+  )
+
+  /** Seed 003's membership of the caller: one per user (a Clientele user belongs to one organisation). */
+  const memberships = async (ctx: ReturnType<typeof contextOf>) => {
+    const id = await getIdentity(ctx, {})
+    return {
+      memberships: [
+        { memberId: id.user.id, orgId: id.org.id, orgName: id.org.name, isMasterOrg: id.org.depth === 0, roles: enhanceRoles(id.user.role), siteAccessCount: 0 },
+      ],
+    }
+  }
+
+  r.get(
+    '/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's getLogin: the caller as a login (its user: name, e-mail, when it registered)",
+        response: { 200: LoginWire, ...errorResponses(400, 401) },
+      },
+    },
+    async (req) => {
+      const id = await getIdentity(ctxOf(deps, req), {})
+      return loginToWire(id.user, id.org.locale)
+    },
+  )
+
+  r.get(
+    '/login/memberships',
+    { schema: { tags: ['auth'], summary: "Seed 003's getLoginMemberships: the organisations the caller is a member of", response: { 200: Memberships, ...errorResponses(401) } } },
+    async (req) => memberships(ctxOf(deps, req)),
+  )
+
+  r.get(
+    '/login/sessions',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's getSessions: the caller's live sessions, by a public id (never the token)",
+        response: { 200: Type.Object({ items: Type.Array(SessionWire) }), ...errorResponses(401) },
+      },
+    },
+    async (req) => ({ items: await listMySessions(ctxOf(deps, req), {}) }),
+  )
+
+  r.delete(
+    '/login/sessions/current',
+    { schema: { tags: ['auth'], summary: "Seed 003's deleteCurrentSession: end the session this call came with (log out)", response: { 200: Type.Null(), ...errorResponses(401) } } },
+    async (req, reply) => {
+      ctxOf(deps, req)
+      const token = req.cookies?.[SESSION_COOKIE]
+      if (token) await auth.logout(token)
+      emptyOk(reply.clearCookie(SESSION_COOKIE, { path: '/' }))
+    },
+  )
+
+  r.delete(
+    '/login/sessions',
+    { schema: { tags: ['auth'], summary: "Seed 003's deleteSessions: end every session of the caller (API keys are left alone)", response: { 200: Type.Null(), ...errorResponses(401) } } },
+    async (req, reply) => {
+      await deleteMySessions(ctxOf(deps, req), {})
+      emptyOk(reply.clearCookie(SESSION_COOKIE, { path: '/' }))
+    },
+  )
+
+  r.delete(
+    '/login/sessions/:session_id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's deleteSession: end one of the caller's sessions by its id (an id of none ends nothing)",
+        params: Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: Type.Null(), ...errorResponses(401) },
+      },
+    },
+    async (req, reply) => {
+      await deleteMySession(ctxOf(deps, req), { sessionId: req.params.session_id })
+      emptyOk(reply)
     },
   )
 

@@ -2,6 +2,7 @@
  * Wire shapes of the `/orgs` face (seed 003, camelCase) and their mapping from core objects.
  * The same TypeBox schemas validate requests, serialise answers and make the OpenAPI document.
  */
+import { createHash } from 'node:crypto'
 import { Type, type Static } from 'typebox'
 import { enhanceStatus, ENHANCE_STATUSES, ORG_STATUSES } from '../../core/status.js'
 import { enhanceRoles, ENHANCE_ROLES, ROLES } from '../../core/roles.js'
@@ -190,3 +191,29 @@ export const ProblemWire = Type.Object(
   },
   { $id: 'Problem', additionalProperties: true },
 )
+
+/** Seed 003's `Login`: a Clientele user seen as the login that holds its membership. */
+export const LoginWire = Type.Object({
+  id: Type.String(),
+  email: Type.String({ description: "The user's e-mail address; a user without one answers its username" }),
+  name: Type.String(),
+  colorCode: Type.String({ description: 'A colour for the login\'s avatar, derived from its id' }),
+  registeredAt: Type.String(),
+  authMethod: Type.Enum(['basic', 'email', 'otp'] as const),
+  locale: Type.String({ description: "The locale of the user's organisation (`en` when it has none)" }),
+})
+
+/** Maps a user (and its organisation's locale) to seed 003's `Login`. */
+export function loginToWire(u: User, orgLocale: string): Static<typeof LoginWire> {
+  const name = `${u.firstName} ${u.lastName}`.trim() || u.username
+  const locale = orgLocale.replace(/_/g, '-')
+  return {
+    id: u.id,
+    email: u.email || u.username,
+    name,
+    colorCode: `#${createHash('sha256').update(u.id).digest('hex').slice(0, 6)}`,
+    registeredAt: u.createdAt,
+    authMethod: 'basic',
+    locale: /^[a-z]{2}(-[A-Z][A-Za-z]{1,3})?$/.test(locale) ? locale : 'en',
+  }
+}
