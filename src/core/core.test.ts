@@ -1,7 +1,7 @@
 import { it } from 'node:test'
 import assert from 'node:assert/strict'
 import { codeFromName } from './ids.js'
-import { cloudApiStatus, coreStatusesFor, enhanceStatus, ORG_STATUSES } from './status.js'
+import { cloudApiStatus, coreStatusesFor, enhanceOrgStatus, enhanceStatus, isSuspendedStatus, ORG_STATUSES } from './status.js'
 import { can, enhanceRoles, mayGrant, roleFromEnhance, ROLES } from './roles.js'
 
 it('derives short codes from initials', () => {
@@ -14,6 +14,8 @@ it('derives short codes from initials', () => {
 
 it('maps every lifecycle status to each seed, and back for filters', () => {
   assert.deepEqual(ORG_STATUSES.map(enhanceStatus), ['active', 'active', 'suspended', 'suspended', 'deleted'])
+  assert.deepEqual(ORG_STATUSES.map(enhanceOrgStatus), ['active', 'active', 'active', 'active', 'deleted'])
+  assert.deepEqual(ORG_STATUSES.map(isSuspendedStatus), [false, false, true, true, false])
   assert.deepEqual(ORG_STATUSES.map(cloudApiStatus), ['ACTIVE', 'CONFIGURED', 'DISABLED', 'DISABLED', 'DISABLED'])
   assert.deepEqual(coreStatusesFor('active'), ['active', 'configured'])
   assert.deepEqual(coreStatusesFor('suspended'), ['suspended', 'disabled'])

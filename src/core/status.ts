@@ -1,18 +1,21 @@
 /**
  * The lifecycle status of an organisation: one list in the core, mapped to each seed's words.
  *
- * | core        | seed 003 (`/orgs`) | seed 000 (XML-RPC) | meaning                                   |
- * |-------------|--------------------|--------------------|-------------------------------------------|
- * | active      | active             | ACTIVE             | in service                                |
- * | configured  | active             | CONFIGURED         | set up, not yet taken into service        |
- * | suspended   | suspended          | DISABLED           | stopped by its parent (e.g. unpaid)       |
- * | disabled    | suspended          | DISABLED           | switched off (administratively)           |
- * | deleted     | deleted            | DISABLED           | soft-deleted; kept for history            |
+ * | core        | seed 003 `status` | seed 003 `isSuspended` | seed 003 filter | seed 000 (XML-RPC) | meaning                          |
+ * |-------------|-------------------|------------------------|-----------------|--------------------|----------------------------------|
+ * | active      | active            | false                  | active          | ACTIVE             | in service                       |
+ * | configured  | active            | false                  | active          | CONFIGURED         | set up, not yet taken into service |
+ * | suspended   | active            | true                   | suspended       | DISABLED           | stopped by its parent (e.g. unpaid) |
+ * | disabled    | active            | true                   | suspended       | DISABLED           | switched off (administratively)  |
+ * | deleted     | deleted           | false                  | deleted         | DISABLED           | soft-deleted; kept for history   |
+ *
+ * Enhance's document gives an organisation's `status` two words (`active`, `deleted`) and tells a
+ * suspension by `isSuspended`; its listing filter takes a third, `suspended`.
  */
 export const ORG_STATUSES = ['active', 'configured', 'suspended', 'disabled', 'deleted'] as const
 export type OrgStatus = (typeof ORG_STATUSES)[number]
 
-/** Seed 003's three status words. */
+/** Seed 003's status filter words (a listing's `status`). */
 export const ENHANCE_STATUSES = ['active', 'suspended', 'deleted'] as const
 export type EnhanceStatus = (typeof ENHANCE_STATUSES)[number]
 
@@ -24,9 +27,23 @@ const toEnhance: Record<OrgStatus, EnhanceStatus> = {
   deleted: 'deleted',
 }
 
-/** Maps a core status to seed 003's word. */
+/** Maps a core status to seed 003's filter word. */
 export function enhanceStatus(s: OrgStatus): EnhanceStatus {
   return toEnhance[s]
+}
+
+/** Seed 003's `Status` of an organisation (its document's enum). */
+export const ENHANCE_ORG_STATUSES = ['active', 'deleted'] as const
+export type EnhanceOrgStatus = (typeof ENHANCE_ORG_STATUSES)[number]
+
+/** Maps a core status to seed 003's `Status`; a suspension is told by `isSuspended` (see `isSuspendedStatus`). */
+export function enhanceOrgStatus(s: OrgStatus): EnhanceOrgStatus {
+  return s === 'deleted' ? 'deleted' : 'active'
+}
+
+/** True for the statuses seed 003 shows as `isSuspended`: suspended by an ancestor, or switched off. */
+export function isSuspendedStatus(s: OrgStatus): boolean {
+  return s === 'suspended' || s === 'disabled'
 }
 
 /** The core statuses that seed 003's word covers (for filters). */

@@ -88,9 +88,11 @@ summary["bearer"] = True
 
 status, body, _ = call("GET", f"/orgs/{reseller}", auth="Basic " + base64.b64encode(b"admin:wrong").decode())
 expect(status == 401, f"wrong password: {status}")
-status, body, _ = call("DELETE", f"/orgs/{reseller}")
-expect(status == 409 and body["code"] == "failed_precondition", f"delete with customers: {status}")
+status, body, _ = call("DELETE", f"/orgs/{reseller}?cascade=false")
+expect(status == 409 and body["code"] == "failed_precondition", f"delete with customers, cascade=false: {status}")
 status, body, _ = call("DELETE", f"/orgs/{reseller}?force=true")
-expect(status == 204, f"delete cascade: {status}")
+expect(status == 204, f"delete with its customers: {status}")
+status, body, _ = call("GET", f"/orgs/{master}/customers?status=deleted&recursive=true&limit=100")
+expect(status == 200 and {reseller} <= {o["id"] for o in body["items"]} and all(o["status"] == "deleted" for o in body["items"]), f"deleted with customers: {status}")
 summary["ok"] = True
 print(json.dumps(summary))

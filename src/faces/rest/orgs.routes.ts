@@ -30,6 +30,13 @@ const SortOrder = Type.Enum(['asc', 'desc'] as const)
 const Depth = Type.Integer({ minimum: 1, maximum: 1000 })
 const PlanIdQuery = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Only customers holding a live subscription to this plan' })
 
+/** PATCH /orgs/{org_id}: the update's fields, and `status` also taking seed 003's `deleted`. */
+const updateFields = Type.Omit(updateOrg.input, ['orgId', 'expectedVersion', 'status'])
+const PatchOrgBody = Type.Object(
+  { ...updateFields.properties, status: Type.Optional(Type.Enum(['active', 'configured', 'suspended', 'disabled', 'deleted'] as const)) },
+  STRICT,
+)
+
 export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -56,14 +63,23 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
     {
       schema: {
         tags: ['orgs'],
-        summary: 'Change an organisation (If-Match for optimistic concurrency)',
+        summary: "Change an organisation (If-Match for optimistic concurrency); seed 003's `status: deleted` deletes it as DELETE does",
         params: OrgIdParams,
-        body: Type.Omit(updateOrg.input, ['orgId', 'expectedVersion'], STRICT),
+        body: PatchOrgBody,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412) },
       },
     },
     async (req, reply) => {
-      const org = await updateOrg(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id, expectedVersion: ifMatchVersion(req) })
+      const { status, ...rest } = req.body
+      if (status === 'deleted') {
+        if (Object.values(rest).some((v) => v !== undefined)) {
+          throw new DomainError('invalid_argument', 'deleting an organisation (status: deleted) takes no other change', { field: 'status' })
+        }
+        await deleteOrg(ctxOf(deps, req), { orgId: req.params.org_id, cascade: true, expectedVersion: ifMatchVersion(req) })
+        reply.code(204)
+        return
+      }
+      const org = await updateOrg(ctxOf(deps, req), { ...rest, ...(status !== undefined ? { status } : {}), orgId: req.params.org_id, expectedVersion: ifMatchVersion(req) })
       reply.header('etag', etag(org.version)).code(204)
     },
   )
@@ -73,7 +89,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
     {
       schema: {
         tags: ['orgs'],
-        summary: 'Delete an organisation (soft); `cascade` (or seed 003\'s `force`) deletes its live customers too',
+        summary: 'Delete an organisation (soft) with its live customers, as seed 003 does; `cascade=false` refuses (409) while it has any. `force` (seed 003: wipe data) is accepted; Clientele always keeps the rows, marked deleted',
         params: OrgIdParams,
         querystring: Type.Object(
           { cascade: Type.Optional(Type.Boolean()), force: Type.Optional(Type.Boolean()) },
@@ -85,7 +101,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
     async (req, reply) => {
       await deleteOrg(ctxOf(deps, req), {
         orgId: req.params.org_id,
-        cascade: req.query.cascade === true || req.query.force === true,
+        cascade: req.query.cascade !== false,
         expectedVersion: ifMatchVersion(req),
       })
       reply.code(204)

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Type, type Static } from 'typebox'
-import { enhanceStatus, ENHANCE_STATUSES, ORG_STATUSES } from '../../core/status.js'
+import { enhanceOrgStatus, ENHANCE_ORG_STATUSES, isSuspendedStatus, ORG_STATUSES } from '../../core/status.js'
 import { enhanceRoles, ENHANCE_ROLES, ROLES } from '../../core/roles.js'
 import type { Organization } from '../../core/org.js'
 import type { User } from '../../core/users.js'
@@ -22,7 +22,7 @@ export const OrgWire = Type.Object(
     number: Type.Integer(),
     code: Type.String(),
     name: Type.String(),
-    status: lit(ENHANCE_STATUSES),
+    status: lit(ENHANCE_ORG_STATUSES),
     lifecycleStatus: lit(ORG_STATUSES),
     parentId: Type.Optional(Uuid),
     isReseller: Type.Boolean(),
@@ -61,11 +61,11 @@ export function orgToWire(o: Organization): OrgWire {
     number: o.number,
     code: o.code,
     name: o.name,
-    status: enhanceStatus(o.status),
+    status: enhanceOrgStatus(o.status),
     lifecycleStatus: o.status,
     ...(o.parentId ? { parentId: o.parentId } : {}),
     isReseller: o.isReseller || o.depth === 0,
-    isSuspended: o.status === 'suspended',
+    isSuspended: isSuspendedStatus(o.status),
     ...(o.suspendedBy ? { suspendedBy: o.suspendedBy } : {}),
     subscriptionsCount: o.subscriptionsCount,
     websitesCount: o.websitesCount,

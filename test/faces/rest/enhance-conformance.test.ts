@@ -48,6 +48,15 @@ eachDialect("seed 003's face against Enhance's OpenAPI document", (dialect) => {
     for (const q of ['', '?recursive=true', '?limit=5&offset=0', '?sortBy=name&sortOrder=desc', '?limit=5000']) {
       await call('GET', '/orgs/{org_id}/customers', `/orgs/${m}/customers${q}`, {}, 200)
     }
+    // A suspended organisation is answered within the document's Status enum.
+    await call('PATCH', '/orgs/{org_id}', `/orgs/${c}`, { body: { isSuspended: true } }, 204)
+    const suspended = await call('GET', '/orgs/{org_id}', `/orgs/${c}`, {}, 200)
+    assert.deepEqual([suspended.body.status, suspended.body.isSuspended], ['active', true])
+    await call('GET', '/orgs/{org_id}/customers', `/orgs/${m}/customers?status=suspended`, {}, 200)
+    const parent = (await call('POST', '/orgs/{org_id}/customers', `/orgs/${m}/customers`, { body: { name: 'Conformance Reseller' } }, 201)).body.id as string
+    await s.req('PATCH', `/orgs/${parent}`, { body: { isReseller: true } })
+    await call('POST', '/orgs/{org_id}/customers', `/orgs/${parent}/customers`, { body: { name: 'Its Customer' } }, 201)
+    await call('PATCH', '/orgs/{org_id}', `/orgs/${parent}`, { body: { status: 'deleted' } }, 204)
     await call('DELETE', '/orgs/{org_id}', `/orgs/${c}`, {}, 204)
   })
 

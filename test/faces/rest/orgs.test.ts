@@ -216,7 +216,8 @@ eachDialect('/orgs face', (dialect) => {
       const sus = (await s.req('GET', `/orgs/${root}/customers?status=suspended`)).body
       assert.equal(sus.total, 1)
       assert.equal(sus.items[0].name, 'Delta')
-      assert.equal(sus.items[0].status, 'suspended')
+      // Seed 003's document answers a suspension as status active with isSuspended.
+      assert.deepEqual([sus.items[0].status, sus.items[0].isSuspended, sus.items[0].lifecycleStatus], ['active', true, 'suspended'])
       assert.equal((await s.req('GET', `/orgs/${root}/customers?status=active`)).body.total, 3)
       assert.equal((await s.req('GET', `/orgs/${root}/customers?status=deleted`)).body.total, 0)
     })
@@ -283,9 +284,11 @@ eachDialect('/orgs face', (dialect) => {
       assert.equal((await s.req('PATCH', `/orgs/${resA}`, { body: { isSuspended: true }, auth: a })).status, 403)
       assert.equal((await s.req('DELETE', `/orgs/${resA}`, { auth: a })).status, 403)
       assert.equal((await s.req('PATCH', `/orgs/${childA}`, { body: { isSuspended: true }, auth: a })).status, 204)
-      assert.equal((await s.req('GET', `/orgs/${childA}`)).body.status, 'suspended')
+      assert.equal((await s.req('GET', `/orgs/${childA}`)).body.isSuspended, true)
+      assert.equal((await s.req('GET', `/orgs/${childA}`)).body.lifecycleStatus, 'suspended')
       assert.equal((await s.req('PATCH', `/orgs/${childA}`, { body: { isSuspended: false }, auth: a })).status, 204)
-      assert.equal((await s.req('GET', `/orgs/${childA}`)).body.status, 'active')
+      assert.equal((await s.req('GET', `/orgs/${childA}`)).body.isSuspended, false)
+      assert.equal((await s.req('GET', `/orgs/${childA}`)).body.lifecycleStatus, 'active')
     })
 
     it('only the master organisation sets isReseller', async () => {
@@ -330,21 +333,30 @@ eachDialect('/orgs face', (dialect) => {
   })
 
   describe('delete', () => {
-    it('refuses an organisation with live customers unless cascade is asked for', async () => {
+    it('deletes an organisation with its live customers, as seed 003 does; cascade=false refuses', async () => {
       const p = await mk(s.masterId, { name: 'Del Parent', isReseller: true })
       const c = await mk(p, { name: 'Del Child', isReseller: true })
       const g = await mk(c, { name: 'Del Grandchild' })
-      const r = await s.req('DELETE', `/orgs/${p}`)
+      const r = await s.req('DELETE', `/orgs/${p}?cascade=false`)
       assert.equal(r.status, 409)
       assert.equal(r.body.code, 'failed_precondition')
       assert.equal((await s.req('GET', `/orgs/${p}`)).body.status, 'active')
-      assert.equal((await s.req('DELETE', `/orgs/${p}?cascade=true`)).status, 204)
+      assert.equal((await s.req('DELETE', `/orgs/${p}?force=false`)).status, 204)
       for (const id of [p, c, g]) assert.equal((await s.req('GET', `/orgs/${id}`)).body.status, 'deleted')
       const del = (await s.req('GET', `/orgs/${s.masterId}/customers?status=deleted&recursive=true&limit=1000`)).body
       assert.ok([p, c, g].every((id) => del.items.some((o: any) => o.id === id)))
       // The name is free again among the siblings.
       await mk(s.masterId, { name: 'Del Parent' })
       assert.equal((await s.req('DELETE', `/orgs/${p}`)).status, 404)
+    })
+
+    it("deletes with seed 003's PATCH status: deleted, customers included, and nothing else in the same change", async () => {
+      const p = await mk(s.masterId, { name: 'Patch Del Parent', isReseller: true })
+      const c = await mk(p, { name: 'Patch Del Child' })
+      assert.equal((await s.req('PATCH', `/orgs/${p}`, { body: { status: 'deleted', name: 'Renamed' } })).status, 400)
+      assert.equal((await s.req('GET', `/orgs/${p}`)).body.name, 'Patch Del Parent')
+      assert.equal((await s.req('PATCH', `/orgs/${p}`, { body: { status: 'deleted' } })).status, 204)
+      for (const id of [p, c]) assert.equal((await s.req('GET', `/orgs/${id}`)).body.status, 'deleted')
     })
 
     it("deleting an organisation ends its users' access", async () => {
