@@ -60,7 +60,9 @@ export const updatePlan = defineOp({
         updated_at: nowIso(ctx.clock),
         version: row.version + 1,
       }
-      const { id: _id, ...set } = next
+      // The count is kept by the subscriptions' own conditional UPDATEs; writing back the one read
+      // above (unlocked) could undo a concurrent sale's increment and let the plan be deleted.
+      const { id: _id, subscriptions_count: _count, ...set } = next
       await mapUnique(
         () => updatePlanRow(trx, row.id, set),
         () => `${org.name} already has a plan named ${JSON.stringify(name)}`,
