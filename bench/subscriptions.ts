@@ -116,7 +116,7 @@ async function oversellCheck(base: string, auth: string, m: Market): Promise<{ u
 async function readOversell(base: string, auth: string, m: Market): Promise<{ usage: number; total: number; sold: number; ok: boolean }> {
   const mine = await api(base, 'GET', `/orgs/${m.reseller}/subscriptions`, auth)
   expectStatus('GET /orgs/{reseller}/subscriptions', mine, 200)
-  const w = mine.json.items.find((x: any) => x.planType === 'reseller').resources.find((x: any) => x.name === 'websites')
+  const w = mine.json.items.find((x: any) => x.planKind === 'reseller').resources.find((x: any) => x.name === 'websites')
   const list = await api(base, 'GET', `/orgs/${m.reseller}/customers?limit=1000`, auth)
   expectStatus('GET /orgs/{reseller}/customers', list, 200)
   const sold = list.json.items.reduce((a: number, c: any) => a + c.subscriptionsCount, 0)

@@ -10,8 +10,8 @@
 import type { Selectable } from 'kysely'
 import type { Db } from './store.js'
 import type { PlacementColumns, PlanTable, ServerGroupTable, ServerTable } from './schema.js'
-import type { PlanResource, DedicatedServers, Placement, PlanType, Plan, Server, ServerGroup } from '../core/plans.js'
-export type { PlanResource, DedicatedServers, Placement, PlanType, Plan, Server, ServerGroup } from '../core/plans.js'
+import { hostingFromJson, type ServerRef, type ServerGroupRef, type ServerRefs, type ServerRole, type PlanResource, type DedicatedServers, type Placement, type PlanKind, type Plan, type Server, type ServerGroup } from '../core/plans.js'
+export type { PlanResource, DedicatedServers, Placement, PlanKind, Plan, Server, ServerGroup } from '../core/plans.js'
 
 /** The case-folded key a name is unique by. */
 export function nameKey(name: string): string {
@@ -27,6 +27,7 @@ const ROLE_COLUMNS = [
   ['backupServerId', 'backup_server_id'],
   ['dbServerId', 'db_server_id'],
   ['emailServerId', 'email_server_id'],
+  ['postgresqlServerId', 'postgresql_server_id'],
 ] as const
 
 /** The placement columns' values for a Placement (every column, NULL where not given). */
@@ -38,6 +39,7 @@ export function placementColumns(p: Placement): PlacementColumns {
     backup_server_id: d.backupServerId ?? null,
     db_server_id: d.dbServerId ?? null,
     email_server_id: d.emailServerId ?? null,
+    postgresql_server_id: d.postgresqlServerId ?? null,
   }
 }
 
@@ -67,8 +69,10 @@ export function toPlan(r: PlanRow, resources: PlanResource[]): Plan {
     id: r.id,
     orgId: r.org_id,
     name: r.name,
-    planType: r.plan_type as PlanType,
+    kind: r.plan_type as PlanKind,
     resources,
+    hosting: hostingFromJson(r.hosting),
+    ...(r.provisioning_service !== null ? { provisioningService: r.provisioning_service } : {}),
     subscriptionsCount: r.subscriptions_count,
     ...placementOf(r),
     createdAt: r.created_at,
@@ -80,6 +84,11 @@ export function toPlan(r: PlanRow, resources: PlanResource[]): Plan {
 /** Finds a live plan of `orgId` by id. */
 export async function findLivePlan(db: Db, orgId: string, id: number): Promise<PlanRow | undefined> {
   return db.selectFrom('plans').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('tombstone', '=', 0).executeTakeFirst()
+}
+
+/** The catalogue service that provisions plan `id`'s subscriptions (deleted plans too), or null. */
+export async function planProvisioningService(db: Db, id: number): Promise<string | null> {
+  return (await db.selectFrom('plans').select('provisioning_service').where('id', '=', id).executeTakeFirst())?.provisioning_service ?? null
 }
 
 /** The resources of each plan, by plan id, each list ordered by name. */
@@ -125,6 +134,7 @@ export function toServer(r: ServerRow): Server {
   return {
     id: r.id,
     name: r.name,
+    ip: r.ip,
     ...(r.group_id ? { serverGroupId: r.group_id } : {}),
     roles: JSON.parse(r.roles) as string[],
     createdAt: r.created_at,
@@ -197,13 +207,14 @@ export async function tombstonePlan(db: Db, id: number, now: string): Promise<bo
 }
 
 /**
- * Lists one page of `orgId`'s live plans, by name then id, with the number of them all (counted
+ * Lists one page of `orgId`'s live plans, by name then id (ascending, or both descending), with the number of them all (counted
  * first, by its own statement).
  */
-export async function listLivePlans(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ rows: PlanRow[]; total: number }> {
+export async function listLivePlans(db: Db, orgId: string, page: { limit: number; offset: number; order?: 'asc' | 'desc' }): Promise<{ rows: PlanRow[]; total: number }> {
   const live = db.selectFrom('plans').where('org_id', '=', orgId).where('tombstone', '=', 0)
   const total = Number((await live.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
-  const rows = await live.selectAll().orderBy('name').orderBy('id').limit(page.limit).offset(page.offset).execute()
+  const order = page.order ?? 'asc'
+  const rows = await live.selectAll().orderBy('name', order).orderBy('id', order).limit(page.limit).offset(page.offset).execute()
   return { rows, total }
 }
 
@@ -246,6 +257,37 @@ export async function findPlanWithResource(db: Db, name: string): Promise<number
 /** Finds the id of a subscription (deleted ones too) with resource `name`. */
 export async function findSubscriptionWithResource(db: Db, name: string): Promise<number | undefined> {
   return (await db.selectFrom('subscription_resources').select('subscription_id').where('name', '=', name).limit(1).executeTakeFirst())?.subscription_id
+}
+
+/** The servers `ids` name that exist, as a placement answers them, by id. */
+export async function serverRefs(db: Db, ids: readonly string[]): Promise<Map<string, ServerRef>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('servers').select(['id', 'name', 'ip']).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, ip: r.ip }]))
+}
+
+/** The server groups `ids` name that exist, with their number of servers, by id. */
+export async function serverGroupRefs(db: Db, ids: readonly string[]): Promise<Map<string, ServerGroupRef>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('server_groups as g')
+    .leftJoin('servers as s', 's.group_id', 'g.id')
+    .select(['g.id', 'g.name', 'g.created_at'])
+    .select((eb) => eb.fn.count<number>('s.id').as('n'))
+    .where('g.id', 'in', [...new Set(ids)])
+    .groupBy(['g.id', 'g.name', 'g.created_at'])
+    .execute()
+  return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, serverCount: Number(r.n), createdAt: r.created_at }]))
+}
+
+/** A placement's servers by role, from the refs loaded by `serverRefs`. */
+export function serversOf(p: Placement, refs: ReadonlyMap<string, ServerRef>): ServerRefs {
+  const out: ServerRefs = {}
+  for (const [field, id] of Object.entries(p.dedicatedServers ?? {})) {
+    const ref = typeof id === 'string' ? refs.get(id) : undefined
+    if (ref) out[field.replace(/ServerId$/, '') as ServerRole] = ref
+  }
+  return out
 }
 
 /** True when server group `id` exists. */

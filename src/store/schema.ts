@@ -382,8 +382,10 @@ export interface ServerTable {
   name: string
   name_key: string
   group_id: string | null
-  /** JSON array of roles: app, backup, db, email. */
+  /** JSON array of roles: app, backup, db, email, postgresql. */
   roles: string
+  /** Its address, '' when not given (migration 2026-12-06-0001). */
+  ip: string
   created_at: string
   updated_at: string
   version: number
@@ -396,6 +398,7 @@ export interface PlacementColumns {
   backup_server_id: string | null
   db_server_id: string | null
   email_server_id: string | null
+  postgresql_server_id: string | null
 }
 
 /** A plan an organisation sells (migration 0012). */
@@ -406,6 +409,10 @@ export interface PlanTable extends PlacementColumns {
   name_key: string
   /** hosting | reseller */
   plan_type: string
+  /** JSON object: the hosting settings (core/plans.ts PlanHosting); `{}` reads as the defaults. */
+  hosting: string
+  /** The catalogue service whose driver is handed the plan's subscriptions; NULL: none. */
+  provisioning_service: string | null
   /** Live (not deleted) subscriptions to the plan. */
   subscriptions_count: number
   /** 0 while live; the plan's id once deleted. */
@@ -436,6 +443,12 @@ export interface SubscriptionTable extends PlacementColumns {
   suspended_by: string | null
   /** The reseller subscription this one's amounts are drawn from, while it holds them. */
   drawn_from: number | null
+  /** JSON object: the plan's hosting settings when it subscribed or last had its plan set. */
+  hosting: string
+  /** A core/provisioning.ts status: how the latest hand-over to the plan's service went. */
+  provisioning_status: string
+  /** The request of that hand-over. */
+  request_id: number | null
   created_at: string
   updated_at: string
   version: number

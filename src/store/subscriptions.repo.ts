@@ -10,10 +10,12 @@
 import { PostgresAdapter, sql, type Selectable } from 'kysely'
 import type { Db, Dialect } from './store.js'
 import type { SubscriptionTable } from './schema.js'
-import { placementOf, type Placement, type PlanType } from './plans.repo.js'
+import { placementOf, placementServerIds, serverGroupRefs, serverRefs, serversOf, type Placement, type PlanKind } from './plans.repo.js'
 import { preparedQuery } from './prepared.js'
 import type { PlanResource, SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
-import { SUBSCRIPTION_STATUSES } from '../core/plans.js'
+import { hostingFromJson, SUBSCRIPTION_STATUSES, type ServerGroupRef } from '../core/plans.js'
+import type { JobEvent, JobEventInfo, JobSubjectHandler } from '../core/jobs.js'
+import type { ProvisioningStatus } from '../core/provisioning.js'
 export type { SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
 export { SUBSCRIPTION_STATUSES } from '../core/plans.js'
 
@@ -34,41 +36,55 @@ export async function subscriptionResources(db: Db, ids: readonly number[]): Pro
   return out
 }
 
-/** Loads subscriptions with their plan names and resources, in the order of `rows`. */
+/**
+ * Loads subscriptions with their plan names, resources, hosting settings and the servers and
+ * server groups they are placed on, in the order of `rows` (a few statements for any number).
+ */
 export async function toSubscriptions(db: Db, rows: readonly SubscriptionRow[]): Promise<Subscription[]> {
   if (rows.length === 0) return []
   const resources = await subscriptionResources(db, rows.map((r) => r.id))
   const planIds = [...new Set(rows.map((r) => r.plan_id))]
   const plans = await db
     .selectFrom('plans')
-    .select(['id', 'name', 'server_group_id', 'app_server_id', 'backup_server_id', 'db_server_id', 'email_server_id'])
+    .select(['id', 'name', 'server_group_id', 'app_server_id', 'backup_server_id', 'db_server_id', 'email_server_id', 'postgresql_server_id'])
     .where('id', 'in', planIds)
     .execute()
   const byId = new Map(plans.map((p) => [p.id, p]))
-  return rows.map((r) => {
+  const shaped = rows.map((r) => {
     const plan = byId.get(r.plan_id)
     const own = placementOf(r)
     const fromPlan = plan ? placementOf(plan) : {}
-    const placement = Object.keys(own).length > 0 ? 'subscription' : Object.keys(fromPlan).length > 0 ? 'plan' : 'automatic'
-    return {
-      id: r.id,
-      planId: r.plan_id,
-      planName: plan?.name ?? '',
-      planType: r.plan_type as PlanType,
-      subscriberId: r.subscriber_id,
-      vendorId: r.vendor_id,
-      status: r.status as SubscriptionStatus,
-      isSuspended: r.is_suspended === 1,
-      ...(r.suspended_by ? { suspendedBy: r.suspended_by } : {}),
-      friendlyName: r.friendly_name,
-      resources: resources.get(r.id) ?? [],
-      ...(placement === 'subscription' ? own : placement === 'plan' ? fromPlan : {}),
-      placement,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      version: r.version,
-    }
+    const placement: Subscription['placement'] = Object.keys(own).length > 0 ? 'subscription' : Object.keys(fromPlan).length > 0 ? 'plan' : 'automatic'
+    const effective: Placement = placement === 'subscription' ? own : placement === 'plan' ? fromPlan : {}
+    const hosting = hostingFromJson(r.hosting)
+    const groupIds = effective.serverGroupId ? [effective.serverGroupId] : hosting.serverGroupIds
+    return { r, plan, placement, effective, hosting, groupIds }
   })
+  const servers = await serverRefs(db, shaped.flatMap((x) => placementServerIds(x.effective)))
+  const groups = await serverGroupRefs(db, shaped.flatMap((x) => x.groupIds))
+  return shaped.map(({ r, plan, placement, effective, hosting, groupIds }) => ({
+    id: r.id,
+    planId: r.plan_id,
+    planName: plan?.name ?? '',
+    kind: r.plan_type as PlanKind,
+    hosting,
+    subscriberId: r.subscriber_id,
+    vendorId: r.vendor_id,
+    status: r.status as SubscriptionStatus,
+    isSuspended: r.is_suspended === 1,
+    ...(r.suspended_by ? { suspendedBy: r.suspended_by } : {}),
+    friendlyName: r.friendly_name,
+    resources: resources.get(r.id) ?? [],
+    ...effective,
+    placement,
+    servers: serversOf(effective, servers),
+    serverGroups: groupIds.map((id) => groups.get(id)).filter((g): g is ServerGroupRef => g !== undefined),
+    provisioningStatus: r.provisioning_status,
+    ...(r.request_id !== null ? { provisioningRequestId: r.request_id } : {}),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  }))
 }
 
 /** Finds a subscription by id (deleted ones too); locks its row on PostgreSQL when `lock`. */
@@ -311,4 +327,32 @@ export async function refreshWebsitesCount(db: Db, orgId: string, now: string): 
     .where('id', '=', orgId)
     .where('websites_count', '<>', Number(row.n))
     .execute()
+}
+
+const STEP: Partial<Record<JobEvent, ProvisioningStatus>> = {
+  claimed: 'InProgress',
+  waiting: 'InProgress',
+  retry: 'Pending',
+  released: 'Requested',
+}
+
+/**
+ * Applies a job's step to the subscription it hands to a provisioning service, if the job
+ * belongs to the subscription's latest hand-over (an older job changes nothing).
+ */
+async function onSubscriptionJob(trx: Db, event: JobEvent, info: JobEventInfo): Promise<void> {
+  const id = Number(info.id)
+  if (!Number.isSafeInteger(id)) return
+  const status: ProvisioningStatus | undefined =
+    STEP[event] ?? (event === 'failed' ? 'Failed' : event === 'succeeded' ? (info.action === 'provision' ? 'Provisioned' : 'NotProvisioned') : undefined)
+  if (!status) return
+  await trx.updateTable('subscriptions').set({ provisioning_status: status }).where('id', '=', id).where('request_id', '=', info.requestId).execute()
+}
+
+/** What a provisioning job's steps do to a subscription (`subscription:<id>`); see subjects.ts. */
+export const subscriptionSubjectHandlers: Record<string, JobSubjectHandler<Db>> = { subscription: onSubscriptionJob }
+
+/** Notes that request `requestId` hands subscription `id` to its plan's provisioning service. */
+export async function markHandedOver(db: Db, id: number, requestId: number): Promise<void> {
+  await db.updateTable('subscriptions').set({ provisioning_status: 'Requested', request_id: requestId }).where('id', '=', id).execute()
 }

@@ -15,6 +15,8 @@ export interface Delivery {
   attempt: number
   signed: boolean
   at: number
+  /** The whole request body as sent (the provisioning request: subject, action, payload, …). */
+  body: Record<string, unknown>
 }
 
 export interface Receiver {
@@ -55,10 +57,10 @@ export async function startReceiver(secret: string): Promise<Receiver> {
   const r: Receiver = { base: '', deliveries: [], acknowledgedNew: [], overlaps: [], slowishMs: 100, longMs: 5000, abandoned: [], close: async () => {} }
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req)
-    const parsed = JSON.parse(body) as { jobGuid: string; requestGuid: string; attempt: number }
+    const parsed = JSON.parse(body) as { jobGuid: string; requestGuid: string; attempt: number } & Record<string, unknown>
     const signed = verify(secret, req.headers['x-clientele-timestamp'] as string, req.headers['x-clientele-signature'] as string, body, Date.now())
     const path = req.url ?? '/'
-    r.deliveries.push({ path, jobGuid: parsed.jobGuid, requestGuid: parsed.requestGuid, attempt: parsed.attempt, signed, at: Date.now() })
+    r.deliveries.push({ path, jobGuid: parsed.jobGuid, requestGuid: parsed.requestGuid, attempt: parsed.attempt, signed, at: Date.now(), body: parsed })
     const calls = (perGuidCalls.get(parsed.jobGuid) ?? 0) + 1
     perGuidCalls.set(parsed.jobGuid, calls)
     if (inFlight.has(parsed.jobGuid)) r.overlaps.push(parsed.jobGuid)

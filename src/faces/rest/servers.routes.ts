@@ -29,6 +29,7 @@ const ServerWire = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
+    ip: Type.String({ description: "Its IPv4 or IPv6 address, '' when not given" }),
     serverGroupId: Type.Optional(Type.String()),
     roles: Type.Array(Type.Enum(SERVER_ROLES)),
     createdAt: Type.String(),

@@ -14,49 +14,19 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Deps } from '../../ops/context.js'
+import type { Subscription } from '../../core/plans.js'
 import { createSubscription } from '../../ops/subscriptions/create-subscription.js'
 import { updateSubscription } from '../../ops/subscriptions/update-subscription.js'
 import { deleteSubscription } from '../../ops/subscriptions/delete-subscription.js'
 import { getSubscription, listCustomerSubscriptions, listOwnSubscriptions, SUBSCRIPTION_SORT_KEYS } from '../../ops/subscriptions/list-subscriptions.js'
 import { setSubscriptionUsage } from '../../ops/subscriptions/set-usage.js'
-import { SUBSCRIPTION_STATUSES } from '../../core/plans.js'
 import { ctxOf, etag, ifMatchVersion } from '../http.js'
 import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
 import { either } from './orgs.routes.js'
-import { DedicatedServersWire, IntId } from './plans.routes.js'
+import { IntId } from './plans.routes.js'
+import { SubscriptionWire, subscriptionToWire } from './plan-wire.js'
 
 const Id = Type.String({ maxLength: 64 })
-
-const SubscriptionWire = Type.Object(
-  {
-    id: Type.Integer(),
-    planId: Type.Integer(),
-    planName: Type.String(),
-    planType: Type.Enum(['hosting', 'reseller'] as const),
-    subscriberId: Type.String(),
-    vendorId: Type.String(),
-    status: Type.Enum(SUBSCRIPTION_STATUSES),
-    isSuspended: Type.Boolean(),
-    suspendedBy: Type.Optional(Type.String()),
-    friendlyName: Type.String(),
-    resources: Type.Array(
-      Type.Object({
-        name: Type.String(),
-        total: Type.Optional(Type.Integer({ description: 'Absent: unlimited' })),
-        usage: Type.Integer({ description: 'Used; on a reseller subscription, what the reseller has sold (customers: its live direct customers)' }),
-      }),
-    ),
-    serverGroupId: Type.Optional(Type.String()),
-    dedicatedServers: Type.Optional(DedicatedServersWire),
-    placement: Type.Enum(['subscription', 'plan', 'automatic'] as const, {
-      description: "Where its websites go: its own servers (set by the master organisation), its plan's, or the placement rule",
-    }),
-    createdAt: Type.String(),
-    updatedAt: Type.String(),
-    version: Type.Integer(),
-  },
-  { $id: 'Subscription' },
-)
 
 const SortBy = Type.Enum(SUBSCRIPTION_SORT_KEYS)
 const SortOrder = Type.Enum(['asc', 'desc'] as const)
@@ -78,6 +48,10 @@ const page = (q: PageQuery) => ({
   sortBy: either(q.sortBy, q.sort_by, 'sortBy'),
   sortOrder: either(q.sortOrder, q.sort_order, 'sortOrder'),
 })
+
+const listing = (out: { items: Subscription[]; total: number }) => ({ items: out.items.map(subscriptionToWire), total: out.total })
+/** Seed 003's `force` on a subscription's deletion: accepted; Clientele keeps the row, marked deleted, either way. */
+const ForceQuery = Type.Object({ force: Type.Optional(Type.Boolean()) }, STRICT)
 
 const CustomerParams = Type.Object({ org_id: Id, customer_org_id: Id })
 const OneParams = Type.Object({ org_id: Id, customer_org_id: Id, subscription_id: IntId })
@@ -116,7 +90,7 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Listing, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (req) => listCustomerSubscriptions(ctxOf(deps, req), { orgId: req.params.org_id, customerOrgId: req.params.customer_org_id, ...page(req.query) }),
+    async (req) => listing(await listCustomerSubscriptions(ctxOf(deps, req), { orgId: req.params.org_id, customerOrgId: req.params.customer_org_id, ...page(req.query) })),
   )
 
   r.get(
@@ -125,7 +99,7 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
     async (req, reply) => {
       const s = await getSubscription(ctxOf(deps, req), { orgId: req.params.org_id, customerOrgId: req.params.customer_org_id, subscriptionId: req.params.subscription_id })
       reply.header('etag', etag(s.version))
-      return s
+      return subscriptionToWire(s)
     },
   )
 
@@ -159,6 +133,7 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['subscriptions'],
         summary: 'Delete a subscription (soft); its amounts go back to the reseller\'s quota',
         params: OneParams,
+        querystring: ForceQuery,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412) },
       },
     },
@@ -184,7 +159,7 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Listing, ...errorResponses(400, 401, 404) },
       },
     },
-    async (req) => listOwnSubscriptions(ctxOf(deps, req), { orgId: req.params.org_id, ...page(req.query) }),
+    async (req) => listing(await listOwnSubscriptions(ctxOf(deps, req), { orgId: req.params.org_id, ...page(req.query) })),
   )
 
   r.put(
@@ -235,6 +210,7 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['subscriptions'],
         summary: "Seed 003's deleteSubscription: delete a subscription the organisation holds (by its seller; soft, its amounts go back to the seller's quota)",
         params: HeldParams,
+        querystring: ForceQuery,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412) },
       },
     },
@@ -257,7 +233,7 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
     async (req, reply) => {
       const s = await getSubscription(ctxOf(deps, req), { orgId: req.params.org_id, subscriptionId: req.params.subscription_id })
       reply.header('etag', etag(s.version))
-      return s
+      return subscriptionToWire(s)
     },
   )
 }

@@ -37,3 +37,11 @@ export function ipAllowed(ip: string, entries: readonly { address: string; mask:
   }
   return false
 }
+
+/** Validates a host address (IPv4 as a dotted quad in decimal, or IPv6) and answers it as ipaddr.js prints it. */
+export function normaliseHostAddress(address: string, field: string): string {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !ipaddr.IPv6.isValid(address)) {
+    throw new DomainError('invalid_argument', `${address} is not an IP address`, { field })
+  }
+  return ipaddr.parse(address).toString()
+}

@@ -21,7 +21,7 @@ import { listAccountRows, listProviderRows, toCloudAccount } from '../../store/c
 import { listCustomerServiceRows } from '../../store/services.repo.js'
 import { listServiceRows, type UserLimit } from '../../store/catalog.repo.js'
 import { toSubscriptions, type SubscriptionStatus } from '../../store/subscriptions.repo.js'
-import type { PlanType } from '../../core/plans.js'
+import type { PlanKind } from '../../core/plans.js'
 import { customerServiceView, withHidden } from '../services/view.js'
 
 /** A user of the customer: never its password hash, credential version or keys. */
@@ -112,7 +112,7 @@ export interface RootSubscription {
   id: number
   planId: number
   planName: string
-  planType: PlanType
+  planType: PlanKind
   vendorId: string
   friendlyName: string
   status: Exclude<SubscriptionStatus, 'deleted'>
@@ -315,7 +315,7 @@ async function readSubscriptions(db: Db, orgId: string): Promise<RootSubscriptio
     id: s.id,
     planId: s.planId,
     planName: s.planName,
-    planType: s.planType,
+    planType: s.kind,
     vendorId: s.vendorId,
     friendlyName: s.friendlyName,
     status: s.status as RootSubscription['status'],

@@ -23,7 +23,7 @@ export const ResourceInput = Type.Object(
 )
 export const ResourcesInput = Type.Array(ResourceInput, { maxItems: 100 })
 export const DedicatedServersInput = Type.Object(
-  { appServerId: Type.Optional(Id), backupServerId: Type.Optional(Id), dbServerId: Type.Optional(Id), emailServerId: Type.Optional(Id) },
+  { appServerId: Type.Optional(Id), backupServerId: Type.Optional(Id), dbServerId: Type.Optional(Id), emailServerId: Type.Optional(Id), postgresqlServerId: Type.Optional(Id) },
   STRICT,
 )
 

@@ -23,7 +23,7 @@ export interface ProvisioningInput {
  *
  * Throws `not_found` for an unknown service.
  */
-export async function enqueueProvisioning(ctx: Ctx, trx: Db, input: ProvisioningInput): Promise<{ jobGuid: string; requestGuid: string }> {
+export async function enqueueProvisioning(ctx: Ctx, trx: Db, input: ProvisioningInput): Promise<{ jobGuid: string; requestGuid: string; requestId: number }> {
   const rec = ctx.request
   if (!rec) throw new DomainError('internal', 'enqueueProvisioning needs the request of a mutating operation')
   const service = await getServiceRow(ctx, trx, input.serviceName, 'share')
@@ -41,5 +41,5 @@ export async function enqueueProvisioning(ctx: Ctx, trx: Db, input: Provisioning
   const now = ctx.clock()
   const job = await enqueueJob(trx, { requestId, kind: PROVISIONING_KIND, payload: payload as unknown as Record<string, unknown>, now, ...(maxMs !== undefined ? { deadlineAt: now + maxMs } : {}) })
   // The request's recorder rings this process's workers once the transaction has committed.
-  return { jobGuid: job.guid, requestGuid: rec.guid }
+  return { jobGuid: job.guid, requestGuid: rec.guid, requestId }
 }

@@ -9,6 +9,8 @@ import { defineOp, type Ctx } from '../context.js'
 import { actsForMaster, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
+import { SERVER_ROLES } from '../../core/plans.js'
+import { normaliseHostAddress } from '../keys/cidr.js'
 import type { Db } from '../../store/store.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import {
@@ -38,8 +40,11 @@ import {
 
 const STRICT = { additionalProperties: false } as const
 export const ServerName = Type.String({ minLength: 1, maxLength: 200, pattern: '^\\S(.*\\S)?$' })
-export const SERVER_ROLES = ['app', 'backup', 'db', 'email'] as const
-const Roles = Type.Array(Type.Enum(SERVER_ROLES), { maxItems: 4, uniqueItems: true })
+export { SERVER_ROLES } from '../../core/plans.js'
+const Roles = Type.Array(Type.Enum(SERVER_ROLES), { maxItems: SERVER_ROLES.length, uniqueItems: true })
+/** A server's address: IPv4 or IPv6, '' for none. */
+const Ip = Type.String({ maxLength: 64, description: "The server's IPv4 or IPv6 address ('' for none)" })
+const ipOf = (ip: string): string => (ip === '' ? '' : normaliseHostAddress(ip, 'ip'))
 const Id = Type.String({ maxLength: 64 })
 const Version = Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 }))
 
@@ -79,7 +84,7 @@ export const getServer = defineOp({
 /** Adds a server (master organisation only); its name is unique case-insensitively. */
 export const createServer = defineOp({
   name: 'server.create',
-  input: Type.Object({ name: ServerName, serverGroupId: Type.Optional(Id), roles: Type.Optional(Roles) }, STRICT),
+  input: Type.Object({ name: ServerName, serverGroupId: Type.Optional(Id), roles: Type.Optional(Roles), ip: Type.Optional(Ip) }, STRICT),
   async run(ctx, input): Promise<Server> {
     requireMasterWriter(ctx, 'servers')
     return ctx.store.write(async (trx) => {
@@ -91,6 +96,7 @@ export const createServer = defineOp({
         name_key: nameKey(input.name),
         group_id: input.serverGroupId ?? null,
         roles: JSON.stringify(input.roles ?? [...SERVER_ROLES]),
+        ip: ipOf(input.ip ?? ''),
         created_at: now,
         updated_at: now,
         version: 1,
@@ -105,7 +111,7 @@ export const createServer = defineOp({
 export const updateServer = defineOp({
   name: 'server.update',
   input: Type.Object(
-    { id: Id, expectedVersion: Version, name: Type.Optional(ServerName), serverGroupId: Type.Optional(Type.Union([Id, Type.Null()])), roles: Type.Optional(Roles) },
+    { id: Id, expectedVersion: Version, name: Type.Optional(ServerName), serverGroupId: Type.Optional(Type.Union([Id, Type.Null()])), roles: Type.Optional(Roles), ip: Type.Optional(Ip) },
     STRICT,
   ),
   async run(ctx, input): Promise<Server> {
@@ -121,6 +127,7 @@ export const updateServer = defineOp({
         ...(input.name !== undefined ? { name: input.name, name_key: nameKey(input.name) } : {}),
         ...(input.serverGroupId !== undefined ? { group_id: input.serverGroupId } : {}),
         ...(input.roles !== undefined ? { roles: JSON.stringify(input.roles) } : {}),
+        ...(input.ip !== undefined ? { ip: ipOf(input.ip) } : {}),
         updated_at: nowIso(ctx.clock),
         version: row.version + 1,
       }

@@ -8,7 +8,9 @@ import { addOrgSubscriptionsCount, insertSubscription, insertSubscriptionResourc
 import { DedicatedServersInput, PlanId, checkPlacement } from '../plans/schema.js'
 import { quotaOfSeller } from '../plans/seller.js'
 import { getPlanRow } from '../plans/plan-access.js'
-import { getCustomerOf, getVendor } from './subscription-access.js'
+import { getCustomerOf, getVendor, requireGroupChoice } from './subscription-access.js'
+import { handOver } from './handover.js'
+import { hostingFromJson } from '../../core/plans.js'
 import { becomeMetered, drawFrom } from './quota.js'
 
 /**
@@ -21,7 +23,10 @@ import { becomeMetered, drawFrom } from './quota.js'
  * the same transaction and by one conditional UPDATE per resource, so that a sale past the
  * quota is refused (`quota_exceeded`, naming the resource) and a reseller never sells more than
  * it has. The master organisation is unlimited, and only it may set the subscription's own
- * servers or server group (otherwise the plan's apply, or the placement rule).
+ * servers, or a server group of its choice; a seller may choose one of the plan's
+ * `serverGroupIds` when the plan has `allowServerGroupSelection` (otherwise the plan's
+ * placement applies, or the placement rule). The subscription is given the plan's resources
+ * and hosting settings as they now are, and handed to the plan's provisioning service, if any.
  *
  * A subscription to a reseller plan makes its subscriber a (metered) reseller; it may hold one
  * reseller subscription (`already_exists`).
@@ -45,14 +50,16 @@ export const createSubscription = defineOp({
       ...(input.serverGroupId ? { serverGroupId: input.serverGroupId } : {}),
       ...(input.dedicatedServers && Object.keys(input.dedicatedServers).length > 0 ? { dedicatedServers: input.dedicatedServers } : {}),
     }
-    if ((input.serverGroupId !== undefined || input.dedicatedServers !== undefined) && !actsForMaster(ctx)) {
-      throw new DomainError('forbidden', "only the master organisation may override a plan's servers", { field: input.serverGroupId !== undefined ? 'serverGroupId' : 'dedicatedServers' })
+    if (input.dedicatedServers !== undefined && !actsForMaster(ctx)) {
+      throw new DomainError('forbidden', "only the master organisation may override a plan's servers", { field: 'dedicatedServers' })
     }
     return ctx.store.write(async (trx) => {
       const vendor = await getVendor(ctx, trx, input.orgId)
       const quota = await quotaOfSeller(trx, vendor, 'subscribe customers')
       const customer = await getCustomerOf(trx, vendor, input.customerOrgId)
       const plan = await getPlanRow(trx, vendor, input.planId, 'planId')
+      const hosting = hostingFromJson(plan.hosting)
+      if (input.serverGroupId !== undefined) requireGroupChoice(ctx, hosting, input.serverGroupId)
       await checkPlacement(trx, placement)
       const resources = (await planResources(trx, [plan.id])).get(plan.id) ?? []
       const now = nowIso(ctx.clock)
@@ -67,6 +74,9 @@ export const createSubscription = defineOp({
         suspended_by: null,
         ...placementColumns(placement),
         drawn_from: quota,
+        hosting: plan.hosting,
+        provisioning_status: 'NotProvisioned',
+        request_id: null,
         created_at: now,
         updated_at: now,
         version: 1,
@@ -78,6 +88,7 @@ export const createSubscription = defineOp({
       if (plan.plan_type === 'reseller') await becomeMetered(ctx, trx, { id }, customer)
       if (!(await countPlanSubscription(trx, plan.id))) throw new DomainError('not_found', `${vendor.name} has no plan ${plan.id}`, { field: 'planId' })
       if (quota !== null) await drawFrom(trx, quota, resources, vendor.name)
+      await handOver(ctx, trx, id, 'created')
       return { id }
     })
   },

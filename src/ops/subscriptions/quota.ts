@@ -8,6 +8,7 @@
  * sale: a reseller's `customers` usage is its number of live direct customers, taken by
  * creating one and given back by deleting one. The master organisation is unlimited.
  */
+import { handOver } from './handover.js'
 import type { Ctx } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
@@ -129,6 +130,7 @@ export async function endSubscription(ctx: Ctx, trx: Db, sub: SubscriptionRow, o
   await uncountPlanSubscription(trx, sub.plan_id)
   await addOrgSubscriptionsCount(trx, sub.subscriber_id, -1, now)
   if (sub.plan_type === 'hosting') await refreshWebsitesCount(ctx, trx, sub.subscriber_id)
+  await handOver(ctx, trx, sub.id, 'deleted')
 }
 
 /** Refuses to take a reseller subscription away while sales draw from it or its customers depend on it. */

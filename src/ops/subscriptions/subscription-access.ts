@@ -3,7 +3,8 @@ import type { Ctx } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import { isUuid } from '../../core/ids.js'
-import { getOrgInScope } from '../access.js'
+import { actsForMaster, getOrgInScope } from '../access.js'
+import type { PlanHosting } from '../../core/plans.js'
 import { findOrgById, type OrgRow } from '../../store/orgs.repo.js'
 import { findSubscription, type SubscriptionRow } from '../../store/subscriptions.repo.js'
 
@@ -70,4 +71,20 @@ export async function getSaleForChange(
     throw new DomainError('forbidden', `only the seller of subscription ${id}${vendor ? `, ${vendor.name},` : ''} may change it`)
   }
   return { vendor, customer, sub }
+}
+
+/**
+ * Throws `forbidden` unless the actor may place a subscription in server group `groupId` (a
+ * `null` clears the choice, which anyone who may change the subscription may do): the master
+ * organisation always may; a seller only where the plan has `allowServerGroupSelection` and
+ * the group is one of its `serverGroupIds` (any group, when it lists none).
+ */
+export function requireGroupChoice(ctx: Ctx, hosting: PlanHosting, groupId: string | null): void {
+  if (groupId === null || actsForMaster(ctx)) return
+  if (!hosting.allowServerGroupSelection) {
+    throw new DomainError('forbidden', "the plan does not let its seller choose a server group (allowServerGroupSelection); only the master organisation may override a plan's servers", { field: 'serverGroupId' })
+  }
+  if (hosting.serverGroupIds.length > 0 && !hosting.serverGroupIds.includes(groupId)) {
+    throw new DomainError('invalid_argument', `server group ${groupId} is not among the plan's serverGroupIds`, { field: 'serverGroupId' })
+  }
 }

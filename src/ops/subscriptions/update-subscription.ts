@@ -8,14 +8,18 @@ import { holdsAmounts, listResourceUsage, replaceSubscriptionResources, updateSu
 import { DedicatedServersInput, PlanId, checkPlacement } from '../plans/schema.js'
 import { quotaOfSeller } from '../plans/seller.js'
 import { getPlanRow } from '../plans/plan-access.js'
-import { getSaleForChange } from './subscription-access.js'
+import { getSaleForChange, requireGroupChoice } from './subscription-access.js'
+import { handOver } from './handover.js'
+import { hostingFromJson } from '../../core/plans.js'
 import { becomeMetered, drawFrom, endSubscription, heldResources, refreshWebsitesCount, releaseTo, requireNoDependants, stopMetering } from './quota.js'
 
 /**
  * Changes a subscription sold by `orgId` to its customer: `status` (`active`, `cancelled`, or
  * `deleted`, which is final), `isSuspended`, `planId` (another plan of the seller, or the same
- * one to take its current resources), `friendlyName`, and (the master organisation only) its
- * own servers or server group (`null` clears).
+ * one to take its current resources and hosting settings), `friendlyName`, and its own servers
+ * (the master organisation only) or server group (the master organisation, or the seller where
+ * the plan allows the choice; `null` clears). The subscription as it then stands is handed to
+ * its plan's provisioning service, if any.
  *
  * A subscription holds its amounts while it is active and not suspended. Suspending or
  * cancelling it gives them back to the reseller's quota; resuming takes them again, and a plan
@@ -43,8 +47,8 @@ export const updateSubscription = defineOp({
   ),
   async run(ctx, input): Promise<{ version: number }> {
     requirePermission(ctx, 'org.write')
-    if ((input.serverGroupId !== undefined || input.dedicatedServers !== undefined) && !actsForMaster(ctx)) {
-      throw new DomainError('forbidden', "only the master organisation may override a plan's servers", { field: input.serverGroupId !== undefined ? 'serverGroupId' : 'dedicatedServers' })
+    if (input.dedicatedServers !== undefined && !actsForMaster(ctx)) {
+      throw new DomainError('forbidden', "only the master organisation may override a plan's servers", { field: 'dedicatedServers' })
     }
     if (input.status === 'deleted' && Object.keys(input).some((k) => !['orgId', 'customerOrgId', 'subscriptionId', 'expectedVersion', 'status'].includes(k) && (input as Record<string, unknown>)[k] !== undefined)) {
       throw new DomainError('invalid_argument', 'deleting a subscription takes no other change', { field: 'status' })
@@ -64,6 +68,8 @@ export const updateSubscription = defineOp({
       const held = holdsAmounts(sub.status, sub.is_suspended)
       const holds = holdsAmounts(status, suspended)
       const newPlan = input.planId !== undefined ? await getPlanRow(trx, vendor, input.planId, 'planId') : undefined
+      const hosting = newPlan ? newPlan.hosting : sub.hosting
+      if (input.serverGroupId !== undefined) requireGroupChoice(ctx, hostingFromJson(hosting), input.serverGroupId)
       const oldResources = await heldResources(trx, sub.id)
       const resources: PlanResource[] = newPlan ? ((await planResources(trx, [newPlan.id])).get(newPlan.id) ?? []) : oldResources
       const wasReseller = sub.plan_type === 'reseller'
@@ -114,6 +120,7 @@ export const updateSubscription = defineOp({
         suspended_by: suspended ? (sub.is_suspended === 1 ? sub.suspended_by : ctx.actor.orgId) : null,
         plan_id: newPlan?.id ?? sub.plan_id,
         plan_type: planType,
+        hosting,
         friendly_name: input.friendlyName ?? sub.friendly_name,
         ...placementColumns(placement),
         drawn_from: drawnFrom,
@@ -121,6 +128,7 @@ export const updateSubscription = defineOp({
         version: sub.version + 1,
       })
       if (newPlan) await refreshWebsitesCount(ctx, trx, customer.id)
+      await handOver(ctx, trx, sub.id, 'changed')
       return { version: sub.version + 1 }
     })
   },

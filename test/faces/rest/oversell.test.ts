@@ -75,7 +75,7 @@ async function market(base: string, masterId: string, label: string, quota: numb
 /** The reseller's websites usage and total, as it reads its reseller subscription. */
 async function websites(base: string, m: Market): Promise<{ usage: number; total: number }> {
   const mine = await must(base, 'GET', `/orgs/${m.reseller}/subscriptions`, undefined, 200)
-  const sub = mine.items.find((x: any) => x.planType === 'reseller')
+  const sub = mine.items.find((x: any) => x.planKind === 'reseller')
   const w = sub.resources.find((x: any) => x.name === 'websites')
   return { usage: w.usage, total: w.total }
 }
@@ -87,7 +87,7 @@ async function sold(base: string, m: Market): Promise<{ id: number; customer: st
     for (let offset = 0; ; offset += 1000) {
       const page = await must(base, 'GET', `/orgs/${m.reseller}/customers/${c}/subscriptions?limit=1000&offset=${offset}`, undefined, 200)
       for (const s of page.items) {
-        out.push({ id: s.id, customer: c, websites: s.resources.find((x: any) => x.name === 'websites')?.total ?? 0, holds: s.status === 'active' && !s.isSuspended })
+        out.push({ id: s.id, customer: c, websites: s.resources.find((x: any) => x.name === 'websites')?.total ?? 0, holds: s.lifecycleStatus === 'active' && !s.isSuspended })
       }
       if (page.items.length < 1000) break
     }

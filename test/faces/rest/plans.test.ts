@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { eachDialect, startServer, type Answer, type TestServer } from '../../helpers/harness.js'
 
 const PW = 'a-long-password-1'
-const SEED_NAMES = ['addonDomains', 'customers', 'diskspace', 'domainAliases', 'forwarders', 'ftpUsers', 'mailboxes', 'mysqlDbs', 'pageViews', 'processes', 'stagingWebsites', 'subdomains', 'transfer', 'websites']
+const SEED_NAMES = ['addonDomains', 'customers', 'diskspace', 'dnsRecords', 'domainAliases', 'forwarders', 'ftpUsers', 'mailboxes', 'mysqlDbs', 'pageViews', 'postgresqlDbs', 'stagingWebsites', 'subdomains', 'transfer', 'websites']
 
 eachDialect('plans, resource names, servers', (dialect) => {
   let s: TestServer
@@ -33,7 +33,7 @@ eachDialect('plans, resource names, servers', (dialect) => {
       const r = await s.req('GET', '/resource-names', { auth: cAdmin })
       ok(r, 200)
       assert.deepEqual([...r.body.items].sort(), [...SEED_NAMES].sort())
-      assert.equal(r.body.total, 14)
+      assert.equal(r.body.total, 15)
     })
 
     it('are added and removed by the master organisation only', async () => {
@@ -65,7 +65,8 @@ eachDialect('plans, resource names, servers', (dialect) => {
       ok(g, 200)
       assert.equal(g.headers.get('etag'), '"1"')
       assert.deepEqual(g.body.resources, [{ name: 'diskspace', total: 10000 }, { name: 'mailboxes' }, { name: 'websites', total: 5 }])
-      assert.equal(g.body.planType, 'hosting')
+      assert.equal(g.body.planKind, 'hosting')
+      assert.equal(g.body.planType, 'shared')
       assert.equal(g.body.orgId, s.masterId)
       assert.equal(g.body.subscriptionsCount, 0)
       assert.equal(g.body.name, 'Starter')
@@ -74,7 +75,7 @@ eachDialect('plans, resource names, servers', (dialect) => {
     it('a plan with customers among its resources is a reseller plan', async () => {
       const r = await s.req('POST', `/orgs/${s.masterId}/plans`, { body: { name: 'Reseller', resources: [{ name: 'customers', total: 10 }] } })
       ok(r, 201)
-      assert.equal((await s.req('GET', `/orgs/${s.masterId}/plans/${r.body.id}`)).body.planType, 'reseller')
+      assert.equal((await s.req('GET', `/orgs/${s.masterId}/plans/${r.body.id}`)).body.planKind, 'reseller')
     })
 
     it('matches resource names case-insensitively and keeps their own spelling', async () => {
@@ -116,8 +117,11 @@ eachDialect('plans, resource names, servers', (dialect) => {
       assert.equal(r.body.total, 3)
       const p = await s.req('GET', `/orgs/${s.masterId}/plans?offset=1&limit=1`)
       assert.deepEqual(p.body.items.map((x: any) => x.name), ['Spelled'])
+      const d = await s.req('GET', `/orgs/${s.masterId}/plans?sortBy=name&sortOrder=desc`)
+      assert.deepEqual(d.body.items.map((x: any) => x.name), ['Starter', 'Spelled', 'Reseller'])
       ok(await s.req('GET', `/orgs/${s.masterId}/plans?limit=0`), 400)
-      ok(await s.req('GET', `/orgs/${s.masterId}/plans?sortBy=name`), 400)
+      ok(await s.req('GET', `/orgs/${s.masterId}/plans?sortBy=plan`), 400)
+      ok(await s.req('GET', `/orgs/${s.masterId}/plans?sortBy=name&sortOrder=up`), 400)
     })
 
     it('PATCH changes name, resources and placement (204, If-Match)', async () => {
@@ -136,7 +140,8 @@ eachDialect('plans, resource names, servers', (dialect) => {
       ok(await s.req('PATCH', `/orgs/${s.masterId}/plans/${id}`, { body: { serverGroupId: null, dedicatedServers: { emailServerId: srv.body.id } } }), 204)
       const g2 = (await s.req('GET', `/orgs/${s.masterId}/plans/${id}`)).body
       assert.equal(g2.serverGroupId, undefined)
-      assert.deepEqual(g2.dedicatedServers, { emailServerId: srv.body.id })
+      assert.deepEqual(g2.dedicatedServerIds, { emailServerId: srv.body.id })
+      assert.deepEqual(g2.dedicatedServers, { emailServer: { name: 'mail-1', id: srv.body.id, ip: '' } })
       ok(await s.req('DELETE', `/server-groups/${grp.body.id}`), 204)
       ok(await s.req('DELETE', `/servers/${srv.body.id}`), 409)
       ok(await s.req('PATCH', `/orgs/${s.masterId}/plans/${id}`, { body: { dedicatedServers: null } }), 204)
@@ -191,7 +196,7 @@ eachDialect('plans, resource names, servers', (dialect) => {
       ok(g, 201)
       const a = await s.req('POST', '/servers', { body: { name: 'us-web-1', serverGroupId: g.body.id } })
       ok(a, 201)
-      assert.deepEqual(a.body.roles, ['app', 'backup', 'db', 'email'])
+      assert.deepEqual(a.body.roles, ['app', 'backup', 'db', 'email', 'postgresql'])
       assert.equal(a.body.serverGroupId, g.body.id)
       ok(await s.req('POST', '/servers', { body: { name: 'US-WEB-1' } }), 409)
       ok(await s.req('POST', '/servers', { body: { name: 'x', roles: ['dns'] } }), 400)

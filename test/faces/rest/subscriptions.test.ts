@@ -38,7 +38,7 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
   const quota = async () => {
     const r = await s.req('GET', `/orgs/${reseller}/subscriptions`, { auth: rAdmin })
     ok(r, 200)
-    const sub = r.body.items.find((x: any) => x.planType === 'reseller')
+    const sub = r.body.items.find((x: any) => x.planKind === 'reseller')
     return Object.fromEntries(sub.resources.map((x: any) => [x.name, x.usage])) as Record<string, number>
   }
 
@@ -72,7 +72,7 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
       const mine = await s.req('GET', `/orgs/${reseller}/subscriptions/${r.body.id}`, { auth: rAdmin })
       ok(mine, 200)
       assert.equal(mine.body.planName, 'Reseller Gold')
-      assert.equal(mine.body.planType, 'reseller')
+      assert.equal(mine.body.planKind, 'reseller')
       assert.equal(mine.body.vendorId, s.masterId)
       assert.equal(mine.body.subscriberId, reseller)
       assert.equal(mine.body.status, 'active')
@@ -133,7 +133,8 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
       hosting = await plan(reseller, { name: 'Hosting S', resources: [{ name: 'websites', total: 4 }, { name: 'diskspace', total: 300 }, { name: 'mailboxes' }] }, rAdmin)
       const g = await s.req('GET', `/orgs/${reseller}/plans/${hosting}`, { auth: rAdmin })
       ok(g, 200)
-      assert.equal(g.body.planType, 'hosting')
+      assert.equal(g.body.planKind, 'hosting')
+      assert.equal(g.body.planType, 'shared')
       assert.deepEqual(g.body.resources, [{ name: 'diskspace', total: 300 }, { name: 'mailboxes' }, { name: 'websites', total: 4 }])
     })
 
@@ -197,7 +198,8 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
       ok(await s.req('PATCH', `/orgs/${reseller}/customers/${customers[1]}/subscriptions/${sub2}`, { body: { status: 'cancelled' }, auth: rAdmin }), 204)
       assert.equal((await quota()).websites, 4)
       const g = await s.req('GET', `/orgs/${reseller}/customers/${customers[1]}/subscriptions/${sub2}`, { auth: rAdmin })
-      assert.equal(g.body.status, 'cancelled')
+      assert.equal(g.body.lifecycleStatus, 'cancelled')
+      assert.equal(g.body.status, 'active')
       ok(await s.req('PATCH', `/orgs/${reseller}/customers/${customers[1]}/subscriptions/${sub2}`, { body: { status: 'active' }, auth: rAdmin }), 204)
       assert.equal((await quota()).websites, 8)
     })
@@ -360,7 +362,8 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
       ok(r, 201)
       const g = await s.req('GET', `/orgs/${reseller}/customers/${customers[0]}/subscriptions/${r.body.id}`)
       assert.equal(g.body.placement, 'subscription')
-      assert.deepEqual(g.body.dedicatedServers, { appServerId: srv.body.id })
+      assert.deepEqual(g.body.dedicatedServerIds, { appServerId: srv.body.id })
+      assert.equal(g.body.dedicatedServers.appServer.id, srv.body.id)
       const wrongRole = await subscribe(reseller, customers[0]!, { planId: hosting, dedicatedServers: { dbServerId: srv.body.id } })
       ok(wrongRole, 400)
       const plain = await s.req('GET', `/orgs/${reseller}/customers/${customers[0]}/subscriptions`)
@@ -396,7 +399,7 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
 
     it('suspending a reseller subscription stops its sales and new customers; resuming allows them again', async () => {
       const mine = await s.req('GET', `/orgs/${reseller}/subscriptions`, { auth: rAdmin })
-      const id = mine.body.items.find((x: any) => x.planType === 'reseller').id
+      const id = mine.body.items.find((x: any) => x.planKind === 'reseller').id
       ok(await s.req('PATCH', `/orgs/${s.masterId}/customers/${reseller}/subscriptions/${id}`, { body: { isSuspended: true } }), 204)
       const sale = await subscribe(reseller, customers[0]!, { planId: hosting }, rAdmin)
       ok(sale, 409)
@@ -432,7 +435,7 @@ eachDialect('subscriptions and reseller quotas', (dialect) => {
       const sub = subscribe(s.masterId, r, { planId: big })
       const answers = await Promise.all([...creations, sub])
       assert.ok(answers.every((a) => a.status === 201), JSON.stringify(answers.map((a) => a.status)))
-      const mine = (await s.req('GET', `/orgs/${r}/subscriptions`)).body.items.find((x: any) => x.planType === 'reseller')
+      const mine = (await s.req('GET', `/orgs/${r}/subscriptions`)).body.items.find((x: any) => x.planKind === 'reseller')
       const used = mine.resources.find((x: any) => x.name === 'customers').usage
       const live = (await s.req('GET', `/orgs/${r}/customers?limit=100`)).body.total
       assert.equal(live, 15)
