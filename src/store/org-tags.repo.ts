@@ -26,12 +26,17 @@ export async function countOrgTags(db: Db, orgId: string): Promise<number> {
 }
 
 /**
- * Inserts a tag; answers its id. A second tag of the same name in the organisation breaks the
- * unique index `org_tags_name` (wrap in `mapUnique`).
+ * Inserts a tag and answers its id, or undefined when the organisation already has a tag of that
+ * name (the unique index `org_tags_name` decides, so two concurrent inserts make one tag).
  */
-export async function insertOrgTag(db: Db, row: Omit<OrgTagRow, 'id'>): Promise<number> {
-  const r = await db.insertInto('org_tags').values(row).returning('id').executeTakeFirstOrThrow()
-  return Number(r.id)
+export async function insertOrgTag(db: Db, row: Omit<OrgTagRow, 'id'>): Promise<number | undefined> {
+  const r = await db
+    .insertInto('org_tags')
+    .values(row)
+    .onConflict((oc) => oc.columns(['org_id', 'tag']).doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  return r === undefined ? undefined : Number(r.id)
 }
 
 /** Changes a tag's colour. */

@@ -499,20 +499,22 @@ export async function replaceSlackWebhookSealed(db: Db, number: number, sealed: 
 export interface AddedCustomersScope {
   org: Pick<OrgRow, 'id' | 'path'>
   recursive: boolean
-  /** The first instant counted (ISO-8601 UTC, as `created_at` is stored). */
+  /** The first instant counted (ISO-8601 UTC, as `created_at` is stored)... */
   from: string
+  /** ...and the first one past them. */
+  until: string
   /** How many leading characters of `created_at` name an interval (13 an hour, 10 a day, 7 a month). */
   prefixLength: 7 | 10 | 13
 }
 
 /**
- * Counts the customers created since `from`, per interval (the first `prefixLength` characters
+ * Counts the customers created from `from` until `until`, per interval (the first `prefixLength` characters
  * of `created_at`), whatever their status now. The database counts: direct customers are a
  * range of `orgs_parent_created`, a subtree a range of `orgs_path` filtered on `created_at`.
  */
 export async function countCustomersAdded(db: Db, s: AddedCustomersScope): Promise<{ interval: string; n: number }[]> {
   const key = sql<string>`substr(created_at, 1, ${sql.lit(s.prefixLength)})`
-  let q = db.selectFrom('orgs').select([key.as('interval'), (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', s.from)
+  let q = db.selectFrom('orgs').select([key.as('interval'), (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', s.from).where('created_at', '<', s.until)
   if (s.recursive) {
     const [lo, hi] = subtreeRange(s.org.path)
     q = q.where('path', '>', lo).where('path', '<', hi)
