@@ -13,6 +13,7 @@ import { createAuthenticator } from './auth/authenticator.js'
 import { runHousekeeping } from './ops/housekeeping.js'
 import { sealDriverSecrets } from './ops/catalog/seal-driver-secrets.js'
 import { resealRegistrarSecrets } from './ops/domains/reseal-registrar-secrets.js'
+import { resealOrgSecrets } from './ops/orgs/reseal-org-secrets.js'
 import { loadSecretKeyring } from './secret-key.js'
 import { installAuth, installBodyParsers, installErrorHandler, installIdempotency, installJobGuid, installValidators } from './faces/http.js'
 import { ProblemWire } from './faces/rest/wire.js'
@@ -36,7 +37,8 @@ export interface DepsOptions extends StoreOptions {
 /**
  * Opens the store, loads the secret key, and builds the dependencies shared by every call. The
  * store's `migrate()` also seals driver secrets left in clear (see sealDriverSecrets) and
- * re-seals registrar secrets under the newest key (see resealRegistrarSecrets).
+ * re-seals registrar secrets and organisations' Slack webhook URLs under the newest key (see
+ * resealRegistrarSecrets, resealOrgSecrets).
  */
 export function createDeps(opts: DepsOptions): Deps {
   const log = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })
@@ -49,6 +51,7 @@ export function createDeps(opts: DepsOptions): Deps {
         const r = await store.migrate()
         await sealDriverSecrets(deps)
         await resealRegistrarSecrets(deps)
+        await resealOrgSecrets(deps)
         return r
       },
     },

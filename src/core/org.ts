@@ -32,9 +32,22 @@ export interface Organization {
   /** The retention policy for snapshots it follows (seed 000), `''` for none. */
   retentionPolicyGuid: string
   suspendedBy: string | null
+  /** Whether a Slack incoming-webhook URL is set (the URL itself is sealed and never answered). */
+  slackWebhookSet: boolean
   subscriptionsCount: number
   websitesCount: number
   createdAt: string
   updatedAt: string
   version: number
+}
+
+/** The longest Slack incoming-webhook URL accepted (Slack's own are about 80 characters). */
+export const MAX_SLACK_WEBHOOK_URL = 2000
+
+/**
+ * Where an organisation's sealed Slack webhook URL is bound (core/sealed.ts `aad`): it opens only
+ * as that organisation's, never copied onto another row.
+ */
+export function orgSlackWebhookAad(orgId: string): string {
+  return `orgs/${orgId}/slack_webhook`
 }

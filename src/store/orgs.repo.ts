@@ -41,6 +41,7 @@ export function toOrganization(r: OrgRow): Organization {
     locale: r.locale,
     retentionPolicyGuid: r.retention_policy_guid ?? '',
     suspendedBy: r.suspended_by,
+    slackWebhookSet: r.slack_webhook_sealed != null,
     subscriptionsCount: r.subscriptions_count,
     websitesCount: r.websites_count,
     createdAt: r.created_at,
@@ -462,4 +463,64 @@ export async function listPlanCustomerPage(
   if (p.col !== 'number') page = page.orderBy('number', p.dir)
   const refs = await page.limit(p.limit).offset(p.offset).execute()
   return { items: await loadOrganizations(db, refs), total }
+}
+
+/** An organisation's sealed Slack webhook URL as stored. */
+export interface SlackWebhookRow {
+  number: number
+  id: string
+  slack_webhook_sealed: string
+}
+
+/**
+ * Lists the organisations that have a Slack webhook URL (a read of the partial index
+ * `orgs_slack_webhook`), by number; with `forUpdate` on PostgreSQL their rows stay locked until
+ * the transaction ends.
+ */
+export async function listSlackWebhookRows(db: Db, dialect: Dialect, forUpdate = false): Promise<SlackWebhookRow[]> {
+  return (await db
+    .selectFrom('orgs')
+    .select(['number', 'id', 'slack_webhook_sealed'])
+    .where('slack_webhook_sealed', 'is not', null)
+    .orderBy('number')
+    .$if(forUpdate && dialect === 'postgres', (q) => q.forUpdate())
+    .execute()) as SlackWebhookRow[]
+}
+
+/**
+ * Stores another sealing of the same Slack webhook URL (a re-seal under a newer key). The
+ * version is left as it is: what the organisation answers does not change.
+ */
+export async function replaceSlackWebhookSealed(db: Db, number: number, sealed: string): Promise<void> {
+  await db.updateTable('orgs').set({ slack_webhook_sealed: sealed }).where('number', '=', number).execute()
+}
+
+/** Which customers count as added: the direct ones of an organisation, or every descendant. */
+export interface AddedCustomersScope {
+  org: Pick<OrgRow, 'id' | 'path'>
+  recursive: boolean
+  /** The first instant counted (ISO-8601 UTC, as `created_at` is stored)... */
+  from: string
+  /** ...and the first one past them. */
+  until: string
+  /** How many leading characters of `created_at` name an interval (13 an hour, 10 a day, 7 a month). */
+  prefixLength: 7 | 10 | 13
+}
+
+/**
+ * Counts the customers created from `from` until `until`, per interval (the first `prefixLength` characters
+ * of `created_at`), whatever their status now. The database counts: direct customers are a
+ * range of `orgs_parent_created`, a subtree a range of `orgs_path` filtered on `created_at`.
+ */
+export async function countCustomersAdded(db: Db, s: AddedCustomersScope): Promise<{ interval: string; n: number }[]> {
+  const key = sql<string>`substr(created_at, 1, ${sql.lit(s.prefixLength)})`
+  let q = db.selectFrom('orgs').select([key.as('interval'), (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', s.from).where('created_at', '<', s.until)
+  if (s.recursive) {
+    const [lo, hi] = subtreeRange(s.org.path)
+    q = q.where('path', '>', lo).where('path', '<', hi)
+  } else {
+    q = q.where('parent_id', '=', s.org.id)
+  }
+  const rows = await q.groupBy(key).execute()
+  return rows.map((r) => ({ interval: String(r.interval), n: Number(r.n) }))
 }

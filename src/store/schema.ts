@@ -47,6 +47,11 @@ export interface OrgTable {
    * `''`, so inserts may leave it out).
    */
   retention_policy_guid?: string
+  /**
+   * The Slack incoming-webhook URL, sealed (core/sealed.ts; bound to `orgSlackWebhookAad`), or
+   * null for none (migration 2026-12-06-0002; defaults to null, so inserts may leave it out).
+   */
+  slack_webhook_sealed?: string | null
 }
 
 /** How many organisations of each status sit at each depth below an ancestor. */
@@ -514,6 +519,15 @@ export interface RegistrarTable {
   updated_at: string
 }
 
+/** An organisation's tag (seed 003's `Tag`): a name unique within the organisation, and a colour. */
+export interface OrgTagTable {
+  id: Generated<number>
+  org_id: string
+  tag: string
+  color_code: string
+  created_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -555,4 +569,5 @@ export interface Database {
   org_capacity: OrgCapacityTable
   domains: DomainTable
   registrars: RegistrarTable
+  org_tags: OrgTagTable
 }

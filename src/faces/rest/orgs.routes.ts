@@ -13,6 +13,9 @@ import { getOrg } from '../../ops/orgs/get-org.js'
 import { updateOrg } from '../../ops/orgs/update-org.js'
 import { deleteOrg } from '../../ops/orgs/delete-org.js'
 import { CUSTOMER_SORT_KEYS, listCustomers } from '../../ops/orgs/list-customers.js'
+import { ADDED_INTERVALS, getCustomersAdded } from '../../ops/orgs/get-customers-added.js'
+import { listOrgTags } from '../../ops/orgs/list-org-tags.js'
+import { createOrgTag } from '../../ops/orgs/create-org-tag.js'
 import { ctxOf, etag, ifMatchVersion, sendJsonText } from '../http.js'
 import { CustomersListing, NewResourceUuid, OrgIdParams, OrgWire, orgJson } from './wire.js'
 import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
@@ -25,6 +28,9 @@ export function either<T>(camel: T | undefined, snake: T | undefined, name: stri
   return camel ?? snake
 }
 
+const TimeInterval = Type.Enum(ADDED_INTERVALS)
+const ResourceCountByInterval = Type.Object({ interval: Type.String({ format: 'date-time' }), resourceCount: Type.Integer() })
+const TagWire = Type.Object({ id: Type.Integer(), tag: Type.String(), colorCode: Type.String() })
 const SortBy = Type.Enum(CUSTOMER_SORT_KEYS)
 const SortOrder = Type.Enum(['asc', 'desc'] as const)
 const Depth = Type.Integer({ minimum: 1, maximum: 1000 })
@@ -168,6 +174,67 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
       })
       sendJsonText(reply, `{"items":[${out.items.map(orgJson).join(',')}],"total":${out.total}}`)
       return reply
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/stats/customers/added',
+    {
+      schema: {
+        tags: ['orgs'],
+        summary:
+          "How many customers the organisation added per interval (seed 003's getCustomersAdded): the last 24 hours, 30 days (default) or 12 months in UTC, oldest first. Direct customers; every descendant with `recursion=true` (a Clientele extra, named as seed 003's getWebsitesAdded names it)",
+        params: OrgIdParams,
+        querystring: Type.Object(
+          {
+            timeInterval: Type.Optional(TimeInterval),
+            time_interval: Type.Optional(TimeInterval),
+            recursion: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(ResourceCountByInterval), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query
+      const counts = await getCustomersAdded(ctxOf(deps, req), {
+        orgId: req.params.org_id,
+        timeInterval: either(q.timeInterval, q.time_interval, 'timeInterval'),
+        recursive: q.recursion,
+      })
+      return counts.map((c) => ({ interval: c.interval, resourceCount: c.count }))
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/tags',
+    {
+      schema: {
+        tags: ['orgs'],
+        summary: "List the organisation's tags, by name",
+        params: OrgIdParams,
+        response: { 200: Type.Object({ items: Type.Array(TagWire) }), ...errorResponses(401, 404) },
+      },
+    },
+    async (req) => ({ items: await listOrgTags(ctxOf(deps, req), { orgId: req.params.org_id }) }),
+  )
+
+  r.post(
+    '/orgs/:org_id/tags',
+    {
+      schema: {
+        tags: ['orgs'],
+        summary: "Create a tag of the organisation (a name it already has answers that tag's id, its colour changed when one is given)",
+        params: OrgIdParams,
+        body: Type.Omit(createOrgTag.input, ['orgId'], STRICT),
+        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const out = await createOrgTag(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id })
+      reply.code(201)
+      return { id: out.id }
     },
   )
 }

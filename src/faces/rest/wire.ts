@@ -49,6 +49,9 @@ export const OrgWire = Type.Object(
     enabled: Type.Boolean(),
     depth: Type.Integer({ description: 'Levels below the master organisation' }),
     version: Type.Integer({ description: 'Optimistic-concurrency version; also the ETag' }),
+    slackNotificationWebhookUrlSet: Type.Boolean({
+      description: 'Whether a Slack webhook URL is set (`slackNotificationWebhookUrl` on PATCH); the URL is a credential, sealed at rest and never answered',
+    }),
   },
   {},
 )
@@ -88,6 +91,7 @@ export function orgToWire(o: Organization): OrgWire {
     enabled: o.enabled,
     depth: o.depth,
     version: o.version,
+    slackNotificationWebhookUrlSet: o.slackWebhookSet,
   }
 }
 

@@ -9,6 +9,11 @@ import { deleteOrg } from './delete-org.js'
 import { listCustomers } from './list-customers.js'
 import { isDomainError } from '../../core/errors.js'
 import { countDescendants, subtreeRange } from '../../store/orgs.repo.js'
+import { randomBytes } from 'node:crypto'
+import { keyringOf, sealedKeyId, type Keyring } from '../../core/sealed.js'
+import { orgSlackWebhookAad } from '../../core/org.js'
+import { getOrg } from './get-org.js'
+import { resealOrgSecrets } from './reseal-org-secrets.js'
 
 eachDialect('organisation operations', (dialect) => {
   let f: OpsFixture
@@ -67,6 +72,79 @@ eachDialect('organisation operations', (dialect) => {
     }
     const after = await f.deps.store.db.selectFrom('orgs').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
     assert.equal(Number(after.n), Number(before.n))
+  })
+
+  const HOOK = 'https://hooks.slack.com/services/T000/B000/abcdefghijklmnop'
+  const storedHook = async (id: string) =>
+    (await f.deps.store.db.selectFrom('orgs').select('slack_webhook_sealed').where('id', '=', id).executeTakeFirstOrThrow()).slack_webhook_sealed ?? null
+
+  it('keeps a Slack webhook URL sealed to its organisation, tells only whether one is set, and clears it', async () => {
+    const c = await createCustomer(f.master, { parentId: f.masterId, name: 'Slack Customer' })
+    assert.equal(c.slackWebhookSet, false)
+    const set = await updateOrg(f.master, { orgId: c.id, slackNotificationWebhookUrl: HOOK })
+    assert.equal(set.slackWebhookSet, true)
+    assert.equal(JSON.stringify(set).includes('hooks.slack.com'), false)
+    const sealed = (await storedHook(c.id))!
+    assert.equal(sealed.includes('hooks.slack.com'), false)
+    assert.equal(f.deps.secrets.open(sealed, orgSlackWebhookAad(c.id)), HOOK)
+    assert.throws(() => f.deps.secrets.open(sealed, orgSlackWebhookAad(f.masterId)))
+    // {unset: false} changes nothing; {unset: true} clears.
+    assert.equal((await updateOrg(f.master, { orgId: c.id, slackNotificationWebhookUrl: { unset: false } })).slackWebhookSet, true)
+    assert.equal((await updateOrg(f.master, { orgId: c.id, slackNotificationWebhookUrl: { unset: true } })).slackWebhookSet, false)
+    assert.equal(await storedHook(c.id), null)
+    assert.equal((await getOrg(f.master, { orgId: c.id })).slackWebhookSet, false)
+  })
+
+  it('refuses a Slack webhook URL that is not https, too long, or carries credentials, without repeating it', async () => {
+    const c = await createCustomer(f.master, { parentId: f.masterId, name: 'Slack Refusals' })
+    const bad = [
+      'http://hooks.slack.com/services/secret-path',
+      'not a url secret-path',
+      'https://user:pw@hooks.slack.com/secret-path',
+      `https://hooks.slack.com/${'x'.repeat(2000)}`,
+      '',
+      ' https://hooks.slack.com/secret-path',
+      f.deps.secrets.seal(HOOK, orgSlackWebhookAad(c.id)),
+    ]
+    for (const url of bad) {
+      await assert.rejects(updateOrg(f.master, { orgId: c.id, slackNotificationWebhookUrl: url }), (e) => {
+        assert.ok(isDomainError(e, 'invalid_argument'), String(e))
+        assert.equal((e as Error).message.includes('secret-path'), false, (e as Error).message)
+        return true
+      })
+    }
+    await assert.rejects(updateOrg(f.master, { orgId: c.id, slackNotificationWebhookUrl: { unset: true, url: HOOK } as never }), (e) => isDomainError(e, 'invalid_argument'))
+    assert.equal(await storedHook(c.id), null)
+  })
+
+  it('lets only who may edit the organisation set its Slack webhook URL', async () => {
+    const c = await createCustomer(f.master, { parentId: f.masterId, name: 'Slack Roles' })
+    for (const role of ['billing', 'member', 'readonly'] as const) {
+      const ctx = await f.as('admin', role)
+      await assert.rejects(updateOrg(ctx, { orgId: c.id, slackNotificationWebhookUrl: HOOK }), (e) => isDomainError(e, 'forbidden'), role)
+    }
+    assert.equal(await storedHook(c.id), null)
+  })
+
+  it('re-seals Slack webhook URLs under a new first key, keeping them usable', async () => {
+    const c = await createCustomer(f.master, { parentId: f.masterId, name: 'Slack Rotation' })
+    await updateOrg(f.master, { orgId: c.id, slackNotificationWebhookUrl: HOOK })
+    const before = (await storedHook(c.id))!
+    assert.equal(sealedKeyId(before), f.deps.secrets.ids[0])
+    assert.equal((await resealOrgSecrets(f.deps)).sealed, 0)
+    const old = f.deps.secrets
+    const rotated = keyringOf([randomBytes(32)], 'test')
+    const ring: Keyring = { ...rotated, open: (v, aad) => (sealedKeyId(v) === old.ids[0] ? old.open(v, aad) : rotated.open(v, aad)), ids: [...rotated.ids, ...old.ids] }
+    const version = (await getOrg(f.master, { orgId: c.id })).version
+    assert.ok((await resealOrgSecrets({ ...f.deps, secrets: ring })).sealed >= 1)
+    const after = (await storedHook(c.id))!
+    assert.equal(sealedKeyId(after), rotated.ids[0])
+    assert.equal(rotated.open(after, orgSlackWebhookAad(c.id)), HOOK)
+    assert.equal((await getOrg(f.master, { orgId: c.id })).version, version)
+    // A key this process lacks is reported, and the value left as it is.
+    const stranger = keyringOf([randomBytes(32)], 'stranger')
+    assert.deepEqual(await resealOrgSecrets({ ...f.deps, secrets: stranger }), { sealed: 0, unknownKeys: [rotated.ids[0]] })
+    assert.equal(await storedHook(c.id), after)
   })
 })
 

@@ -3,6 +3,7 @@
  * Limits: names 1–200 characters, free text 1000, codes 1–16 of A–Z, 0–9, `-`, `_`.
  */
 import { Type } from 'typebox'
+import { MAX_SLACK_WEBHOOK_URL } from '../../core/org.js'
 
 const text = (max: number) => Type.String({ maxLength: max })
 
@@ -36,6 +37,15 @@ export const OrgFields = {
   locale: Type.Optional(Type.String({ minLength: 2, maxLength: 35, pattern: '^[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*$' })),
   enabled: Type.Optional(Type.Boolean()),
 }
+
+/**
+ * Seed 003's `slackNotificationWebhookUrl` as given: the URL (checked by slack-webhook.ts), or
+ * the document's `Unset` object, `{"unset": true}` clearing it.
+ */
+export const SlackWebhookInput = Type.Union([
+  Type.String({ minLength: 1, maxLength: MAX_SLACK_WEBHOOK_URL }),
+  Type.Object({ unset: Type.Boolean() }, { additionalProperties: false }),
+])
 
 export const OrgStatusInput = Type.Enum(['active', 'configured', 'suspended', 'disabled'] as const)
 

@@ -5,7 +5,9 @@ import { DomainError } from '../../core/errors.js'
 import { adjustCounts, countDescendants, findOrgById, toOrganization, updateOrgRow, type Organization, type OrgPatch } from '../../store/orgs.repo.js'
 import { LIVE_ORG_STATUSES } from '../subscriptions/quota.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput } from './schema.js'
+import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput, SlackWebhookInput } from './schema.js'
+import { checkSlackWebhookUrl } from './slack-webhook.js'
+import { orgSlackWebhookAad } from '../../core/org.js'
 
 const BILLING_FIELDS = new Set(['billingId', 'contactName', 'contactEmail', 'address', 'city', 'country'])
 
@@ -17,6 +19,10 @@ const BILLING_FIELDS = new Set(['billingId', 'contactName', 'contactEmail', 'add
  * a customer cannot unsuspend itself; `isReseller` only by the master organisation. With
  * `expectedVersion` the change applies only to that version (`version_mismatch` otherwise).
  * Status changes keep the per-ancestor counts in step.
+ *
+ * `slackNotificationWebhookUrl` (an https URL, or `{unset: true}` to clear it; `{unset: false}`
+ * changes nothing) needs `org.write`; the URL is sealed at rest (core/sealed.ts) and never
+ * answered: the organisation tells only `slackWebhookSet`.
  */
 export const updateOrg = defineOp({
   name: 'org.update',
@@ -30,6 +36,7 @@ export const updateOrg = defineOp({
       isSuspended: Type.Optional(Type.Boolean()),
       isReseller: Type.Optional(Type.Boolean()),
       ...OrgFields,
+      slackNotificationWebhookUrl: Type.Optional(SlackWebhookInput),
     },
     { additionalProperties: false },
   ),
@@ -42,6 +49,8 @@ export const updateOrg = defineOp({
     if (input.externalMetadata && JSON.stringify(input.externalMetadata).length > MAX_METADATA_BYTES) {
       throw new DomainError('invalid_argument', `externalMetadata exceeds ${MAX_METADATA_BYTES} bytes`, { field: 'externalMetadata' })
     }
+    const slack = input.slackNotificationWebhookUrl
+    if (typeof slack === 'string') checkSlackWebhookUrl(slack)
     if (input.status !== undefined && input.isSuspended !== undefined) {
       throw new DomainError('invalid_argument', 'give status or isSuspended, not both', { field: 'isSuspended' })
     }
@@ -65,6 +74,8 @@ export const updateOrg = defineOp({
       if (input.licensingEnabled !== undefined) set.licensing_enabled = input.licensingEnabled ? 1 : 0
       if (input.skinNames !== undefined) set.skin_names = JSON.stringify(input.skinNames)
       if (input.locale !== undefined) set.locale = input.locale
+      if (typeof slack === 'string') set.slack_webhook_sealed = ctx.secrets.seal(slack, orgSlackWebhookAad(org.id))
+      else if (slack?.unset === true) set.slack_webhook_sealed = null
       if (input.isReseller !== undefined) {
         if (!actsForMaster(ctx)) throw new DomainError('forbidden', 'only the master organisation may set isReseller')
         if (org.depth === 0) throw new DomainError('failed_precondition', 'the master organisation is always a reseller')
