@@ -220,6 +220,36 @@ export function subscriptionsRoutes(app: FastifyInstance, deps: Deps): void {
     },
   )
 
+  // Seed 003's calculateResourceUsage and getSubscriptionBandwidthUsage. Usage is what the
+  // hosting platform reports (PUT …/usage); Clientele measures nothing itself, so "calculate"
+  // answers the figures as they stand, and the bandwidth is the `transfer` resource's usage.
+  r.put(
+    '/orgs/:org_id/subscriptions/:subscription_id/calculate-resource-usage',
+    {
+      schema: {
+        tags: ['subscriptions'],
+        summary: "Seed 003's calculateResourceUsage: a held subscription's resources with their usage as last reported",
+        params: HeldParams,
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), total: Type.Optional(Type.Integer()), usage: Type.Integer() })) }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (req) => ({ items: (await getSubscription(ctxOf(deps, req), { orgId: req.params.org_id, subscriptionId: req.params.subscription_id })).resources }),
+  )
+
+  r.get(
+    '/orgs/:org_id/subscriptions/:subscription_id/bandwidth',
+    {
+      schema: {
+        tags: ['subscriptions'],
+        summary: "Seed 003's getSubscriptionBandwidthUsage: the `transfer` usage last reported for a held subscription (0 without one)",
+        params: HeldParams,
+        querystring: Type.Object({ refreshCache: Type.Optional(Type.Boolean()) }, STRICT),
+        response: { 200: Type.Integer(), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (req) => (await getSubscription(ctxOf(deps, req), { orgId: req.params.org_id, subscriptionId: req.params.subscription_id })).resources.find((r) => r.name === 'transfer')?.usage ?? 0,
+  )
+
   r.get(
     '/orgs/:org_id/subscriptions/:subscription_id',
     {

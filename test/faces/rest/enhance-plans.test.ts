@@ -209,7 +209,7 @@ eachDialect("seed 003's plans and subscriptions against Enhance's OpenAPI docume
     const m = s.masterId
     const c = (await s.req('POST', `/orgs/${m}/customers`, { body: { name: 'Hosted Customer' } })).body.id
     const made = await s.req('POST', `/orgs/${m}/plans`, {
-      body: { name: 'Hosted', resources: [{ name: 'websites', total: 2 }], allowances: [{ name: 'ssh' }], selections: [{ name: 'phpHandler', value: 'fpm' }], allowedPhpVersions: ['php83'], defaultPhpVersion: 'php83', redisAllowed: true, serverGroupIds: [group] },
+      body: { name: 'Hosted', resources: [{ name: 'websites', total: 2 }, { name: 'transfer', total: 1000 }], allowances: [{ name: 'ssh' }], selections: [{ name: 'phpHandler', value: 'fpm' }], allowedPhpVersions: ['php83'], defaultPhpVersion: 'php83', redisAllowed: true, serverGroupIds: [group] },
     })
     assert.equal(made.status, 201, made.text)
     const planId = made.body.id as number
@@ -223,6 +223,14 @@ eachDialect("seed 003's plans and subscriptions against Enhance's OpenAPI docume
     assert.deepEqual([one.allowedPhpVersions, one.defaultPhpVersion, one.redisAllowed], [['php83'], 'php83', true])
     assert.equal(one.status, 'active')
     assert.equal(one.friendlyName, 'Main site')
+
+    // Usage as the hosting platform reports it, read back as Enhance's calculate and bandwidth answer it.
+    assert.equal((await s.req('PUT', `/orgs/${c}/subscriptions/${sub.body.id}/usage`, { body: { resources: [{ name: 'websites', usage: 1 }, { name: 'transfer', usage: 300 }] } })).status, 204)
+    const calc = await call('PUT', '/orgs/{org_id}/subscriptions/{subscription_id}/calculate-resource-usage', `/orgs/${c}/subscriptions/${sub.body.id}/calculate-resource-usage`, {}, 200)
+    assert.deepEqual(calc.body.items, [{ name: 'transfer', total: 1000, usage: 300 }, { name: 'websites', total: 2, usage: 1 }])
+    const bw = await call('GET', '/orgs/{org_id}/subscriptions/{subscription_id}/bandwidth', `/orgs/${c}/subscriptions/${sub.body.id}/bandwidth?refreshCache=true`, {}, 200)
+    assert.equal(bw.body, 300)
+    await call('GET', '/orgs/{org_id}/subscriptions/{subscription_id}/bandwidth', `/orgs/${c}/subscriptions/999999/bandwidth`, {}, 404)
 
     // A plan's later change reaches subscriptions made from then on; this one keeps its settings until its plan is set again.
     await s.req('PATCH', `/orgs/${m}/plans/${planId}`, { body: { allowedPhpVersions: ['php84'], redisAllowed: false } })
@@ -345,6 +353,8 @@ eachDialect("seed 003's plans and subscriptions against Enhance's OpenAPI docume
       'deleteSubscription',
       'getCustomerSubscriptions',
       'createCustomerSubscription',
+      'calculateResourceUsage',
+      'getSubscriptionBandwidthUsage',
     ]
     assert.deepEqual([...checked].sort(), [...named].sort())
   })
