@@ -15,6 +15,7 @@ import { plansSubscriptions } from './2026-11-23-0012-plans-subscriptions.js'
 import { capacity } from './2026-11-23-0013-capacity.js'
 import { domains } from './2026-11-23-0014-domains.js'
 import { throttleDigests } from './2026-12-04-0001-throttle-digests.js'
+import { apiKeyRoles } from './2026-12-06-0003-api-key-roles.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -34,5 +35,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-11-23-0013-capacity': capacity(dialect),
     '2026-11-23-0014-domains': domains(dialect),
     '2026-12-04-0001-throttle-digests': throttleDigests(),
+    '2026-12-06-0003-api-key-roles': apiKeyRoles(),
   }
 }
