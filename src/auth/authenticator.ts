@@ -12,7 +12,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import type { Actor, Deps } from '../ops/context.js'
 import { DomainError } from '../core/errors.js'
-import type { Role } from '../core/roles.js'
+import { meetRole, type Role } from '../core/roles.js'
 import { digest, newSecret, sameDigest } from '../core/secrets.js'
 import { dummyHash, verifySecret } from '../core/passwords.js'
 import { KEY_PREFIX, listApiKeyAclNetworks } from '../store/keys.repo.js'
@@ -165,7 +165,9 @@ export function createAuthenticator(deps: Deps) {
     const row = await findKeyActor(db(), keyId)
     if (!row || !sameDigest(row.secret_hash, digest(token))) throw unauthenticated('invalid API key')
     const acls = row.acl_count > 0 ? await listApiKeyAclNetworks(db(), keyId) : null
-    const actor = toActor(row, 'bearer', { keyId, ...(row.type === 'readonly' ? { role: 'readonly' as const } : {}) })
+    // A key acts with at most its own role, and never with more than its user holds now.
+    const role: Role = row.type === 'readonly' ? 'readonly' : row.key_role ? meetRole(row.key_role as Role, row.role as Role) : (row.role as Role)
+    const actor = toActor(row, 'bearer', { keyId, role })
     return { actor, acls, notAfter: row.expires_at ? Date.parse(row.expires_at) : null, ended: 'API key has expired' }
   }
 

@@ -78,3 +78,28 @@ export function mayGrant(granter: Role, target: Role): boolean {
   if (target === 'superadmin') return granter === 'superadmin'
   return rank[granter] >= rank[target]
 }
+
+/**
+ * The core role a list of seed 003 roles stands for, since a Clientele user and an API key
+ * hold one role: the listed role with the most rights (in `ROLES` order, so `Support` before
+ * `Business`); `readonly` for an empty list.
+ */
+export function roleFromEnhanceList(roles: readonly EnhanceRole[]): Role {
+  for (const r of ROLES) if (roles.includes(toEnhance[r] as EnhanceRole)) return r
+  return 'readonly'
+}
+
+/** True when `inner` carries no right that `outer` lacks (and `outer` could grant it). */
+export function withinRole(inner: Role, outer: Role): boolean {
+  if (inner === outer) return true
+  return mayGrant(outer, inner) && grants[inner].every((p) => grants[outer].includes(p))
+}
+
+/**
+ * The role with the most rights that lies within both `a` and `b`: what a key made with role
+ * `a` acts as when its user now holds `b` (a key never does more than its user may).
+ */
+export function meetRole(a: Role, b: Role): Role {
+  for (const r of ROLES) if (withinRole(r, a) && withinRole(r, b)) return r
+  return 'readonly'
+}

@@ -37,6 +37,8 @@ export interface ApiKey {
   createdAt: string
   expiresAt: string | null
   aclCount: number
+  /** The role the key acts with at most; null: its user's role (`readonly` for a readonly key). */
+  role: Role | null
 }
 
 export interface ApiKeyAcl {
@@ -49,3 +51,19 @@ export interface ApiKeyAcl {
 
 /** The token prefix every key secret carries. */
 export const KEY_PREFIX = 'clt_'
+
+/**
+ * The locale a login answers (seed 003's `CPLocale` form, `en-GB`): its organisation's, with
+ * `_` written `-`; `en` when the organisation's is not of that form.
+ */
+export function loginLocale(orgLocale: string): string {
+  const locale = orgLocale.replace(/_/g, '-')
+  return /^[a-z]{2}(-[A-Z][A-Za-z]{1,3})?$/.test(locale) ? locale : 'en'
+}
+
+/** Splits seed 003's one `name` into first and last names at its first space. */
+export function splitName(name: string): { firstName: string; lastName: string } {
+  const t = name.trim()
+  const sp = t.indexOf(' ')
+  return sp < 0 ? { firstName: t, lastName: '' } : { firstName: t.slice(0, sp), lastName: t.slice(sp + 1).trim() }
+}

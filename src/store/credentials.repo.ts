@@ -44,7 +44,7 @@ export type ActorRowWithLock = ActorRow & { locked_until: string | null }
 export type ActorRowWithPassword = ActorRow & { password_hash: string }
 
 /** An API key's actor row (its creator, the organisation it names) with what the key itself stores. */
-export type KeyActorRow = ActorRow & { secret_hash: string; type: string; expires_at: string | null; acl_count: number }
+export type KeyActorRow = ActorRow & { secret_hash: string; type: string; expires_at: string | null; acl_count: number; key_role: string | null }
 
 /** A session's actor row with the session's end. */
 export type SessionActorRow = ActorRow & { expires_at: string }
@@ -74,7 +74,7 @@ export const findKeyActor: (db: Db, keyId: string) => Promise<KeyActorRow | unde
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
     .innerJoin('orgs', 'orgs.id', 'api_keys.org_id')
-    .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count'])
+    .select([...actorColumns, 'api_keys.secret_hash', 'api_keys.type', 'api_keys.expires_at', 'api_keys.acl_count', 'api_keys.role as key_role'])
     .where('api_keys.id', '=', keyId),
 )
 

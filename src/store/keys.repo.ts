@@ -3,6 +3,7 @@ import type { Db } from './store.js'
 import type { ApiKeyTable, ApiKeyAclTable } from './schema.js'
 import type { ApiKey, ApiKeyAcl } from '../core/users.js'
 import { KEY_PREFIX } from '../core/users.js'
+import type { Role } from '../core/roles.js'
 export type { ApiKey, ApiKeyAcl } from '../core/users.js'
 export { KEY_PREFIX } from '../core/users.js'
 
@@ -27,6 +28,7 @@ export function toApiKey(r: ApiKeyTable): ApiKey {
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     aclCount: r.acl_count,
+    role: (r.role ?? null) as Role | null,
   }
 }
 
@@ -141,4 +143,54 @@ export async function updateApiKeyAclRow(db: Db, aclId: number, acl: AclNetwork)
 export async function deleteApiKeyAclRow(db: Db, keyId: string, aclId: number): Promise<boolean> {
   const res = await db.deleteFrom('api_key_acls').where('id', '=', aclId).where('key_id', '=', keyId).executeTakeFirst()
   return Number(res.numDeletedRows) !== 0
+}
+
+/** The key columns an update may change. */
+export type ApiKeyPatch = Partial<Pick<ApiKeyTable, 'name' | 'expires_at' | 'role' | 'acl_count'>>
+
+/** Changes a key's columns. */
+export async function updateApiKeyRow(db: Db, keyId: string, patch: ApiKeyPatch): Promise<void> {
+  await db.updateTable('api_keys').set(patch).where('id', '=', keyId).execute()
+}
+
+/**
+ * Lists the keys that act for organisation `orgId`, oldest first, each with its user's role and
+ * the path of its user's organisation (who may see a key depends on where its user sits).
+ */
+export async function listApiKeyRowsForOrg(db: Db, orgId: string): Promise<(ApiKeyTable & { userRole: string; userPath: string })[]> {
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .innerJoin('orgs as user_orgs', 'user_orgs.id', 'users.org_id')
+    .selectAll('api_keys')
+    .select(['users.role as userRole', 'user_orgs.path as userPath'])
+    .where('api_keys.org_id', '=', orgId)
+    .orderBy('api_keys.created_at')
+    .orderBy('api_keys.id')
+    .execute()
+}
+
+/** Lists the ACL networks of several keys at once, by key id. */
+export async function listApiKeyAclNetworksOfKeys(db: Db, keyIds: readonly string[]): Promise<Map<string, AclNetwork[]>> {
+  const out = new Map<string, AclNetwork[]>()
+  if (keyIds.length === 0) return out
+  const rows = await db.selectFrom('api_key_acls').select(['key_id', 'address', 'mask']).where('key_id', 'in', keyIds).orderBy('id').execute()
+  for (const r of rows) {
+    const list = out.get(r.key_id) ?? []
+    list.push({ address: r.address, mask: r.mask })
+    out.set(r.key_id, list)
+  }
+  return out
+}
+
+/** Replaces a key's ACL entries with `acls` and sets its ACL count to match. */
+export async function replaceApiKeyAcls(db: Db, keyId: string, acls: readonly AclNetwork[], createdAt: string): Promise<void> {
+  await db.deleteFrom('api_key_acls').where('key_id', '=', keyId).execute()
+  for (const a of acls) await insertApiKeyAcl(db, keyId, a, createdAt)
+  await db.updateTable('api_keys').set({ acl_count: acls.length }).where('id', '=', keyId).execute()
+}
+
+/** Finds a user's role by id. */
+export async function findUserRole(db: Db, userId: string): Promise<string | undefined> {
+  return (await db.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst())?.role
 }

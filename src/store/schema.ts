@@ -110,6 +110,8 @@ export interface ApiKeyTable {
   expires_at: string | null
   /** Number of ACL entries, kept with them so that a key without ACLs costs no extra query. */
   acl_count: number
+  /** The role the key acts with at most (a `Role`); null: its user's role. */
+  role: string | null
 }
 
 export interface ApiKeyAclTable {

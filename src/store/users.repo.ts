@@ -1,4 +1,5 @@
 /** Users as stored, and their mapping to the core's User (which never carries a secret). */
+import { sql } from 'kysely'
 import type { Db } from './store.js'
 import type { UserTable } from './schema.js'
 import type { Role } from '../core/roles.js'
@@ -55,6 +56,60 @@ export async function countOrgUsers(db: Db, orgId: string): Promise<number> {
 /** Lists one page of an organisation's users, by username. */
 export function listOrgUserRows(db: Db, orgId: string, offset: number, limit: number): Promise<UserTable[]> {
   return db.selectFrom('users').selectAll().where('org_id', '=', orgId).orderBy('username').limit(limit).offset(offset).execute()
+}
+
+/** What users may be sorted by (username breaks ties). */
+export type UserSort = 'username' | 'email' | 'name' | 'createdAt' | 'enabled'
+
+/** Which users a listing takes: those of one organisation, or of a subtree; optionally of given roles. */
+export interface UserCriteria {
+  orgId?: string
+  /** Every organisation whose path starts with this one. */
+  subtreePath?: string
+  roles?: readonly string[]
+}
+
+function usersMatching(db: Db, c: UserCriteria) {
+  let q = db.selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id')
+  if (c.orgId !== undefined) q = q.where('users.org_id', '=', c.orgId)
+  if (c.subtreePath !== undefined) q = q.where('orgs.path', '>=', c.subtreePath).where('orgs.path', '<', c.subtreePath.slice(0, -1) + '0')
+  if (c.roles !== undefined) q = c.roles.length === 0 ? q.where(sql<boolean>`1 = 0`) : q.where('users.role', 'in', c.roles)
+  return q
+}
+
+/** Counts the users matching `c`. */
+export async function countUsersMatching(db: Db, c: UserCriteria): Promise<number> {
+  const { n } = await usersMatching(db, c)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(n)
+}
+
+/** Lists one page of the users matching `c`, sorted by `sort` then username, each with its organisation's locale. */
+export async function listUserRowsMatching(
+  db: Db,
+  c: UserCriteria,
+  sort: UserSort,
+  order: 'asc' | 'desc',
+  offset: number,
+  limit: number,
+): Promise<(UserTable & { org_locale: string })[]> {
+  let q = usersMatching(db, c).selectAll('users').select('orgs.locale as org_locale')
+  if (sort === 'email') q = q.orderBy('users.email', order)
+  else if (sort === 'name') q = q.orderBy('users.first_name', order).orderBy('users.last_name', order)
+  else if (sort === 'createdAt') q = q.orderBy('users.created_at', order)
+  else if (sort === 'enabled') q = q.orderBy('users.enabled', order)
+  return q.orderBy('users.username', sort === 'username' ? order : 'asc').limit(limit).offset(offset).execute()
+}
+
+/** Finds users by e-mail address, case-insensitively (at most `limit`). */
+export function findUsersByEmail(db: Db, email: string, limit = 2): Promise<UserTable[]> {
+  return db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.toLowerCase()).limit(limit).execute()
+}
+
+/** Lists the users of an organisation that hold `role`. */
+export function listOrgUsersWithRole(db: Db, orgId: string, role: string): Promise<UserTable[]> {
+  return db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('role', '=', role).orderBy('username').execute()
 }
 
 /** Finds a user's id with the path of its organisation. */

@@ -1,4 +1,8 @@
-/** Sessions (`/login`, `/logout`, seed 003's `/login/sessions`), `/identity` and `/api-keys`. */
+/**
+ * Sessions (`/login`, `/logout`, seed 003's `/login/sessions`), seed 003's logins (`/logins`,
+ * `PATCH /login`), `/identity`, `/api-keys` and seed 003's access tokens (API keys seen from
+ * `/orgs/{id}/access_tokens`).
+ */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
@@ -6,7 +10,7 @@ import { contextOf, type Deps } from '../../ops/context.js'
 import type { Authenticator } from '../../auth/authenticator.js'
 import { SESSION_TTL_MS } from '../../auth/authenticator.js'
 import { getIdentity } from '../../ops/auth/get-identity.js'
-import { enhanceRoles } from '../../core/roles.js'
+import { enhanceRoles, ENHANCE_ROLES, roleFromEnhanceList } from '../../core/roles.js'
 import {
   addApiKeyAcl,
   createApiKey,
@@ -14,12 +18,35 @@ import {
   deleteApiKeyAcl,
   listApiKeyAcls,
   listApiKeys,
+  listOrgApiKeys,
+  updateApiKey,
   updateApiKeyAcl,
 } from '../../ops/keys/keys.js'
+import { allowedIpText } from '../../ops/keys/cidr.js'
+import { createLogin } from '../../ops/users/create-login.js'
+import { listLogins } from '../../ops/users/list-users.js'
+import { updateLogin } from '../../ops/users/update-login.js'
 import { ctxOf, SESSION_COOKIE } from '../http.js'
-import { aclToWire, ApiKeyAclWire, ApiKeyWire, keyToWire, LoginWire, loginToWire, MemberWire, OrgWire, orgToWire, userToWire } from './wire.js'
+import {
+  AccessTokenWire,
+  aclToWire,
+  ApiKeyAclWire,
+  ApiKeyWire,
+  keyIdOfTokenUuid,
+  keyToWire,
+  LoginsListing,
+  LoginWire,
+  loginToWire,
+  MemberWire,
+  NewResourceUuid,
+  OrgWire,
+  orgToWire,
+  tokenToWire,
+  tokenUuid,
+  userToWire,
+} from './wire.js'
 import { deleteMySession, deleteMySessions, listMySessions } from '../../ops/auth/sessions.js'
-import { errorResponses, STRICT } from './openapi.js'
+import { errorResponses, PageLimit, pageLimit, STRICT } from './openapi.js'
 
 export interface SessionCookieOptions {
   /** Mark the cookie `Secure` (serve behind TLS). */
@@ -119,6 +146,88 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
     async (req) => {
       const id = await getIdentity(ctxOf(deps, req), {})
       return loginToWire(id.user, id.org.locale)
+    },
+  )
+
+  const LoginsQuery = {
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+    limit: Type.Optional(PageLimit),
+    sortOrder: Type.Optional(Type.Enum(['asc', 'desc'] as const)),
+    sortBy: Type.Optional(Type.Enum(['email', 'name', 'registrationDate'] as const)),
+  }
+  /** Seed 003's login sort keys, in the user listing's words. */
+  const LOGIN_SORT = { email: 'email', name: 'name', registrationDate: 'createdAt' } as const
+  const paging = (q: { offset?: number | undefined; limit?: number | undefined; sortOrder?: 'asc' | 'desc' | undefined; sortBy?: keyof typeof LOGIN_SORT | undefined }) => ({
+    ...(q.offset !== undefined ? { offset: q.offset } : {}),
+    ...(q.limit !== undefined ? { limit: pageLimit(q.limit)! } : {}),
+    ...(q.sortOrder !== undefined ? { sortOrder: q.sortOrder } : {}),
+    ...(q.sortBy !== undefined ? { sortBy: LOGIN_SORT[q.sortBy] } : {}),
+  })
+
+  r.post(
+    '/logins',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's createLogin: a user of `orgId` named by its e-mail address, with no role until createMember gives it one",
+        querystring: Type.Object({ orgId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+        body: Type.Omit(createLogin.input, ['orgId'], STRICT),
+        response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const u = await createLogin(ctxOf(deps, req), { ...req.body, orgId: req.query.orgId })
+      reply.code(201).header('location', `/orgs/${u.orgId}/members/${u.id}`)
+      return { id: u.id }
+    },
+  )
+
+  r.get(
+    '/logins',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's getLogins: the users of the caller's organisation (or of `realmId`) and every organisation below it",
+        querystring: Type.Object({ realmId: Type.Optional(Type.String({ maxLength: 64 })), ...LoginsQuery }, { additionalProperties: false }),
+        response: { 200: LoginsListing, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const out = await listLogins(ctxOf(deps, req), { ...(req.query.realmId !== undefined ? { orgId: req.query.realmId } : {}), recursive: true, ...paging(req.query) })
+      return { items: out.items.map((u) => loginToWire(u, u.orgLocale)), total: out.total }
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/logins',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's getOrgLogins: the users of one organisation, as logins",
+        params: Type.Object({ org_id: Type.String({ maxLength: 64 }) }),
+        querystring: Type.Object(LoginsQuery, { additionalProperties: false }),
+        response: { 200: LoginsListing, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const out = await listLogins(ctxOf(deps, req), { orgId: req.params.org_id, ...paging(req.query) })
+      return { items: out.items.map((u) => loginToWire(u, u.orgLocale)), total: out.total }
+    },
+  )
+
+  r.patch(
+    '/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's updateLoginInfo: change your own name, e-mail address or password (with currentPassword)",
+        body: updateLogin.input,
+        response: { 200: Type.Object({}), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      await updateLogin(ctxOf(deps, req), req.body)
+      return {}
     },
   )
 
@@ -284,6 +393,101 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
     },
     async (req, reply) => {
       await deleteApiKeyAcl(ctxOf(deps, req), { keyId: req.params.key_id, aclId: req.params.acl_id })
+      reply.code(204)
+    },
+  )
+
+  const TokenParams = Type.Object({ org_id: Type.String({ maxLength: 64 }), token_id: Type.String({ maxLength: 64 }) })
+  const EnhanceRoles = Type.Array(Type.Enum(ENHANCE_ROLES), { maxItems: 6 })
+  const TokenFields = {
+    tokenExpires: Type.Optional(Type.String({ format: 'date-time' })),
+    friendlyName: Type.Optional(Type.String({ maxLength: 200 })),
+    allowedIps: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100 })),
+    ipRestricted: Type.Optional(Type.Boolean()),
+  }
+  /** The key id a token UUID names; one this face never answers names no key. */
+  const keyIdOf = (tokenId: string) => keyIdOfTokenUuid(tokenId) ?? '-'
+
+  r.get(
+    '/orgs/:org_id/access_tokens',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: "Seed 003's getAccessTokens: the API keys acting for the organisation that you may manage",
+        params: Type.Object({ org_id: Type.String({ maxLength: 64 }) }),
+        response: { 200: Type.Array(AccessTokenWire), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (req) => (await listOrgApiKeys(ctxOf(deps, req), { orgId: req.params.org_id })).map((k) => tokenToWire(k, k.acls.map(allowedIpText))),
+  )
+
+  r.post(
+    '/orgs/:org_id/access_tokens',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: "Seed 003's createAccessToken: an API key acting for the organisation with at most `roles`, fenced to `allowedIps`; the token is shown once",
+        params: Type.Object({ org_id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object({ roles: EnhanceRoles, ...TokenFields }, { additionalProperties: false }),
+        response: {
+          201: Type.Object({ id: Type.String(), firstFive: Type.String(), unencryptedToken: Type.String(), keyId: Type.String(), role: Type.String() }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body
+      const k = await createApiKey(ctxOf(deps, req), {
+        name: b.friendlyName?.trim() ? b.friendlyName : 'access token',
+        orgId: req.params.org_id,
+        role: roleFromEnhanceList(b.roles),
+        ...(b.tokenExpires !== undefined ? { expiresAt: b.tokenExpires } : {}),
+        ...(b.allowedIps !== undefined ? { allowedIps: b.allowedIps } : {}),
+        ...(b.ipRestricted !== undefined ? { ipRestricted: b.ipRestricted } : {}),
+      })
+      reply.code(201).header('cache-control', 'no-store')
+      return { id: tokenUuid(k.id), firstFive: k.secret.slice(0, 5), unencryptedToken: k.secret, keyId: k.id, role: k.role ?? 'readonly' }
+    },
+  )
+
+  r.patch(
+    '/orgs/:org_id/access_tokens/:token_id',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: "Seed 003's updateAccessToken: change a token's roles, expiry, name or allowed addresses; answers 200 with no content",
+        params: TokenParams,
+        body: Type.Object({ roles: Type.Optional(EnhanceRoles), ...TokenFields }, { additionalProperties: false }),
+        response: { 200: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body
+      await updateApiKey(ctxOf(deps, req), {
+        keyId: keyIdOf(req.params.token_id),
+        orgId: req.params.org_id,
+        ...(b.friendlyName?.trim() ? { name: b.friendlyName } : {}),
+        ...(b.roles !== undefined ? { role: roleFromEnhanceList(b.roles) } : {}),
+        ...(b.tokenExpires !== undefined ? { expiresAt: b.tokenExpires } : {}),
+        ...(b.allowedIps !== undefined ? { allowedIps: b.allowedIps } : {}),
+        ...(b.ipRestricted !== undefined ? { ipRestricted: b.ipRestricted } : {}),
+      })
+      emptyOk(reply)
+    },
+  )
+
+  r.delete(
+    '/orgs/:org_id/access_tokens/:token_id',
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: "Seed 003's deleteAccessToken: revoke a token at once",
+        params: TokenParams,
+        response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await deleteApiKey(ctxOf(deps, req), { keyId: keyIdOf(req.params.token_id), orgId: req.params.org_id })
       reply.code(204)
     },
   )

@@ -1,5 +1,5 @@
-/** Members (users) and groups of an organisation, in the `/orgs` face's style. */
-import type { FastifyInstance } from 'fastify'
+/** Members (users), the owner and groups of an organisation, in the `/orgs` face's style (seed 003's members and owner). */
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Deps } from '../../ops/context.js'
@@ -8,6 +8,10 @@ import { getUser } from '../../ops/users/get-user.js'
 import { listUsers } from '../../ops/users/list-users.js'
 import { updateUser } from '../../ops/users/update-user.js'
 import { deleteUser } from '../../ops/users/delete-user.js'
+import { addMember } from '../../ops/users/add-member.js'
+import { updateMember } from '../../ops/users/update-member.js'
+import { deleteOwner, setOwner } from '../../ops/users/owner.js'
+import { ENHANCE_ROLES, roleFromEnhance, roleFromEnhanceList } from '../../core/roles.js'
 import { createGroup } from '../../ops/groups/create-group.js'
 import { listGroups } from '../../ops/groups/list-groups.js'
 import { deleteGroup } from '../../ops/groups/delete-group.js'
@@ -19,8 +23,34 @@ import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
 const Id = Type.String({ maxLength: 64 })
 const MemberParams = Type.Object({ org_id: Id, member_id: Id })
 const GroupParams = Type.Object({ org_id: Id, group_id: Id })
-const Page = Type.Object(
-  { offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })), limit: Type.Optional(PageLimit) },
+const EnhanceRole = Type.Enum(ENHANCE_ROLES)
+const MembersQuery = Type.Object(
+  {
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+    limit: Type.Optional(PageLimit),
+    sortBy: Type.Optional(Type.Enum(['status', 'joinedAt'] as const)),
+    sortOrder: Type.Optional(Type.Enum(['asc', 'desc'] as const)),
+    role: Type.Optional(EnhanceRole),
+    siteAccess: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+)
+/** Answers 200 with no content, as seed 003's document gives its member and owner updates. */
+function emptyOk(reply: FastifyReply): void {
+  reply.code(200).send()
+}
+
+/** Seed 003's member sort keys, in the user listing's words. */
+const MEMBER_SORT = { status: 'enabled', joinedAt: 'createdAt' } as const
+/** Seed 003's `NewMember`. */
+const NewMember = Type.Object({ loginId: Type.String({ maxLength: 64 }), roles: Type.Array(EnhanceRole, { maxItems: 6 }) }, { additionalProperties: false })
+/** Seed 003's `UpdateMember`. */
+const UpdateMember = Type.Object(
+  {
+    roles: Type.Optional(Type.Array(EnhanceRole, { maxItems: 6 })),
+    siteAccesses: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
+    notifications: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 })),
+  },
   { additionalProperties: false },
 )
 
@@ -29,9 +59,26 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
 
   r.get(
     '/orgs/:org_id/members',
-    { schema: { tags: ['members'], summary: 'List the users of an organisation', params: Type.Object({ org_id: Id }), querystring: Page, response: { 200: MembersListing, ...errorResponses(400, 401, 404) } } },
+    {
+      schema: {
+        tags: ['members'],
+        summary: "List the users of an organisation (seed 003's getMembers)",
+        params: Type.Object({ org_id: Id }),
+        querystring: MembersQuery,
+        response: { 200: MembersListing, ...errorResponses(400, 401, 404) },
+      },
+    },
     async (req) => {
-      const out = await listUsers(ctxOf(deps, req), { orgId: req.params.org_id, ...req.query, limit: pageLimit(req.query.limit) })
+      const q = req.query
+      const out = await listUsers(ctxOf(deps, req), {
+        orgId: req.params.org_id,
+        ...(q.offset !== undefined ? { offset: q.offset } : {}),
+        ...(q.limit !== undefined ? { limit: pageLimit(q.limit)! } : {}),
+        ...(q.sortBy !== undefined ? { sortBy: MEMBER_SORT[q.sortBy] } : {}),
+        ...(q.sortOrder !== undefined ? { sortOrder: q.sortOrder } : {}),
+        ...(q.role !== undefined ? { roles: [roleFromEnhance(q.role)] } : {}),
+        ...(q.siteAccess !== undefined ? { siteAccess: q.siteAccess } : {}),
+      })
       return { items: out.items.map(userToWire), total: out.total }
     },
   )
@@ -41,14 +88,19 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
     {
       schema: {
         tags: ['members'],
-        summary: 'Create a user in an organisation',
+        summary: "Make a login a member with roles (seed 003's createMember `{loginId, roles}`), or create a user (Clientele's body)",
         params: Type.Object({ org_id: Id }),
-        body: Type.Omit(createUser.input, ['orgId'], STRICT),
+        body: Type.Union([NewMember, Type.Omit(createUser.input, ['orgId'], STRICT)]),
         response: { 201: NewResourceUuid, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (req, reply) => {
-      const u = await createUser(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id })
+      const ctx = ctxOf(deps, req)
+      const b = req.body
+      const u =
+        'loginId' in b
+          ? await addMember(ctx, { orgId: req.params.org_id, loginId: b.loginId, role: roleFromEnhanceList(b.roles) })
+          : await createUser(ctx, { ...b, orgId: req.params.org_id })
       reply.code(201).header('location', `/orgs/${u.orgId}/members/${u.id}`).header('etag', etag(u.version))
       return { id: u.id }
     },
@@ -61,6 +113,63 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
       const u = await getUser(ctxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id })
       reply.header('etag', etag(u.version))
       return userToWire(u)
+    },
+  )
+
+  r.put(
+    '/orgs/:org_id/members/:member_id',
+    {
+      schema: {
+        tags: ['members'],
+        summary: "Change a member's roles (seed 003's updateMember); answers 200 with no content",
+        params: MemberParams,
+        body: UpdateMember,
+        response: { 200: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body
+      await updateMember(ctxOf(deps, req), {
+        orgId: req.params.org_id,
+        userId: req.params.member_id,
+        ...(b.roles !== undefined ? { role: roleFromEnhanceList(b.roles) } : {}),
+        ...(b.siteAccesses !== undefined ? { siteAccesses: b.siteAccesses } : {}),
+        ...(b.notifications !== undefined ? { notifications: b.notifications } : {}),
+      })
+      emptyOk(reply)
+    },
+  )
+
+  r.put(
+    '/orgs/:org_id/owner',
+    {
+      schema: {
+        tags: ['members'],
+        summary: "Make a member the organisation's owner (seed 003's updateOwner); previous owners become admin",
+        params: Type.Object({ org_id: Id }),
+        body: Type.Object({ memberId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await setOwner(ctxOf(deps, req), { orgId: req.params.org_id, memberId: req.body.memberId })
+      emptyOk(reply)
+    },
+  )
+
+  r.delete(
+    '/orgs/:org_id/owner',
+    {
+      schema: {
+        tags: ['members'],
+        summary: "Leave the organisation without an owner (seed 003's deleteOwner); its owners become admin",
+        params: Type.Object({ org_id: Id }),
+        response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await deleteOwner(ctxOf(deps, req), { orgId: req.params.org_id })
+      reply.code(204)
     },
   )
 

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto'
 import { Type, type Static } from 'typebox'
 import { enhanceOrgStatus, ENHANCE_ORG_STATUSES, isSuspendedStatus, ORG_STATUSES } from '../../core/status.js'
-import { enhanceRoles, ENHANCE_ROLES, ROLES } from '../../core/roles.js'
+import { enhanceRoles, ENHANCE_ROLES, ROLES, type Role } from '../../core/roles.js'
+import { loginLocale } from '../../core/users.js'
 import type { Organization } from '../../core/org.js'
 import type { User } from '../../core/users.js'
 import type { Group } from '../../core/users.js'
@@ -113,43 +114,78 @@ export function orgJson(o: Organization): string {
 export const CustomersListing = Type.Object({ items: Type.Array(OrgWire), total: Type.Integer() })
 export const NewResourceUuid = Type.Object({ id: Uuid })
 
+/** Seed 003's `authMethod`: Clientele logins use a password only. */
+const AuthMethod = lit(['basic', 'email', 'otp'] as const)
+
 export const MemberWire = Type.Object(
   {
     id: Uuid,
+    loginId: Type.String({ format: 'uuid', description: 'The login of the member: the same user (a Clientele user is one login with one membership)' }),
     orgId: Uuid,
     username: Type.String(),
-    email: Type.String(),
+    email: Type.String({ description: "The user's e-mail address; a user without one answers a placeholder under `.invalid` (see `hasEmail`)" }),
+    hasEmail: Type.Boolean({ description: 'False when the user has no e-mail address and `email` is a placeholder' }),
     firstName: Type.String(),
     lastName: Type.String(),
     name: Type.String(),
     role: lit(ROLES),
     roles: Type.Array(lit(ENHANCE_ROLES), { description: "The role in seed 003's words" }),
+    siteAccesses: Type.Array(Type.String(), { description: 'Always empty: Clientele serves no websites yet' }),
+    notifications: Type.Array(Type.String(), { description: 'Always empty: Clientele sends no notifications yet' }),
     enabled: Type.Boolean(),
     isActive: Type.Boolean(),
+    colorCode: Type.String({ description: "A colour for the member's avatar, derived from its id" }),
+    authMethod: AuthMethod,
     createdAt: Type.String({ format: 'date-time' }),
-    joinedAt: Type.String({ format: 'date-time' }),
+    joinedAt: Type.String({ format: 'date', description: 'The day the user was created (YYYY-MM-DD); `createdAt` has the instant' }),
     updatedAt: Type.String({ format: 'date-time' }),
     version: Type.Integer(),
   },
   {},
 )
 
-/** Maps a User to the member shape (with seed 003's `roles`, `isActive`, `joinedAt`, `name`). */
+/** The shape ajv's `email` format takes (and seed 003's clients expect). */
+const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i
+
+/**
+ * The e-mail address a user answers: its own; failing that its username when that is an
+ * address; failing that a placeholder `<username>@no-email.invalid` (`.invalid` is reserved,
+ * RFC 6761: nothing is ever delivered there), since seed 003's `Member` and `Login` require one.
+ */
+export function answeredEmail(u: Pick<User, 'email' | 'username'>): string {
+  if (u.email !== '') return u.email
+  if (EMAIL_RE.test(u.username)) return u.username
+  const local = u.username.replace(/@/g, '.').replace(/\.{2,}/g, '.').replace(/^\.|\.$/g, '')
+  return `${local}@no-email.invalid`
+}
+
+/** A colour for a user's avatar, derived from its id. */
+function colorCode(id: string): string {
+  return `#${createHash('sha256').update(id).digest('hex').slice(0, 6)}`
+}
+
+/** Maps a User to the member shape: seed 003's `Member` with Clientele's fields beside it. */
 export function userToWire(u: User): Static<typeof MemberWire> {
   return {
     id: u.id,
+    loginId: u.id,
     orgId: u.orgId,
     username: u.username,
-    email: u.email,
+    email: answeredEmail(u),
+    hasEmail: u.email !== '',
     firstName: u.firstName,
     lastName: u.lastName,
     name: [u.firstName, u.lastName].filter(Boolean).join(' ') || u.username,
     role: u.role,
     roles: enhanceRoles(u.role),
+    siteAccesses: [],
+    notifications: [],
     enabled: u.enabled,
     isActive: u.enabled,
+    colorCode: colorCode(u.id),
+    authMethod: 'basic',
     createdAt: u.createdAt,
-    joinedAt: u.createdAt,
+    joinedAt: u.createdAt.slice(0, 10),
     updatedAt: u.updatedAt,
     version: u.version,
   }
@@ -173,11 +209,12 @@ export const ApiKeyWire = Type.Object(
     createdAt: Type.String(),
     expiresAt: Type.Union([Type.String(), Type.Null()]),
     aclCount: Type.Integer(),
+    role: Type.Union([lit(ROLES), Type.Null()], { description: "The role the key acts with at most; null: its user's" }),
   },
   {},
 )
 export function keyToWire(k: ApiKey): Static<typeof ApiKeyWire> {
-  return { id: k.id, name: k.name, type: k.type, userId: k.userId, orgId: k.orgId, prefix: k.prefix, createdAt: k.createdAt, expiresAt: k.expiresAt, aclCount: k.aclCount }
+  return { id: k.id, name: k.name, type: k.type, userId: k.userId, orgId: k.orgId, prefix: k.prefix, createdAt: k.createdAt, expiresAt: k.expiresAt, aclCount: k.aclCount, role: k.role }
 }
 export const ApiKeyAclWire = Type.Object({ id: Type.Integer(), keyId: Type.String(), address: Type.String(), mask: Type.Integer(), createdAt: Type.String() })
 export function aclToWire(a: ApiKeyAcl): Static<typeof ApiKeyAclWire> {
@@ -198,26 +235,80 @@ export const ProblemWire = Type.Object(
 
 /** Seed 003's `Login`: a Clientele user seen as the login that holds its membership. */
 export const LoginWire = Type.Object({
-  id: Type.String(),
-  email: Type.String({ description: "The user's e-mail address; a user without one answers its username" }),
+  id: Uuid,
+  email: Type.String({ description: "The user's e-mail address; a user without one answers its username when that is an address, else a placeholder under `.invalid`" }),
   name: Type.String(),
-  colorCode: Type.String({ description: 'A colour for the login\'s avatar, derived from its id' }),
+  colorCode: Type.String({ description: "A colour for the login's avatar, derived from its id" }),
   registeredAt: Type.String(),
-  authMethod: Type.Enum(['basic', 'email', 'otp'] as const),
+  authMethod: AuthMethod,
   locale: Type.String({ description: "The locale of the user's organisation (`en` when it has none)" }),
+  orgId: Type.Optional(Uuid),
+  username: Type.Optional(Type.String()),
 })
 
-/** Maps a user (and its organisation's locale) to seed 003's `Login`. */
+/** Maps a user (and its organisation's locale) to seed 003's `Login`, with Clientele's `orgId` and `username`. */
 export function loginToWire(u: User, orgLocale: string): Static<typeof LoginWire> {
-  const name = `${u.firstName} ${u.lastName}`.trim() || u.username
-  const locale = orgLocale.replace(/_/g, '-')
   return {
     id: u.id,
-    email: u.email || u.username,
-    name,
-    colorCode: `#${createHash('sha256').update(u.id).digest('hex').slice(0, 6)}`,
+    email: answeredEmail(u),
+    name: `${u.firstName} ${u.lastName}`.trim() || u.username,
+    colorCode: colorCode(u.id),
     registeredAt: u.createdAt,
     authMethod: 'basic',
-    locale: /^[a-z]{2}(-[A-Z][A-Za-z]{1,3})?$/.test(locale) ? locale : 'en',
+    locale: loginLocale(orgLocale),
+    orgId: u.orgId,
+    username: u.username,
+  }
+}
+
+export const LoginsListing = Type.Object({ items: Type.Array(LoginWire), total: Type.Integer() })
+
+/**
+ * Seed 003's access-token ids are UUIDs; a Clientele key id is 16 hex digits (it is part of
+ * the token). The UUID a key answers is its id behind a fixed zero prefix, so either reads back.
+ */
+const TOKEN_UUID_PREFIX = '00000000-0000-0000-'
+
+/** The UUID seed 003's face answers for API key `keyId`. */
+export function tokenUuid(keyId: string): string {
+  return `${TOKEN_UUID_PREFIX}${keyId.slice(0, 4)}-${keyId.slice(4)}`
+}
+
+/** The key id behind a token UUID, or undefined when it is not one this face answers. */
+export function keyIdOfTokenUuid(uuid: string): string | undefined {
+  const u = uuid.toLowerCase()
+  if (!u.startsWith(TOKEN_UUID_PREFIX)) return undefined
+  const rest = u.slice(TOKEN_UUID_PREFIX.length).replace('-', '')
+  return /^[0-9a-f]{16}$/.test(rest) && u.length === 36 ? rest : undefined
+}
+
+export const AccessTokenWire = Type.Object({
+  id: Uuid,
+  firstFive: Type.String({ description: 'The first five characters of the token' }),
+  roles: Type.Array(lit(ENHANCE_ROLES), { description: 'The role the token acts with now (empty: readonly)' }),
+  tokenExpires: Type.Optional(Type.String({ format: 'date-time' })),
+  friendlyName: Type.String(),
+  allowedIps: Type.Array(Type.String()),
+  ipRestricted: Type.Boolean(),
+  keyId: Type.String({ description: "The key's id on `/api-keys`" }),
+  role: lit(ROLES),
+  userId: Uuid,
+  createdAt: Type.String({ format: 'date-time' }),
+})
+
+/** Maps a key (with its ACLs and acting role) to seed 003's `OrgAccessToken`, with Clientele's fields beside it. */
+export function tokenToWire(k: ApiKey & { actsAs: Role; acls: { address: string; mask: number }[] }, allowedIps: string[]): Static<typeof AccessTokenWire> {
+  return {
+    id: tokenUuid(k.id),
+    firstFive: k.prefix.slice(0, 5),
+    roles: enhanceRoles(k.actsAs),
+    ...(k.expiresAt ? { tokenExpires: k.expiresAt } : {}),
+    friendlyName: k.name,
+    allowedIps,
+    ipRestricted: k.acls.length > 0,
+    keyId: k.id,
+    role: k.actsAs,
+    userId: k.userId,
+    createdAt: k.createdAt,
   }
 }

@@ -45,3 +45,30 @@ export function normaliseHostAddress(address: string, field: string): string {
   }
   return ipaddr.parse(address).toString()
 }
+
+/**
+ * Parses seed 003's allowed-IP text, an address (`203.0.113.7`, `2001:db8::1`) or a network in
+ * CIDR notation (`10.0.0.0/8`), into a normalised ACL entry; a bare address is its own /32 or
+ * /128. `field` names the input in the error.
+ */
+export function parseAllowedIp(text: string, field: string): { address: string; mask: number } {
+  const slash = text.indexOf('/')
+  const address = (slash < 0 ? text : text.slice(0, slash)).trim()
+  const maskText = slash < 0 ? undefined : text.slice(slash + 1).trim()
+  if (maskText !== undefined && !/^\d{1,3}$/.test(maskText)) {
+    throw new DomainError('invalid_argument', `${field}: ${JSON.stringify(text)} is not an address or a CIDR network`, { field })
+  }
+  try {
+    const full = ipaddr.IPv4.isValidFourPartDecimal(address) ? 32 : 128
+    return normaliseAcl(address, maskText === undefined ? full : Number(maskText))
+  } catch (e) {
+    if (e instanceof DomainError) throw new DomainError('invalid_argument', `${field}: ${e.message}`, { field })
+    throw e
+  }
+}
+
+/** Writes an ACL entry as seed 003's allowed-IP text: the bare address for a single host, else CIDR. */
+export function allowedIpText(e: { address: string; mask: number }): string {
+  const full = e.address.includes(':') ? 128 : 32
+  return e.mask === full ? e.address : `${e.address}/${e.mask}`
+}

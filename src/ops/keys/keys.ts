@@ -2,7 +2,9 @@
  * API keys: created with their secret shown once, listed, revoked, and fenced by IP ACLs.
  *
  * A key acts as the user who created it, for the organisation it names (the creator's own or
- * one below it). A `readonly` key acts with the `readonly` role whatever the user's role.
+ * one below it). A `readonly` key acts with the `readonly` role whatever the user's role; a key
+ * made with a `role` (seed 003's access tokens) acts with at most that role and at most its
+ * user's role of the moment (`meetRole`).
  * Users manage their own keys; a user with `member.write` may also list and revoke the keys
  * of users in its subtree. Everything here is seen from the acting key's scope: a key scoped
  * to a customer reaches only keys acting for that customer or below, and nobody reaches a key
@@ -12,7 +14,7 @@ import { Type } from 'typebox'
 import { defineOp, type Ctx } from '../context.js'
 import { getOrgInScope, inScope, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
-import { can } from '../../core/roles.js'
+import { can, meetRole, ROLES, withinRole, type Role } from '../../core/roles.js'
 import { digest, newKeyId, newSecret } from '../../core/secrets.js'
 import {
   KEY_PREFIX,
@@ -24,6 +26,13 @@ import {
   incrementApiKeyAclCount,
   insertApiKey,
   insertApiKeyAcl,
+  listApiKeyAclNetworksOfKeys,
+  listApiKeyRowsForOrg,
+  replaceApiKeyAcls,
+  updateApiKeyRow,
+  findUserRole,
+  type AclNetwork,
+  type ApiKeyPatch,
   listApiKeyAclRows,
   listApiKeyRowsInSubtree,
   listApiKeyRowsOfUser,
@@ -36,11 +45,40 @@ import {
 import type { Db } from '../../store/store.js'
 import type { ApiKeyTable } from '../../store/schema.js'
 import { nowIso } from '../../store/store.js'
-import { normaliseAcl } from './cidr.js'
+import { normaliseAcl, parseAllowedIp } from './cidr.js'
+
+const RoleInput = Type.Enum(ROLES)
 
 const KeyType = Type.Union([Type.Literal('full'), Type.Literal('readonly')])
 
-/** Creates a key; answers it with its secret, which is never shown again. */
+/** Up to this many ACL entries may be given at once (seed 003's `allowedIps`). */
+const AllowedIps = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100 })
+
+/**
+ * The ACL entries a key gets from seed 003's `allowedIps` and `ipRestricted`, or undefined for
+ * "unchanged". A Clientele key is fenced exactly when it has entries, so `ipRestricted: false`
+ * clears them, and `ipRestricted: true` needs at least one address (given, or kept from before).
+ */
+function aclsFrom(input: { allowedIps?: string[] | undefined; ipRestricted?: boolean | undefined }, current: number): AclNetwork[] | undefined {
+  if (input.ipRestricted === false) return []
+  const acls = input.allowedIps?.map((t, i) => parseAllowedIp(t, `allowedIps.${i}`))
+  if (input.ipRestricted === true && (acls ? acls.length === 0 : current === 0)) {
+    throw new DomainError('invalid_argument', 'ipRestricted needs at least one address in allowedIps', { field: 'allowedIps' })
+  }
+  return acls
+}
+
+/** Refuses a key role with more rights than `holder` has. */
+function requireWithin(role: Role, holder: Role, who: string): void {
+  if (!withinRole(role, holder)) throw new DomainError('forbidden', `a key may not act as ${role}: ${who} holds ${holder}`)
+}
+
+/**
+ * Creates a key; answers it with its secret, which is never shown again.
+ *
+ * `role` makes the key act with at most that role (never more than its creator holds, then or
+ * later); `allowedIps` become its IP ACL entries, in the same transaction.
+ */
 export const createApiKey = defineOp({
   name: 'apikey.create',
   input: Type.Object(
@@ -49,6 +87,9 @@ export const createApiKey = defineOp({
       type: Type.Optional(KeyType),
       orgId: Type.Optional(Type.String()),
       expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+      role: Type.Optional(RoleInput),
+      allowedIps: Type.Optional(AllowedIps),
+      ipRestricted: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),
@@ -57,11 +98,14 @@ export const createApiKey = defineOp({
     if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= ctx.clock()) {
       throw new DomainError('invalid_argument', 'expiresAt must be in the future', { field: 'expiresAt' })
     }
+    if (input.role !== undefined) requireWithin(input.role, ctx.actor.role, 'you')
+    const acls = aclsFrom(input, 0) ?? []
     const id = newKeyId()
     const secret = `${KEY_PREFIX}${id}_${newSecret()}`
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId ?? ctx.actor.orgId)
       if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      const now = nowIso(ctx.clock)
       const row: ApiKeyTable = {
         id,
         user_id: ctx.actor.userId,
@@ -69,12 +113,83 @@ export const createApiKey = defineOp({
         name: input.name.trim(),
         type: input.type ?? 'full',
         secret_hash: digest(secret),
-        created_at: nowIso(ctx.clock),
+        created_at: now,
         expires_at: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
         acl_count: 0,
+        role: input.role ?? null,
       }
       await insertApiKey(trx, row)
-      return { ...toApiKey(row), secret }
+      if (acls.length > 0) await replaceApiKeyAcls(trx, id, acls, now)
+      return { ...toApiKey({ ...row, acl_count: acls.length }), secret }
+    })
+  },
+})
+
+/** A key as seen with its ACL networks and the role it acts with now. */
+export type ApiKeyView = ApiKey & { actsAs: Role; acls: AclNetwork[] }
+
+/**
+ * Lists the keys that act for organisation `orgId` and that the actor may manage (its own, and
+ * with `member.write` those of users in its scope), oldest first, with their ACL networks.
+ */
+export const listOrgApiKeys = defineOp({
+  name: 'apikey.org.list',
+  input: Type.Object({ orgId: Type.String() }, { additionalProperties: false }),
+  async run(ctx, input): Promise<ApiKeyView[]> {
+    const db = ctx.store.db
+    const org = await getOrgInScope(ctx, db, input.orgId)
+    const admin = can(ctx.actor.role, 'member.write')
+    const rows = (await listApiKeyRowsForOrg(db, org.id)).filter((r) => r.user_id === ctx.actor.userId || (admin && inScope(ctx, r.userPath)))
+    const acls = await listApiKeyAclNetworksOfKeys(db, rows.map((r) => r.id))
+    return rows.map((r) => ({
+      ...toApiKey(r),
+      actsAs: keyActsAs(r.type, r.role, r.userRole as Role),
+      acls: acls.get(r.id) ?? [],
+    }))
+  },
+})
+
+/** The role a key acts with: `readonly` for a readonly key, else at most its own role and its user's. */
+export function keyActsAs(type: string, keyRole: string | null, userRole: Role): Role {
+  if (type === 'readonly') return 'readonly'
+  return keyRole ? meetRole(keyRole as Role, userRole) : userRole
+}
+
+/**
+ * Changes a key: its name, expiry, role (within the actor's and its user's roles) and IP ACL
+ * entries (`allowedIps` replaces them all). With `orgId`, the key must act for that organisation.
+ */
+export const updateApiKey = defineOp({
+  name: 'apikey.update',
+  input: Type.Object(
+    {
+      keyId: Type.String({ maxLength: 64 }),
+      orgId: Type.Optional(Type.String()),
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })),
+      expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+      role: Type.Optional(RoleInput),
+      allowedIps: Type.Optional(AllowedIps),
+      ipRestricted: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+  async run(ctx, input): Promise<void> {
+    if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= ctx.clock()) {
+      throw new DomainError('invalid_argument', 'expiresAt must be in the future', { field: 'expiresAt' })
+    }
+    if (input.role !== undefined) requireWithin(input.role, ctx.actor.role, 'you')
+    await ctx.store.write(async (trx) => {
+      const k = await getKeyForChange(ctx, trx, input.keyId, input.orgId)
+      if (input.role !== undefined && k.user_id !== ctx.actor.userId) {
+        requireWithin(input.role, ((await findUserRole(trx, k.user_id)) ?? 'readonly') as Role, "the key's user")
+      }
+      const acls = aclsFrom(input, k.acl_count)
+      const patch: ApiKeyPatch = {}
+      if (input.name !== undefined) patch.name = input.name.trim()
+      if (input.expiresAt !== undefined) patch.expires_at = new Date(input.expiresAt).toISOString()
+      if (input.role !== undefined) patch.role = input.role
+      if (Object.keys(patch).length > 0) await updateApiKeyRow(trx, k.id, patch)
+      if (acls !== undefined) await replaceApiKeyAcls(trx, k.id, acls, nowIso(ctx.clock))
     })
   },
 })
@@ -101,9 +216,10 @@ export const listApiKeys = defineOp({
  * reseller), or, with `member.write`, the key of a user inside the actor's scope. A key whose
  * user sits above the actor is never the actor's to see or change. Anything else is not found.
  */
-async function getKeyForChange(ctx: Ctx, db: Db, keyId: string): Promise<ApiKeyTable> {
+async function getKeyForChange(ctx: Ctx, db: Db, keyId: string, orgId?: string): Promise<ApiKeyTable> {
+  if (orgId !== undefined) await getOrgInScope(ctx, db, orgId)
   const row = await findApiKeyWithOrgPath(db, keyId)
-  if (!row || !inScope(ctx, row.path)) throw new DomainError('not_found', 'API key not found')
+  if (!row || !inScope(ctx, row.path) || (orgId !== undefined && row.org_id !== orgId)) throw new DomainError('not_found', 'API key not found')
   const own = row.user_id === ctx.actor.userId
   if (!own && !(inScope(ctx, row.userPath) && can(ctx.actor.role, 'member.write'))) {
     throw new DomainError('not_found', 'API key not found')
@@ -113,13 +229,16 @@ async function getKeyForChange(ctx: Ctx, db: Db, keyId: string): Promise<ApiKeyT
   return key
 }
 
-/** Revokes a key at once, on every server process (keys are checked against the database on each call). */
+/**
+ * Revokes a key at once, on every server process (keys are checked against the database on each
+ * call). With `orgId`, the key must act for that organisation.
+ */
 export const deleteApiKey = defineOp({
   name: 'apikey.delete',
-  input: Type.Object({ keyId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+  input: Type.Object({ keyId: Type.String({ maxLength: 64 }), orgId: Type.Optional(Type.String()) }, { additionalProperties: false }),
   async run(ctx, input): Promise<void> {
     await ctx.store.write(async (trx) => {
-      const k = await getKeyForChange(ctx, trx, input.keyId)
+      const k = await getKeyForChange(ctx, trx, input.keyId, input.orgId)
       await deleteApiKeyRow(trx, k.id)
     })
   },

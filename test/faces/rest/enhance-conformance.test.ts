@@ -5,10 +5,10 @@
  * bodies the document calls valid. Error answers carry Clientele's problem+json where the
  * document gives no body (see test/helpers/enhance.ts).
  *
- * Covered so far (issue 16 goes on: plans, subscriptions and members are not yet answered as
- * the document says): getOrg, updateOrg, deleteOrg, getOrgCustomers, createCustomer,
- * createSession, getLogin, getLoginMemberships, getSessions, deleteSession,
- * deleteCurrentSession, deleteSessions, getCustomersAdded, getTags, createTag.
+ * This file covers organisations, customers, logins and sessions; enhance-plans.test.ts plans
+ * and subscriptions; enhance-members.test.ts members, logins, owners and access tokens; and
+ * enhance-coverage.test.ts checks that together they cover every operation of the document
+ * that Clientele serves (test/helpers/enhance-coverage.ts lists them, and those not served).
  */
 import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
