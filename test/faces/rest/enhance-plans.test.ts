@@ -11,6 +11,7 @@ import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../../helpers/harness.js'
 import { conformanceErrors, ENHANCE, exampleBody, requestErrors } from '../../helpers/enhance.js'
+import { COVERED } from '../../helpers/enhance-coverage.js'
 import { startReceiver, type Receiver } from '../../jobs/receiver.js'
 
 const SECRET = 'plan-hosting-webhook-secret'
@@ -334,28 +335,7 @@ eachDialect("seed 003's plans and subscriptions against Enhance's OpenAPI docume
   })
 
   it('covered every plan and subscription operation of the document that Clientele serves', () => {
-    const named = [
-      'getPlans',
-      'createPlan',
-      'getPlan',
-      'updatePlan',
-      'deletePlan',
-      'createPlanResources',
-      'updatePlanResource',
-      'createPlanAllowances',
-      'updatePlanAllowance',
-      'deletePlanAllowance',
-      'createPlanSelections',
-      'updatePlanSelection',
-      'getSubscriptionsToParent',
-      'getSubscription',
-      'updateSubscription',
-      'deleteSubscription',
-      'getCustomerSubscriptions',
-      'createCustomerSubscription',
-      'calculateResourceUsage',
-      'getSubscriptionBandwidthUsage',
-    ]
+    const named = COVERED['enhance-plans.test.ts']
     assert.deepEqual([...checked].sort(), [...named].sort())
   })
 })
