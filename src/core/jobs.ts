@@ -16,3 +16,14 @@ export interface JobEventInfo {
 
 /** What a subject type does at each step of its job, inside the queue's transaction `trx`. */
 export type JobSubjectHandler<Trx> = (trx: Trx, event: JobEvent, info: JobEventInfo) => Promise<void>
+
+/**
+ * The provisioning status (core/provisioning.ts) a job's intermediate step gives its subject;
+ * the final steps (`succeeded`, `failed`) are each subject type's own.
+ */
+export const JOB_STEP_STATUS: Partial<Record<JobEvent, 'InProgress' | 'Pending' | 'Requested'>> = {
+  claimed: 'InProgress',
+  waiting: 'InProgress',
+  retry: 'Pending',
+  released: 'Requested',
+}

@@ -10,7 +10,7 @@ import type { Selectable } from 'kysely'
 import type { Db, Dialect } from './store.js'
 import type { CustomerServiceInstanceTable, CustomerServicePlanTable, CustomerServiceTable, UserServiceTable } from './schema.js'
 import type { ProvisioningStatus } from '../core/provisioning.js'
-import type { JobEvent, JobEventInfo, JobSubjectHandler } from '../core/jobs.js'
+import { JOB_STEP_STATUS, type JobEvent, type JobEventInfo, type JobSubjectHandler } from '../core/jobs.js'
 
 export type CustomerServiceRow = Selectable<CustomerServiceTable>
 export type UserServiceRow = Selectable<UserServiceTable>
@@ -315,13 +315,7 @@ export async function findServiceDriver(db: Db, id: string): Promise<ServiceDriv
   return db.selectFrom('services').select(['id', 'driver', 'driver_config']).where('id', '=', id).executeTakeFirst()
 }
 
-/** What a job's step does to a subject's status (the final steps are handled apart). */
-const STEP: Partial<Record<JobEvent, ProvisioningStatus>> = {
-  claimed: 'InProgress',
-  waiting: 'InProgress',
-  retry: 'Pending',
-  released: 'Requested',
-}
+const STEP = JOB_STEP_STATUS
 
 /**
  * Applies a job's step to a customer service, if the job belongs to the service's latest

@@ -14,7 +14,7 @@ import { placementOf, placementServerIds, serverGroupRefs, serverRefs, serversOf
 import { preparedQuery } from './prepared.js'
 import type { PlanResource, SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
 import { hostingFromJson, SUBSCRIPTION_STATUSES, type ServerGroupRef } from '../core/plans.js'
-import type { JobEvent, JobEventInfo, JobSubjectHandler } from '../core/jobs.js'
+import { JOB_STEP_STATUS, type JobEvent, type JobEventInfo, type JobSubjectHandler } from '../core/jobs.js'
 import type { ProvisioningStatus } from '../core/provisioning.js'
 export type { SubscriptionStatus, UsedResource, Subscription } from '../core/plans.js'
 export { SUBSCRIPTION_STATUSES } from '../core/plans.js'
@@ -329,13 +329,6 @@ export async function refreshWebsitesCount(db: Db, orgId: string, now: string): 
     .execute()
 }
 
-const STEP: Partial<Record<JobEvent, ProvisioningStatus>> = {
-  claimed: 'InProgress',
-  waiting: 'InProgress',
-  retry: 'Pending',
-  released: 'Requested',
-}
-
 /**
  * Applies a job's step to the subscription it hands to a provisioning service, if the job
  * belongs to the subscription's latest hand-over (an older job changes nothing).
@@ -344,7 +337,7 @@ async function onSubscriptionJob(trx: Db, event: JobEvent, info: JobEventInfo): 
   const id = Number(info.id)
   if (!Number.isSafeInteger(id)) return
   const status: ProvisioningStatus | undefined =
-    STEP[event] ?? (event === 'failed' ? 'Failed' : event === 'succeeded' ? (info.action === 'provision' ? 'Provisioned' : 'NotProvisioned') : undefined)
+    JOB_STEP_STATUS[event] ?? (event === 'failed' ? 'Failed' : event === 'succeeded' ? (info.action === 'provision' ? 'Provisioned' : 'NotProvisioned') : undefined)
   if (!status) return
   await trx.updateTable('subscriptions').set({ provisioning_status: status }).where('id', '=', id).where('request_id', '=', info.requestId).execute()
 }
