@@ -164,9 +164,17 @@ function sleep(ms: number): Promise<void> {
 }
 
 
+/**
+ * Serialization failures and deadlocks are retried whole, and one internal error: PostgreSQL
+ * (seen on 15) can refuse a row lock with `XX000 new multixact has more than one updating
+ * member` when many transactions key-share lock a row (foreign-key checks) while updating it
+ * (a plan's subscription count under concurrent sales). The error aborts the transaction and
+ * changes nothing, so running it again is as safe as after a serialization failure.
+ */
 function isPgRetryable(e: unknown): boolean {
-  const code = (e as { code?: string })?.code
-  return code === '40001' || code === '40P01'
+  const err = e as { code?: string; message?: string }
+  if (err?.code === '40001' || err?.code === '40P01') return true
+  return err?.code === 'XX000' && typeof err.message === 'string' && err.message.startsWith('new multixact has more than one updating member')
 }
 
 /**

@@ -82,13 +82,13 @@ export const createSubscription = defineOp({
         version: 1,
       })
       await insertSubscriptionResources(trx, id, resources.map((r) => ({ name: r.name, total: r.total ?? null, usage: 0 })))
+      await handOver(ctx, trx, { id, planId: plan.id, service: plan.provisioning_service }, 'created')
       // Rows shared by many sales are locked last, in the same order by every sale (the
       // customer, the plan, the reseller's quota rows by name), so that each is held briefly.
       await addOrgSubscriptionsCount(trx, customer.id, 1, now)
       if (plan.plan_type === 'reseller') await becomeMetered(ctx, trx, { id }, customer)
       if (!(await countPlanSubscription(trx, plan.id))) throw new DomainError('not_found', `${vendor.name} has no plan ${plan.id}`, { field: 'planId' })
       if (quota !== null) await drawFrom(trx, quota, resources, vendor.name)
-      await handOver(ctx, trx, id, 'created')
       return { id }
     })
   },

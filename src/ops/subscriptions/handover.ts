@@ -19,14 +19,20 @@ import { enqueueProvisioning } from '../provisioning/enqueue-provisioning.js'
 
 export type HandoverEvent = 'created' | 'changed' | 'deleted'
 
-/** Queues the hand-over of subscription `id` (as it now stands in `trx`) when its plan names a provisioning service. */
-export async function handOver(ctx: Ctx, trx: Db, id: number, event: HandoverEvent): Promise<void> {
+/**
+ * Queues the hand-over of subscription `sub.id` (as it now stands in `trx`) when its plan
+ * (`sub.planId`) names a provisioning service; `service`, when the caller has the plan's row,
+ * saves reading it. Call it before the rows every sale shares are updated (the plan's count, the
+ * organisation's, the reseller's quota), so that those are held no longer than before.
+ */
+export async function handOver(ctx: Ctx, trx: Db, sub: { id: number; planId: number; service?: string | null }, event: HandoverEvent): Promise<void> {
+  const service = sub.service !== undefined ? sub.service : await planProvisioningService(trx, sub.planId)
+  if (service === null) return
+  const id = sub.id
   const row = await findSubscription(trx, id)
   if (!row) return
-  const service = await planProvisioningService(trx, row.plan_id)
-  if (service === null) return
-  const [sub] = await toSubscriptions(trx, [row])
-  const { provisioningStatus: _s, provisioningRequestId: _r, ...state } = sub!
+  const [view] = await toSubscriptions(trx, [row])
+  const { provisioningStatus: _s, provisioningRequestId: _r, ...state } = view!
   try {
     const { requestId } = await enqueueProvisioning(ctx, trx, {
       serviceName: service,

@@ -127,10 +127,10 @@ export async function endSubscription(ctx: Ctx, trx: Db, sub: SubscriptionRow, o
   if (sub.drawn_from !== null) await releaseTo(trx, sub.drawn_from, await heldResources(trx, sub.id))
   if (sub.plan_type === 'reseller') await stopMetering(ctx, trx, sub.id, sub.subscriber_id)
   await markSubscriptionDeleted(trx, sub.id, now)
+  await handOver(ctx, trx, { id: sub.id, planId: sub.plan_id }, 'deleted')
   await uncountPlanSubscription(trx, sub.plan_id)
   await addOrgSubscriptionsCount(trx, sub.subscriber_id, -1, now)
   if (sub.plan_type === 'hosting') await refreshWebsitesCount(ctx, trx, sub.subscriber_id)
-  await handOver(ctx, trx, sub.id, 'deleted')
 }
 
 /** Refuses to take a reseller subscription away while sales draw from it or its customers depend on it. */

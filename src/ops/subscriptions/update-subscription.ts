@@ -128,7 +128,7 @@ export const updateSubscription = defineOp({
         version: sub.version + 1,
       })
       if (newPlan) await refreshWebsitesCount(ctx, trx, customer.id)
-      await handOver(ctx, trx, sub.id, 'changed')
+      await handOver(ctx, trx, { id: sub.id, planId: newPlan?.id ?? sub.plan_id, ...(newPlan ? { service: newPlan.provisioning_service } : {}) }, 'changed')
       return { version: sub.version + 1 }
     })
   },
