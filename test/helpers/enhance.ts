@@ -136,3 +136,36 @@ function example(schema: any, at: string, all: boolean, values: Record<string, u
       return 'example'
   }
 }
+
+/** What a conformance test's `call` needs of the server under test. */
+interface Requester {
+  req(method: string, path: string, opts?: { body?: unknown; auth?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>
+}
+
+/**
+ * The `call` of a conformance test: sends `method path` (a path template of the document
+ * filled in) and asserts that the answer has the status expected and validates against the
+ * document's schema for it, noting the operation in `checked`. A body is first checked to be
+ * one the document calls valid (`'valid'`: the default where success is expected, so a test
+ * never claims the face accepts what it did not send), or one it calls invalid (`'invalid'`);
+ * `'any'` (the default where a refusal is expected) checks nothing, and is what a success with
+ * Clientele's own request shape says.
+ */
+export function conformanceCaller<S extends Requester, O extends Parameters<S['req']>[2]>(server: () => S, checked: Set<string>) {
+  return async function call(method: string, template: string, path: string, opts: O = {} as O, expect?: number, bodyIs: 'valid' | 'invalid' | 'any' = expect === undefined || expect < 400 ? 'valid' : 'any'): Promise<Awaited<ReturnType<S['req']>>> {
+    const op = ENHANCE.paths[template]?.[method.toLowerCase()]
+    if (!op) throw new Error(`the document has no operation ${method} ${template}`)
+    const body = (opts as { body?: unknown } | undefined)?.body
+    if (body !== undefined && op.requestBody) {
+      const errors = requestErrors(method, template, body)
+      if (bodyIs === 'valid' && errors.length > 0) throw new Error(`the test's ${method} ${template} body is not one the document calls valid: ${errors.join('; ')}`)
+      if (bodyIs === 'invalid' && errors.length === 0) throw new Error(`the test meant to send ${method} ${template} a body the document calls invalid`)
+    }
+    const r = (await server().req(method, path, opts)) as Awaited<ReturnType<S['req']>>
+    if (expect !== undefined && r.status !== expect) throw new Error(`${method} ${path} answered ${r.status}, expected ${expect}: ${r.text.slice(0, 400)}`)
+    const errors = conformanceErrors(method, template, r.status, r.body, r.text)
+    if (errors.length > 0) throw new Error(`${method} ${path} answered ${r.status} outside the document: ${errors.join('; ')}: ${r.text.slice(0, 400)}`)
+    checked.add(op.operationId)
+    return r
+  }
+}

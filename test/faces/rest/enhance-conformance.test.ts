@@ -13,7 +13,7 @@
 import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ADMIN_PASSWORD, eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../../helpers/harness.js'
-import { conformanceErrors, ENHANCE } from '../../helpers/enhance.js'
+import { conformanceCaller } from '../../helpers/enhance.js'
 import { COVERED } from '../../helpers/enhance-coverage.js'
 import { masterContext } from '../../../src/cli/master-actor.js'
 import { createUser } from '../../../src/ops/users/create-user.js'
@@ -22,15 +22,7 @@ eachDialect("seed 003's face against Enhance's OpenAPI document", (dialect) => {
   let s: TestServer
   const checked = new Set<string>()
 
-  /** Sends a request and asserts that its answer validates against the document. */
-  async function call(method: string, template: string, path: string, opts: RequestOptions = {}, expect?: number): Promise<Answer> {
-    const r = await s.req(method, path, opts)
-    if (expect !== undefined) assert.equal(r.status, expect, `${method} ${path}: ${r.text.slice(0, 300)}`)
-    const errors = conformanceErrors(method, template, r.status, r.body, r.text)
-    assert.deepEqual(errors, [], `${method} ${path} answered ${r.status} outside the document: ${r.text.slice(0, 300)}`)
-    checked.add(ENHANCE.paths[template][method.toLowerCase()].operationId)
-    return r
-  }
+  const call = conformanceCaller(() => s, checked)
 
   before(async () => {
     s = await startServer(dialect, { worker: false })

@@ -8,8 +8,8 @@
  */
 import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../../helpers/harness.js'
-import { conformanceErrors, ENHANCE } from '../../helpers/enhance.js'
+import { eachDialect, startServer, type RequestOptions, type TestServer } from '../../helpers/harness.js'
+import { conformanceCaller } from '../../helpers/enhance.js'
 import { COVERED } from '../../helpers/enhance-coverage.js'
 
 const NOBODY = '00000000-0000-4000-8000-000000000000'
@@ -19,15 +19,7 @@ eachDialect("seed 003's members, logins and access tokens against Enhance's Open
   let s: TestServer
   const checked = new Set<string>()
 
-  /** Sends a request and asserts that its answer validates against the document. */
-  async function call(method: string, template: string, path: string, opts: RequestOptions = {}, expect?: number): Promise<Answer> {
-    const r = await s.req(method, path, opts)
-    if (expect !== undefined) assert.equal(r.status, expect, `${method} ${path}: ${r.text.slice(0, 300)}`)
-    const errors = conformanceErrors(method, template, r.status, r.body, r.text)
-    assert.deepEqual(errors, [], `${method} ${path} answered ${r.status} outside the document: ${r.text.slice(0, 300)}`)
-    checked.add(ENHANCE.paths[template][method.toLowerCase()].operationId)
-    return r
-  }
+  const call = conformanceCaller(() => s, checked)
 
   async function customer(name: string): Promise<string> {
     const r = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name } })

@@ -9,8 +9,8 @@
  */
 import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../../helpers/harness.js'
-import { conformanceErrors, ENHANCE, exampleBody, requestErrors } from '../../helpers/enhance.js'
+import { eachDialect, startServer, type Answer, type TestServer } from '../../helpers/harness.js'
+import { conformanceCaller, ENHANCE, exampleBody, requestErrors } from '../../helpers/enhance.js'
 import { COVERED } from '../../helpers/enhance-coverage.js'
 import { startReceiver, type Receiver } from '../../jobs/receiver.js'
 
@@ -22,18 +22,7 @@ eachDialect("seed 003's plans and subscriptions against Enhance's OpenAPI docume
   let rx: Receiver
   const checked = new Set<string>()
 
-  /** Sends a request (its body checked valid by the document first) and asserts that the answer validates. */
-  async function call(method: string, template: string, path: string, opts: RequestOptions = {}, expect?: number, bodyIs: 'valid' | 'invalid' = 'valid'): Promise<Answer> {
-    const op = ENHANCE.paths[template][method.toLowerCase()]
-    if (opts.body !== undefined && op.requestBody && bodyIs === 'invalid') assert.notDeepEqual(requestErrors(method, template, opts.body), [], 'the test meant to send an invalid body')
-    if (opts.body !== undefined && op.requestBody && bodyIs === 'valid') assert.deepEqual(requestErrors(method, template, opts.body), [], `the test's ${method} ${template} body is not one the document calls valid`)
-    const r = await s.req(method, path, opts)
-    if (expect !== undefined) assert.equal(r.status, expect, `${method} ${path}: ${r.text.slice(0, 400)}`)
-    const errors = conformanceErrors(method, template, r.status, r.body, r.text)
-    assert.deepEqual(errors, [], `${method} ${path} answered ${r.status} outside the document: ${r.text.slice(0, 400)}`)
-    checked.add(op.operationId)
-    return r
-  }
+  const call = conformanceCaller(() => s, checked)
 
   async function until(path: string, want: string): Promise<Answer> {
     const t0 = Date.now()
