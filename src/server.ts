@@ -15,7 +15,7 @@ import { sealDriverSecrets } from './ops/catalog/seal-driver-secrets.js'
 import { resealRegistrarSecrets } from './ops/domains/reseal-registrar-secrets.js'
 import { resealOrgSecrets } from './ops/orgs/reseal-org-secrets.js'
 import { loadSecretKeyring } from './secret-key.js'
-import { installAuth, installBodyParsers, installErrorHandler, installIdempotency, installJobGuid, installValidators } from './faces/http.js'
+import { installAuth, loggableUrl, installBodyParsers, installErrorHandler, installIdempotency, installJobGuid, installValidators } from './faces/http.js'
 import { ProblemWire } from './faces/rest/wire.js'
 import { orgsRoutes } from './faces/rest/orgs.routes.js'
 import { membersRoutes } from './faces/rest/members.routes.js'
@@ -85,6 +85,16 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     logger: {
       level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info',
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      // Fastify's own fields, with the URL's secrets (a login link's `otp`) left out.
+      serializers: {
+        req: (req: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+          method: req.method,
+          url: loggableUrl(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
     },
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,

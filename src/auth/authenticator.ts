@@ -10,10 +10,11 @@
  * the database (store/throttle.repo.ts).
  */
 import { createHmac, randomBytes } from 'node:crypto'
-import type { Actor, Deps } from '../ops/context.js'
-import { DomainError } from '../core/errors.js'
+import { contextOf, type Actor, type Deps } from '../ops/context.js'
+import { DomainError, isDomainError } from '../core/errors.js'
 import { meetRole, type Role } from '../core/roles.js'
 import { digest, newSecret, sameDigest } from '../core/secrets.js'
+import { SESSION_TTL_MS } from '../core/users.js'
 import { dummyHash, verifySecret } from '../core/passwords.js'
 import { KEY_PREFIX, listApiKeyAclNetworks } from '../store/keys.repo.js'
 import {
@@ -21,6 +22,7 @@ import {
   findActorWithLock,
   findActorWithPasswordByUsernameKey,
   findKeyActor,
+  findActorByUserId,
   findSessionActor,
   insertSession,
   listActorsWithPasswordByEmail,
@@ -29,6 +31,8 @@ import {
 import { usernameKey } from '../store/users.repo.js'
 import { throttleKeys, throttledCheck, tooManyAttempts } from '../store/throttle.repo.js'
 import { ipAllowed } from '../ops/keys/cidr.js'
+import { findLoginLink } from '../store/login-links.repo.js'
+import { openLinkSession } from '../ops/auth/open-link-session.js'
 import { nowIso, type Db } from '../store/store.js'
 
 /** What a face extracts from a request. */
@@ -44,11 +48,23 @@ const TOKEN_RE = /^clt_[0-9a-f]{16}_[A-Za-z0-9_-]{20,100}$/
 /** How long a verified Basic credential is trusted without re-hashing. */
 const BASIC_TTL_MS = 60_000
 const BASIC_CACHE_MAX = 10_000
-/** Sessions last this long from login. */
-export const SESSION_TTL_MS = 12 * 3600_000
+/** Sessions last this long from login (the constant lives in the core: operations open sessions too). */
+export { SESSION_TTL_MS }
 
 /** Resolved actors kept while the database's generation is unchanged. */
 const RESOLVED_MAX = 10_000
+
+/**
+ * The throttle's account for one-time login links: a link names no account before it is
+ * found, so every exchange counts under this one, per source (the client's address). A source
+ * that fails `MAX_FAILURES` times is locked out as a password guesser is; past the looser
+ * ceiling every source that has failed is refused, while a source with no failure still has
+ * its link checked.
+ */
+const LOGIN_LINK_ACCOUNT = 'login-link\0'
+
+/** The shape of a one-time password (a UUID, as seed 003's `otp` parameter says). */
+const OTP_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Credentials resolved to an actor, with what must still be checked on each call. */
 interface Resolved {
@@ -235,6 +251,39 @@ export function createAuthenticator(deps: Deps) {
       const expiresAt = new Date(now + SESSION_TTL_MS).toISOString()
       await deps.store.write((trx) => insertSession(trx, { idHash: digest(token), userId: r.user_id, createdAt: nowIso(deps.clock), expiresAt }))
       return { token, actor, expiresAt }
+    },
+
+    /**
+     * Exchanges a one-time login link's password (seed 003's `createOtpSession`) for a session
+     * of the member it was made for; answers the session's token (shown once). Throttled like
+     * a password check, per source; an unknown, used or expired password, or one whose member
+     * can no longer log in, is the same `unauthenticated`. The password is never logged.
+     */
+    async loginWithLink(otp: string, ip: string): Promise<{ token: string; actor: Actor; expiresAt: string }> {
+      if (!OTP_RE.test(otp)) throw unauthenticated('invalid, used or expired one-time password')
+      const otpHash = digest(otp.toLowerCase())
+      let opened: { token: string; actor: Actor; expiresAt: string } | undefined
+      const ok = await throttledCheck(deps.store, throttleKeys(deps.secrets, LOGIN_LINK_ACCOUNT, `ip:${ip}`), deps.clock, async () => {
+        const link = await findLoginLink(db(), otpHash)
+        const row = link ? await findActorByUserId(db(), link.user_id) : undefined
+        if (!link || !row) return false
+        let actor: Actor
+        try {
+          actor = toActor(row, 'session')
+        } catch {
+          return false
+        }
+        try {
+          const s = await openLinkSession(contextOf(deps, actor, link.request_guid ? { parentGuid: link.request_guid } : {}), { otpHash })
+          opened = { token: s.token, actor, expiresAt: s.expiresAt }
+          return true
+        } catch (e) {
+          if (isDomainError(e) && (e.code === 'unauthenticated' || e.code === 'not_found')) return false
+          throw e
+        }
+      })
+      if (!ok || !opened) throw unauthenticated('invalid, used or expired one-time password')
+      return opened
     },
 
     /** Ends a session (a no-op for an unknown token). */

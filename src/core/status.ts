@@ -15,6 +15,15 @@
 export const ORG_STATUSES = ['active', 'configured', 'suspended', 'disabled', 'deleted'] as const
 export type OrgStatus = (typeof ORG_STATUSES)[number]
 
+/**
+ * True for the statuses in which an organisation is live: in service or set up for it. Its
+ * members may be handed a one-time login link only then (not when suspended, disabled or
+ * deleted).
+ */
+export function isLiveStatus(s: OrgStatus): boolean {
+  return s === 'active' || s === 'configured'
+}
+
 /** Seed 003's status filter words (a listing's `status`). */
 export const ENHANCE_STATUSES = ['active', 'suspended', 'deleted'] as const
 export type EnhanceStatus = (typeof ENHANCE_STATUSES)[number]

@@ -52,6 +52,16 @@ export interface ApiKeyAcl {
 /** The token prefix every key secret carries. */
 export const KEY_PREFIX = 'clt_'
 
+/** A session lasts this long from its opening (a login, or a one-time login link). */
+export const SESSION_TTL_MS = 12 * 3600_000
+
+/**
+ * A one-time login link (seed 003's `getOrgMemberLogin`) can be used this long after it was
+ * made: long enough to follow it at once, short enough that a link left in a browser history,
+ * a proxy's log or a chat is useless by the time anyone finds it.
+ */
+export const LOGIN_LINK_TTL_MS = 60_000
+
 /**
  * The locale a login answers (seed 003's `CPLocale` form, `en-GB`): its organisation's, with
  * `_` written `-`; `en` when the organisation's is not of that form.

@@ -20,6 +20,14 @@ import {
 import { HTTP_STATUS, problem } from './rest/problem.js'
 import { propertyNamesAt, unknownFieldMessage } from '../core/field-names.js'
 
+/**
+ * A request URL as it may be logged: the value of every query parameter that carries a secret
+ * (`otp`, a one-time login link's password) is replaced by `[redacted]`.
+ */
+export function loggableUrl(url: string): string {
+  return url.includes('?') ? url.replace(/([?&]otp=)[^&#]*/gi, '$1[redacted]') : url
+}
+
 /** The session cookie's name (seed 003's API calls it `id0`). */
 export const SESSION_COOKIE = 'id0'
 
@@ -118,6 +126,34 @@ export function ctxOf(deps: Deps, req: FastifyRequest): Ctx {
   if (req.method === 'GET') return contextOf(deps, req.actor)
   req.exec = execOf(req)
   return contextOf(deps, req.actor, req.exec)
+}
+
+/**
+ * Builds the operation context of a GET that changes something (seed 003's `getOrgMemberLogin`
+ * makes a login link): it takes `X-Job-Guid` and `X-Execution-Params` as a POST does, and the
+ * route answers the guid of the request it recorded (`req.exec.guid`).
+ */
+export function mutatingCtxOf(deps: Deps, req: FastifyRequest): Ctx {
+  if (!req.actor) throw new DomainError('unauthenticated', 'credentials are required')
+  req.exec = execOf(req)
+  return contextOf(deps, req.actor, req.exec)
+}
+
+/** The host a link to this server is built on, as the request names it (`Host`, or `X-Forwarded-Host` with `--trust-proxy`). */
+const LINK_HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/
+
+/**
+ * An absolute URL of this server for `path`, built from the request: its scheme and host
+ * (`X-Forwarded-Proto` and `X-Forwarded-Host` only when the server trusts its proxy,
+ * `--trust-proxy`, as for client addresses). A host that is not a plain name, address and port
+ * is refused (400) rather than written into a link.
+ */
+export function absoluteUrl(req: FastifyRequest, path: string): URL {
+  const host = req.host
+  if (typeof host !== 'string' || !LINK_HOST_RE.test(host)) {
+    throw new DomainError('invalid_argument', 'the request names no usable host (Host header) to build the link on', { field: 'Host' })
+  }
+  return new URL(path, `${req.protocol === 'https' ? 'https' : 'http'}://${host}`)
 }
 
 /**

@@ -5,10 +5,13 @@
 import type { Deps } from './context.js'
 import { purgeIdempotencyKeys } from './idempotency.js'
 import { purgeThrottle } from '../store/throttle.repo.js'
+import { purgeLoginLinks } from '../store/login-links.repo.js'
+import { nowIso } from '../store/store.js'
 
-/** Deletes idempotency answers past retention and spent authentication counters. */
-export async function runHousekeeping(deps: Deps): Promise<{ idempotencyKeys: number; throttles: number }> {
+/** Deletes idempotency answers past retention, spent authentication counters and login links that ran out. */
+export async function runHousekeeping(deps: Deps): Promise<{ idempotencyKeys: number; throttles: number; loginLinks: number }> {
   const idempotencyKeys = await purgeIdempotencyKeys(deps)
   const throttles = await deps.store.write((trx) => purgeThrottle(trx, deps.clock()))
-  return { idempotencyKeys, throttles }
+  const loginLinks = await deps.store.write((trx) => purgeLoginLinks(trx, nowIso(deps.clock)))
+  return { idempotencyKeys, throttles, loginLinks }
 }

@@ -68,6 +68,11 @@ export async function findActorWithLock(db: Db, userId: string, source: string):
   return (await actorWithLockQ(db, { userId, source })).rows[0]
 }
 
+/** Finds a user by id as an actor row (`undefined` when there is none). */
+export async function findActorByUserId(db: Db, userId: string): Promise<ActorRow | undefined> {
+  return db.selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id').select(actorColumns).where('users.id', '=', userId).executeTakeFirst()
+}
+
 /** Finds an API key by id with its actor row (a prepared lookup: every Bearer request makes it). */
 export const findKeyActor: (db: Db, keyId: string) => Promise<KeyActorRow | undefined> = preparedLookup((d, keyId) =>
   d

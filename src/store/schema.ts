@@ -129,6 +129,21 @@ export interface SessionTable {
   expires_at: string
 }
 
+/** A one-time login link not yet used (see migration 2026-12-06-0005). */
+export interface LoginLinkTable {
+  /** SHA-256 of the link's one-time password, hex. */
+  otp_hash: string
+  user_id: string
+  /** The member's credential version when the link was made: a later one voids it. */
+  cred_version: number
+  /** The member's role when the link was made: another one voids it. */
+  role: string
+  /** The request that made the link. */
+  request_guid: string
+  created_at: string
+  expires_at: string
+}
+
 export interface AuthThrottleTable {
   account: string
   failures: number
@@ -541,6 +556,7 @@ export interface Database {
   api_keys: ApiKeyTable
   api_key_acls: ApiKeyAclTable
   sessions: SessionTable
+  login_links: LoginLinkTable
   auth_throttle: AuthThrottleTable
   idempotency_keys: IdempotencyTable
   cloud_providers: CloudProviderTable

@@ -124,6 +124,27 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
     },
   )
 
+  r.get(
+    '/login/sessions/sso',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Seed 003's createOtpSession: exchange a one-time login link's password (from getOrgMemberLogin) for the member's session cookie `id0`; " +
+          'once, within 60 s; throttled per source like password checks',
+        querystring: Type.Object({ otp: Type.String({ format: 'uuid', maxLength: 36 }) }, { additionalProperties: false }),
+        response: { 200: Memberships, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req, reply) => {
+      const s = await auth.loginWithLink(req.query.otp, req.ip)
+      setSession(reply, s.token)
+      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+      return memberships(contextOf(deps, s.actor))
+    },
+  )
+
   /** Seed 003's membership of the caller: one per user (a Clientele user belongs to one organisation). */
   const memberships = async (ctx: ReturnType<typeof contextOf>) => {
     const id = await getIdentity(ctx, {})

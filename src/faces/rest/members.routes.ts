@@ -16,7 +16,8 @@ import { createGroup } from '../../ops/groups/create-group.js'
 import { listGroups } from '../../ops/groups/list-groups.js'
 import { deleteGroup } from '../../ops/groups/delete-group.js'
 import { addGroupMember, listGroupMembers, removeGroupMember } from '../../ops/groups/group-members.js'
-import { ctxOf, etag, ifMatchVersion } from '../http.js'
+import { absoluteUrl, ctxOf, etag, ifMatchVersion, mutatingCtxOf } from '../http.js'
+import { createLoginLink } from '../../ops/users/create-login-link.js'
 import { GroupWire, groupToWire, MembersListing, MemberWire, NewResourceUuid, userToWire } from './wire.js'
 import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
 
@@ -113,6 +114,29 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
       const u = await getUser(ctxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id })
       reply.header('etag', etag(u.version))
       return userToWire(u)
+    },
+  )
+
+  r.get(
+    '/orgs/:org_id/members/:member_id/sso',
+    {
+      schema: {
+        tags: ['members'],
+        summary:
+          "Seed 003's getOrgMemberLogin: a one-time link (an absolute URL of `GET /login/sessions/sso?otp=…`) that opens the member's session once, within 60 s; " +
+          'needs member.write and a role that may grant the member\'s. Recorded as a request (X-Job-Guid)',
+        params: MemberParams,
+        response: { 201: Type.String({ format: 'uri' }), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      // The host is checked before anything is made, so a refused link leaves no live password behind.
+      const url = absoluteUrl(req, '/login/sessions/sso')
+      const link = await createLoginLink(mutatingCtxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id })
+      url.searchParams.set('otp', link.otp)
+      if (req.exec?.guid) reply.header('x-job-guid', req.exec.guid)
+      reply.code(201).header('cache-control', 'no-store')
+      return url.toString()
     },
   )
 
