@@ -16,7 +16,7 @@ import { createGroup } from '../../ops/groups/create-group.js'
 import { listGroups } from '../../ops/groups/list-groups.js'
 import { deleteGroup } from '../../ops/groups/delete-group.js'
 import { addGroupMember, listGroupMembers, removeGroupMember } from '../../ops/groups/group-members.js'
-import { absoluteUrl, ctxOf, etag, ifMatchVersion, mutatingCtxOf } from '../http.js'
+import { absoluteUrl, ctxOf, etag, ifMatchVersion, mutatingCtxOf, sendJsonText } from '../http.js'
 import { createLoginLink } from '../../ops/users/create-login-link.js'
 import { GroupWire, groupToWire, MembersListing, MemberWire, NewResourceUuid, userToWire } from './wire.js'
 import { errorResponses, STRICT, PageLimit, pageLimit } from './openapi.js'
@@ -135,8 +135,8 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
       const link = await createLoginLink(mutatingCtxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id })
       url.searchParams.set('otp', link.otp)
       if (req.exec?.guid) reply.header('x-job-guid', req.exec.guid)
-      reply.code(201).header('cache-control', 'no-store')
-      return url.toString()
+      // The document's answer is a JSON string; Fastify would send a returned string as text.
+      sendJsonText(reply.code(201).header('cache-control', 'no-store'), JSON.stringify(url.toString()))
     },
   )
 
