@@ -27,7 +27,9 @@ export interface LoginLink {
  * The member must be in the actor's subtree (else `not_found`, as everywhere); the actor needs
  * `member.write` and a role that may grant the member's role — the same test as changing that
  * member (`user.update`), so a link is never a way up: an admin opens no owner's or
- * superadmin's session, an API key acts with its own (narrowed) role. A disabled member, or a
+ * superadmin's session, an API key acts with its own (narrowed) role. Nobody opens their own
+ * session this way (`forbidden`): a link would turn another credential, such as an access token
+ * fenced to some addresses, into a session usable from anywhere. A disabled member, or a
  * member of an organisation that is not live, gets none (`failed_precondition`).
  *
  * The password is a random v4 UUID, stored only as its SHA-256, valid for `LOGIN_LINK_TTL_MS`,
@@ -41,6 +43,11 @@ export const createLoginLink = defineOp({
   async run(ctx, input): Promise<LoginLink> {
     const member = await getUserInOrg(ctx, ctx.store.db, input.orgId, input.userId)
     requirePermission(ctx, 'member.write')
+    if (member.id === ctx.actor.userId) {
+      // The caller holds a credential already; a link to itself would only turn that one (an
+      // access token fenced to some addresses, say) into a session usable from anywhere.
+      throw new DomainError('forbidden', "a login link opens another member's session, never your own")
+    }
     if (!mayGrant(ctx.actor.role, member.role as Role)) {
       throw new DomainError('forbidden', `role ${ctx.actor.role} may not open the session of a member with role ${member.role}`)
     }
