@@ -21,7 +21,7 @@ import { deleteLoginAvatar, deleteOrgAvatar } from '../../ops/avatars/delete-ava
 import { getAvatar } from '../../ops/avatars/get-avatar.js'
 import { ctxOf } from '../http.js'
 import { OrgIdParams } from './wire.js'
-import { errorResponses, STRICT } from './openapi.js'
+import { errorResponses } from './openapi.js'
 
 const UiPreferencesWire = Type.Object({
   loginId: Type.String({ format: 'uuid' }),
@@ -96,7 +96,7 @@ export async function loginExtrasRoutes(app: FastifyInstance, deps: Deps): Promi
       schema: {
         tags: ['auth'],
         summary: "Seed 003's setUiPreferences: the caller's panel preferences, set once (409 when set already); 201 with no content",
-        body: Type.Omit(setUiPreferences.input, [], STRICT),
+        body: setUiPreferences.input,
         response: { 201: Type.Null(), ...errorResponses(400, 401, 409) },
       },
     },
@@ -124,7 +124,7 @@ export async function loginExtrasRoutes(app: FastifyInstance, deps: Deps): Promi
       schema: {
         tags: ['auth'],
         summary: "Seed 003's updateUiPreferences: change the given fields of the caller's panel preferences (404 until set); 200 with no content",
-        body: Type.Omit(updateUiPreferences.input, [], STRICT),
+        body: updateUiPreferences.input,
         response: { 200: Type.Null(), ...errorResponses(400, 401, 404) },
       },
     },
