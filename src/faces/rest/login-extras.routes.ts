@@ -70,7 +70,15 @@ async function readAvatar(req: FastifyRequest): Promise<Buffer> {
   try {
     for await (const part of req.parts({ limits: UPLOAD_LIMITS })) {
       if (part.type !== 'file' || part.fieldname !== 'avatar') throw new DomainError('invalid_argument', 'the form may hold the file field avatar only', { field: 'avatar' })
-      file = await part.toBuffer()
+      // Read here rather than with toBuffer(), which would read a file past the limit to its
+      // end before failing: stopping at once closes the connection after the 400.
+      const chunks: Buffer[] = []
+      for await (const chunk of part.file) {
+        if (part.file.truncated) throw new DomainError('invalid_argument', MULTIPART_REFUSALS.FST_REQ_FILE_TOO_LARGE!, { field: 'avatar' })
+        chunks.push(chunk as Buffer)
+      }
+      if (part.file.truncated) throw new DomainError('invalid_argument', MULTIPART_REFUSALS.FST_REQ_FILE_TOO_LARGE!, { field: 'avatar' })
+      file = Buffer.concat(chunks)
     }
   } catch (e) {
     if (e instanceof DomainError) throw e

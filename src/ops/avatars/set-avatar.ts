@@ -32,10 +32,10 @@ export const setOrgAvatar = defineOp({
   input: Type.Object({ orgId: Type.String(), avatar: AvatarBytes }, { additionalProperties: false }),
   async run(ctx, input): Promise<{ sha256: string }> {
     requirePermission(ctx, 'org.write')
+    const file = avatarFile(input.avatar)
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
       if (org.status === 'deleted') throw new DomainError('failed_precondition', 'a deleted organisation cannot be changed')
-      const file = avatarFile(input.avatar)
       const owner = { kind: 'org', orgNumber: org.number, orgId: org.id, orgVersion: org.version } as const
       if (!(await putAvatar(trx, owner, file, nowIso(ctx.clock)))) throw new DomainError('conflict', 'the organisation changed meanwhile; try again')
       return { sha256: file.sha256 }
