@@ -34,6 +34,8 @@ export interface Organization {
   suspendedBy: string | null
   /** Whether a Slack incoming-webhook URL is set (the URL itself is sealed and never answered). */
   slackWebhookSet: boolean
+  /** The SHA-256 (hex) of its avatar picture (seed 003's `setOrgAvatar`), its public id; null for none. */
+  avatarHash: string | null
   subscriptionsCount: number
   websitesCount: number
   createdAt: string

@@ -14,6 +14,8 @@ export interface User {
   createdAt: string
   updatedAt: string
   version: number
+  /** The SHA-256 (hex) of its avatar picture (seed 003's `setLoginAvatar`), its public id; null for none. */
+  avatarHash: string | null
 }
 
 /** A group as the core sees it. */

@@ -42,6 +42,7 @@ export function toOrganization(r: OrgRow): Organization {
     retentionPolicyGuid: r.retention_policy_guid ?? '',
     suspendedBy: r.suspended_by,
     slackWebhookSet: r.slack_webhook_sealed != null,
+    avatarHash: r.avatar_sha256 ?? null,
     subscriptionsCount: r.subscriptions_count,
     websitesCount: r.websites_count,
     createdAt: r.created_at,

@@ -52,6 +52,11 @@ export interface OrgTable {
    * null for none (migration 2026-12-06-0002; defaults to null, so inserts may leave it out).
    */
   slack_webhook_sealed?: string | null
+  /**
+   * The SHA-256 (hex) of the organisation's avatar (`avatars`, owner `org:<id>`), or null for
+   * none (migration 2026-12-06-0004; defaults to null, so inserts may leave it out).
+   */
+  avatar_sha256?: string | null
 }
 
 /** How many organisations of each status sit at each depth below an ancestor. */
@@ -83,6 +88,11 @@ export interface UserTable {
   created_at: string
   updated_at: string
   version: number
+  /**
+   * The SHA-256 (hex) of the user's avatar (`avatars`, owner `login:<id>`), or null for none
+   * (migration 2026-12-06-0004; defaults to null, so inserts may leave it out).
+   */
+  avatar_sha256?: string | null
 }
 
 export interface GroupTable {
@@ -545,6 +555,35 @@ export interface OrgTagTable {
   created_at: string
 }
 
+/** A login's panel preferences (seed 003's `UiPreferences`), one row per user (migration 2026-12-06-0004). */
+export interface UiPreferencesTable {
+  user_id: string
+  file_manager_view: string
+  website_view: string
+  spine_open: number
+  file_manager_editor_fullscreen: number
+  /** JSON array of server group ids. */
+  server_groups: string
+  onboarding_card_dismissed: number
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+/** An avatar picture, one per owner (`login:<user id>`, `org:<org id>`) (migration 2026-12-06-0004). */
+export interface AvatarTable {
+  owner: string
+  /** Hex SHA-256 of `bytes`: the avatar's public id and strong ETag. */
+  sha256: string
+  content_type: string
+  size: number
+  bytes: Uint8Array
+  /** 1 on the first upload, +1 on each replacement. */
+  version: number
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -588,4 +627,6 @@ export interface Database {
   domains: DomainTable
   registrars: RegistrarTable
   org_tags: OrgTagTable
+  ui_preferences: UiPreferencesTable
+  avatars: AvatarTable
 }

@@ -4,6 +4,7 @@ import type { Db } from './store.js'
 import type { UserTable } from './schema.js'
 import type { Role } from '../core/roles.js'
 import type { User } from '../core/users.js'
+import { deleteLoginAvatarRow } from './avatars.repo.js'
 export type { User } from '../core/users.js'
 
 /** Maps a stored row to a User, leaving out the password hash. */
@@ -20,6 +21,7 @@ export function toUser(r: UserTable): User {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     version: r.version,
+    avatarHash: r.avatar_sha256 ?? null,
   }
 }
 
@@ -129,11 +131,12 @@ export async function userHoldsServices(db: Db, userId: string): Promise<boolean
 }
 
 /**
- * Deletes a user and its user services; its sessions, API keys and group memberships go with
- * it (foreign keys on delete cascade).
+ * Deletes a user, its user services and its avatar; its sessions, API keys, group memberships
+ * and panel preferences go with it (foreign keys on delete cascade).
  */
 export async function deleteUserRow(db: Db, userId: string): Promise<void> {
   await db.deleteFrom('user_services').where('user_id', '=', userId).execute()
+  await deleteLoginAvatarRow(db, userId)
   await db.deleteFrom('users').where('id', '=', userId).execute()
 }
 

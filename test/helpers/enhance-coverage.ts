@@ -23,14 +23,15 @@ export const COVERED = {
     'deleteMember', 'updateOwner', 'deleteOwner', 'getAccessTokens', 'createAccessToken', 'updateAccessToken', 'deleteAccessToken',
   ],
   'enhance-sso.test.ts': ['getOrgMemberLogin', 'createOtpSession'],
+  'enhance-login-extras.test.ts': [
+    'setUiPreferences', 'getUiPreferences', 'updateUiPreferences', 'setLoginAvatar', 'deleteLoginAvatar', 'setOrgAvatar', 'deleteOrgAvatar',
+  ],
 } as const
 
 /** The operations Clientele does not serve, each a deliberate difference, with why. */
 export const NOT_SERVED: Record<string, string> = {
   getWebsitesAdded: 'no website rows: websites are a usage figure the hosting platform reports, with no record of when one was added',
   getEmails: 'Clientele hosts no mail',
-  setOrgAvatar: 'Clientele stores no uploaded files',
-  deleteOrgAvatar: 'Clientele stores no uploaded files',
   getCloudflareApiKeys: 'Clientele drives no DNS provider, and CloudFlareApiKey would answer a credential',
   createCloudflareApiKey: 'Clientele drives no DNS provider',
   updateCloudflareApiKey: 'Clientele drives no DNS provider',
@@ -42,9 +43,4 @@ export const NOT_SERVED: Record<string, string> = {
   finishPasswordRecovery: 'no mail transport yet',
   verify2FA: 'no second factor yet',
   resendPin: 'no second factor yet',
-  setLoginAvatar: 'Clientele stores no images',
-  deleteLoginAvatar: 'Clientele stores no images',
-  setUiPreferences: "the state of Enhance's own panel",
-  getUiPreferences: "the state of Enhance's own panel",
-  updateUiPreferences: "the state of Enhance's own panel",
 }

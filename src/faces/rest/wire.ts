@@ -15,6 +15,12 @@ import type { ApiKey, ApiKeyAcl } from '../../core/users.js'
 const lit = <const T extends readonly string[]>(xs: T) => Type.Enum(xs)
 
 export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
+
+/** The path an avatar is served at (`GET /avatars/{sha256}`, login-extras.routes.ts). */
+export function avatarPath(sha256: string): string {
+  return `/avatars/${sha256}`
+}
+const AvatarPath = Type.String({ description: 'Where its avatar picture is served (`GET /avatars/{sha256}`); absent when it has none' })
 export const OrgIdParams = Type.Object({ org_id: Type.String({ maxLength: 64 }) })
 
 export const OrgWire = Type.Object(
@@ -53,6 +59,9 @@ export const OrgWire = Type.Object(
     slackNotificationWebhookUrlSet: Type.Boolean({
       description: 'Whether a Slack webhook URL is set (`slackNotificationWebhookUrl` on PATCH); the URL is a credential, sealed at rest and never answered',
     }),
+    ownerAvatarPath: Type.Optional(
+      Type.String({ description: "Where the organisation's avatar (setOrgAvatar) is served (`GET /avatars/{sha256}`); absent when it has none" }),
+    ),
   },
   {},
 )
@@ -93,6 +102,7 @@ export function orgToWire(o: Organization): OrgWire {
     depth: o.depth,
     version: o.version,
     slackNotificationWebhookUrlSet: o.slackWebhookSet,
+    ...(o.avatarHash !== null ? { ownerAvatarPath: avatarPath(o.avatarHash) } : {}),
   }
 }
 
@@ -135,6 +145,7 @@ export const MemberWire = Type.Object(
     enabled: Type.Boolean(),
     isActive: Type.Boolean(),
     colorCode: Type.String({ description: "A colour for the member's avatar, derived from its id" }),
+    avatarPath: Type.Optional(AvatarPath),
     authMethod: AuthMethod,
     createdAt: Type.String({ format: 'date-time' }),
     joinedAt: Type.String({ format: 'date', description: 'The day the user was created (YYYY-MM-DD); `createdAt` has the instant' }),
@@ -183,6 +194,7 @@ export function userToWire(u: User): Static<typeof MemberWire> {
     enabled: u.enabled,
     isActive: u.enabled,
     colorCode: colorCode(u.id),
+    ...(u.avatarHash !== null ? { avatarPath: avatarPath(u.avatarHash) } : {}),
     authMethod: 'basic',
     createdAt: u.createdAt,
     joinedAt: u.createdAt.slice(0, 10),
@@ -239,6 +251,7 @@ export const LoginWire = Type.Object({
   email: Type.String({ description: "The user's e-mail address; a user without one answers its username when that is an address, else a placeholder under `.invalid`" }),
   name: Type.String(),
   colorCode: Type.String({ description: "A colour for the login's avatar, derived from its id" }),
+  avatarPath: Type.Optional(AvatarPath),
   registeredAt: Type.String(),
   authMethod: AuthMethod,
   locale: Type.String({ description: "The locale of the user's organisation (`en` when it has none)" }),
@@ -253,6 +266,7 @@ export function loginToWire(u: User, orgLocale: string): Static<typeof LoginWire
     email: answeredEmail(u),
     name: `${u.firstName} ${u.lastName}`.trim() || u.username,
     colorCode: colorCode(u.id),
+    ...(u.avatarHash !== null ? { avatarPath: avatarPath(u.avatarHash) } : {}),
     registeredAt: u.createdAt,
     authMethod: 'basic',
     locale: loginLocale(orgLocale),
