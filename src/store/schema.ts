@@ -530,6 +530,33 @@ export interface OrgTagTable {
   created_at: string
 }
 
+/** A message in the mail outbox; `body` is sealed, bound to `guid` (migration 2026-12-06-0006). */
+export interface MailOutboxTable {
+  id: Generated<number>
+  guid: string
+  recipient: string
+  subject: string
+  body: string
+  /** held | queued | sent | failed */
+  state: string
+  attempts: number
+  last_error: string | null
+  request_id: number | null
+  created_at: string
+  sent_at: string | null
+  failed_at: string | null
+}
+
+/** A password recovery secret, by its SHA-256 digest; single use, bound to the user's credential version. */
+export interface PasswordRecoveryTable {
+  secret_hash: string
+  user_id: string
+  cred_version: number
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -572,4 +599,6 @@ export interface Database {
   domains: DomainTable
   registrars: RegistrarTable
   org_tags: OrgTagTable
+  mail_outbox: MailOutboxTable
+  password_recoveries: PasswordRecoveryTable
 }

@@ -18,6 +18,7 @@ import { throttleDigests } from './2026-12-04-0001-throttle-digests.js'
 import { planHosting } from './2026-12-06-0001-plan-hosting.js'
 import { orgSettings } from './2026-12-06-0002-org-settings.js'
 import { apiKeyRoles } from './2026-12-06-0003-api-key-roles.js'
+import { mailRecovery } from './2026-12-06-0006-mail-recovery.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -40,5 +41,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-06-0001-plan-hosting': planHosting(),
     '2026-12-06-0002-org-settings': orgSettings(dialect),
     '2026-12-06-0003-api-key-roles': apiKeyRoles(),
+    '2026-12-06-0006-mail-recovery': mailRecovery(dialect),
   }
 }
