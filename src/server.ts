@@ -20,10 +20,12 @@ import { ProblemWire } from './faces/rest/wire.js'
 import { orgsRoutes } from './faces/rest/orgs.routes.js'
 import { membersRoutes } from './faces/rest/members.routes.js'
 import { authRoutes } from './faces/rest/auth.routes.js'
+import { recoveryRoutes } from './faces/rest/recovery.routes.js'
 import { jobsRoutes } from './faces/rest/jobs.routes.js'
 import { registerFaces } from './faces/index.js'
 import { createJobBell } from './jobs/bell.js'
 import { startWorker, type WorkerOptions } from './jobs/worker.js'
+import { DEFAULT_MAIL_SETTINGS, type MailSettings } from './core/mail.js'
 
 export interface DepsOptions extends StoreOptions {
   /** SQLite path or `postgres://` URL. */
@@ -32,6 +34,8 @@ export interface DepsOptions extends StoreOptions {
   clock?: () => number
   /** The secret key file (`--secret-key-file`); see secret-key.ts for where the key comes from otherwise. */
   secretKeyFile?: string
+  /** How mail is sent (`--smtp-url`, `--mail-from`, `--public-url`); without `smtpUrl` messages stay in the outbox. */
+  mail?: Partial<MailSettings>
 }
 
 /**
@@ -59,8 +63,24 @@ export function createDeps(opts: DepsOptions): Deps {
     log,
     secrets,
     jobs: createJobBell(),
+    mail: mailSettings(opts.mail),
   }
   return deps
+}
+
+/**
+ * The mail settings from options, else from `CLIENTELE_SMTP_URL`, `CLIENTELE_MAIL_FROM` and
+ * `CLIENTELE_PUBLIC_URL`. Throws on an SMTP URL that is not `smtp://` or `smtps://` (without
+ * repeating it: it may hold a password).
+ */
+export function mailSettings(given: Partial<MailSettings> = {}): MailSettings {
+  const smtpUrl = given.smtpUrl ?? (process.env.CLIENTELE_SMTP_URL || undefined)
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) throw new Error('the SMTP URL must start with smtp:// or smtps://')
+  return {
+    ...(smtpUrl !== undefined ? { smtpUrl } : {}),
+    from: given.from ?? (process.env.CLIENTELE_MAIL_FROM || DEFAULT_MAIL_SETTINGS.from),
+    publicUrl: (given.publicUrl ?? (process.env.CLIENTELE_PUBLIC_URL || DEFAULT_MAIL_SETTINGS.publicUrl)).replace(/\/+$/, ''),
+  }
 }
 
 export interface AppOptions {
@@ -149,6 +169,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   orgsRoutes(app, deps)
   membersRoutes(app, deps)
   authRoutes(app, deps, auth, { secure: !!opts.secureCookies })
+  recoveryRoutes(app, deps)
   jobsRoutes(app, deps)
   registerFaces(app, deps)
 

@@ -16,6 +16,20 @@ import { startWorker } from '../jobs/worker.js'
 
 const DEFAULT_DB = process.env.CLIENTELE_DB ?? './data/clientele.db'
 
+const SMTP_FLAGS = '--smtp-url <url>'
+const SMTP_HELP = 'send mail from the outbox through this SMTP server, smtp://user:pass@host:587 or smtps://… (env CLIENTELE_SMTP_URL); without one, mail stays in the outbox'
+
+interface MailFlags {
+  smtpUrl?: string
+  mailFrom?: string
+  publicUrl?: string
+}
+
+/** The mail settings the flags give (the environment fills the rest, see server.ts `mailSettings`). */
+function mailOf(o: MailFlags) {
+  return { ...(o.smtpUrl ? { smtpUrl: o.smtpUrl } : {}), ...(o.mailFrom ? { from: o.mailFrom } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}) }
+}
+
 /** Every command that opens the database takes the key that seals secrets at rest (see src/secret-key.ts). */
 const KEY_FILE_FLAGS = '--secret-key-file <path>'
 const KEY_FILE_HELP =
@@ -50,8 +64,11 @@ program
   .option('--no-worker', 'run no job worker in this process (run `clientele worker` processes instead)')
   .option('--concurrency <n>', 'jobs the in-process worker runs at once', positive, 4)
   .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
-  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string }) => {
-    const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo, secretKeyFile: o.secretKeyFile })
+  .option(SMTP_FLAGS, SMTP_HELP)
+  .option('--mail-from <address>', 'the From of outgoing mail (env CLIENTELE_MAIL_FROM)')
+  .option('--public-url <url>', 'where users reach this server, for links in mail (env CLIENTELE_PUBLIC_URL)')
+  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string } & MailFlags) => {
+    const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo, secretKeyFile: o.secretKeyFile, mail: mailOf(o) })
     await deps.store.migrate()
     const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
     if (boot.created && boot.password !== undefined && !process.env.CLIENTELE_ADMIN_PASSWORD) {
@@ -87,8 +104,10 @@ program
   .option('--retry-base-ms <ms>', 'first retry delay, doubled per attempt with jitter', positive, 1000)
   .option('--grace-ms <ms>', 'on SIGINT/SIGTERM, how long running jobs may finish before they are given back', positive, 5000)
   .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
-  .action(async (o: { db: string; concurrency: number; poolSize: number; leaseMs: number; retryBaseMs: number; graceMs: number; secretKeyFile?: string }) => {
-    const deps = createDeps({ db: o.db, poolSize: o.poolSize, secretKeyFile: o.secretKeyFile })
+  .option(SMTP_FLAGS, SMTP_HELP)
+  .option('--mail-from <address>', 'the From of outgoing mail (env CLIENTELE_MAIL_FROM)')
+  .action(async (o: { db: string; concurrency: number; poolSize: number; leaseMs: number; retryBaseMs: number; graceMs: number; secretKeyFile?: string } & MailFlags) => {
+    const deps = createDeps({ db: o.db, poolSize: o.poolSize, secretKeyFile: o.secretKeyFile, mail: mailOf(o) })
     await deps.store.migrate()
     const worker = startWorker(deps, { concurrency: o.concurrency, leaseMs: o.leaseMs, retryBaseMs: o.retryBaseMs, graceMs: o.graceMs })
     const close = async () => {

@@ -22,10 +22,11 @@ import { propertyNamesAt, unknownFieldMessage } from '../core/field-names.js'
 
 /**
  * A request URL as it may be logged: the value of every query parameter that carries a secret
- * (`otp`, a one-time login link's password) is replaced by `[redacted]`.
+ * (`otp`, a one-time login link's password; `secret`, a password recovery link's) is replaced
+ * by `[redacted]`.
  */
 export function loggableUrl(url: string): string {
-  return url.includes('?') ? url.replace(/([?&]otp=)[^&#]*/gi, '$1[redacted]') : url
+  return url.includes('?') ? url.replace(/([?&](?:otp|secret)=)[^&#]*/gi, '$1[redacted]') : url
 }
 
 /** The session cookie's name (seed 003's API calls it `id0`). */

@@ -28,6 +28,8 @@ import {
 } from '../store/jobs.repo.js'
 import type { ProvisioningPayload } from './provisioning.js'
 import { findServiceDriver, listServiceDrivers, type ServiceDriverRow } from '../store/services.repo.js'
+import { MAIL_JOB_KIND } from '../core/mail.js'
+import { deliverMail, smtpTransport, type MailTransport } from './mail.js'
 
 export interface WorkerOptions {
   /** Jobs run at once by this worker (default 4). */
@@ -43,6 +45,8 @@ export interface WorkerOptions {
   graceMs?: number
   /** This worker's name in leases and logs (default host:pid:random). */
   name?: string
+  /** How `mail` jobs are sent (default: SMTP at `deps.mail.smtpUrl`, when set). */
+  mailTransport?: MailTransport
 }
 
 export interface Worker {
@@ -68,6 +72,9 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
   const graceMs = opts.graceMs ?? 5000
   const name = opts.name ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
   const { store, clock, log } = deps
+  /** Made at the first `mail` job, and closed when the worker stops. */
+  let mailer: MailTransport | undefined = opts.mailTransport
+  const mailTransport = (): MailTransport | undefined => (mailer ??= deps.mail?.smtpUrl ? smtpTransport(deps.mail.smtpUrl) : undefined)
 
   const running = new Map<number, { controller: AbortController; done: Promise<void> }>()
   /** The claims holding a slot: their end not yet written (`running` keeps them a little longer). */
@@ -168,7 +175,8 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
    * service this read missed reads it alone.
    */
   function readServices(jobs: JobRow[]): Promise<Map<string, ServiceRow>> {
-    const ids = [...new Set(jobs.map((j) => (JSON.parse(j.payload) as ProvisioningPayload).serviceId))]
+    const ids = [...new Set(jobs.filter((j) => j.kind !== MAIL_JOB_KIND).map((j) => (JSON.parse(j.payload) as ProvisioningPayload).serviceId))]
+    if (ids.length === 0) return Promise.resolve(new Map())
     return listServiceDrivers(store.db, ids).then(
         (rows) => new Map(rows.map((r) => [r.id, r])),
         () => new Map(),
@@ -242,6 +250,8 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
     services: Promise<Map<string, ServiceRow>>,
     signal: AbortSignal,
   ): Promise<{ outcome: DriverOutcome; config?: Record<string, unknown> }> {
+    // A message of the mail outbox: sent through the SMTP transport, retried as a driver's work is.
+    if (job.kind === MAIL_JOB_KIND) return { outcome: await deliverMail(deps, mailTransport(), job, signal) }
     const p = JSON.parse(job.payload) as ProvisioningPayload
     // Read with the claim's batch; settings changed since are read at the next attempt.
     const service =
@@ -303,6 +313,7 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
           await all()
         }
         await looping
+        if (mailer && !opts.mailTransport) mailer.close()
         log.info({ worker: name }, 'worker stopped')
       })()
       return stopped

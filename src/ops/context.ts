@@ -7,6 +7,7 @@ import { Compile } from 'typebox/compile'
 import type { Db, Store } from '../store/store.js'
 import type { Role } from '../core/roles.js'
 import type { Keyring } from '../core/sealed.js'
+import type { MailSettings } from '../core/mail.js'
 import { DomainError } from '../core/errors.js'
 import { describeTextProblem, textProblem } from '../core/text.js'
 import { propertyNamesAt, unknownFieldMessage } from '../core/field-names.js'
@@ -43,6 +44,8 @@ export interface Deps {
   secrets: Keyring
   /** Rings this process's workers when a job was queued (they poll less often when idle). */
   jobs?: JobBell
+  /** How mail is sent (the outbox, see ops/mail/); absent: held in the outbox, links to the default URL. */
+  mail?: MailSettings
 }
 
 /** A process-local signal from those who queue jobs to the workers that run them. */
@@ -107,6 +110,7 @@ export function contextOf(deps: Deps, actor: Actor, exec?: ExecParams): Ctx {
     log: deps.log,
     secrets: deps.secrets,
     jobs: deps.jobs,
+    mail: deps.mail,
     actor,
     exec,
     request: undefined,

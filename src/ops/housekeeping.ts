@@ -6,12 +6,14 @@ import type { Deps } from './context.js'
 import { purgeIdempotencyKeys } from './idempotency.js'
 import { purgeThrottle } from '../store/throttle.repo.js'
 import { purgeLoginLinks } from '../store/login-links.repo.js'
+import { purgeRecoveries } from '../store/recovery.repo.js'
 import { nowIso } from '../store/store.js'
 
-/** Deletes idempotency answers past retention, spent authentication counters and login links that ran out. */
-export async function runHousekeeping(deps: Deps): Promise<{ idempotencyKeys: number; throttles: number; loginLinks: number }> {
+/** Deletes idempotency answers past retention, spent authentication counters, login links that ran out and ended password recovery secrets. */
+export async function runHousekeeping(deps: Deps): Promise<{ idempotencyKeys: number; throttles: number; loginLinks: number; recoveries: number }> {
   const idempotencyKeys = await purgeIdempotencyKeys(deps)
   const throttles = await deps.store.write((trx) => purgeThrottle(trx, deps.clock()))
   const loginLinks = await deps.store.write((trx) => purgeLoginLinks(trx, nowIso(deps.clock)))
-  return { idempotencyKeys, throttles, loginLinks }
+  const recoveries = await deps.store.write((trx) => purgeRecoveries(trx, nowIso(deps.clock)))
+  return { idempotencyKeys, throttles, loginLinks, recoveries }
 }

@@ -584,6 +584,33 @@ export interface AvatarTable {
   updated_at: string
 }
 
+/** A message in the mail outbox; `body` is sealed, bound to `guid` (migration 2026-12-06-0006). */
+export interface MailOutboxTable {
+  id: Generated<number>
+  guid: string
+  recipient: string
+  subject: string
+  body: string
+  /** held | queued | sent | failed */
+  state: string
+  attempts: number
+  last_error: string | null
+  request_id: number | null
+  created_at: string
+  sent_at: string | null
+  failed_at: string | null
+}
+
+/** A password recovery secret, by its SHA-256 digest; single use, bound to the user's credential version. */
+export interface PasswordRecoveryTable {
+  secret_hash: string
+  user_id: string
+  cred_version: number
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -629,4 +656,6 @@ export interface Database {
   org_tags: OrgTagTable
   ui_preferences: UiPreferencesTable
   avatars: AvatarTable
+  mail_outbox: MailOutboxTable
+  password_recoveries: PasswordRecoveryTable
 }

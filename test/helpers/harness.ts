@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { FastifyInstance } from 'fastify'
-import { buildApp, createDeps, type AppOptions } from '../../src/server.js'
+import { buildApp, createDeps, type AppOptions, type DepsOptions } from '../../src/server.js'
 import { ensureMaster } from '../../src/ops/orgs/bootstrap.js'
 import type { Deps } from '../../src/ops/context.js'
 import type { Dialect } from '../../src/store/store.js'
@@ -110,9 +110,9 @@ export function basic(user: string, password: string): string {
 }
 
 /** Starts a server on a fresh database of `dialect`. */
-export async function startServer(dialect: Dialect, opts: AppOptions = {}): Promise<TestServer> {
+export async function startServer(dialect: Dialect, opts: AppOptions = {}, depsOpts: Partial<Omit<DepsOptions, 'db'>> = {}): Promise<TestServer> {
   const db = await freshDb(dialect)
-  const deps = createDeps({ db: db.location, logger: quiet, poolSize: 5 })
+  const deps = createDeps({ logger: quiet, poolSize: 5, ...depsOpts, db: db.location })
   await deps.store.migrate()
   const boot = await ensureMaster(deps, ADMIN_PASSWORD)
   return listen(deps, db.location, boot.orgId, opts, () => db.drop())

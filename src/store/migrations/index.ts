@@ -20,6 +20,7 @@ import { orgSettings } from './2026-12-06-0002-org-settings.js'
 import { apiKeyRoles } from './2026-12-06-0003-api-key-roles.js'
 import { loginExtras } from './2026-12-06-0004-login-extras.js'
 import { loginLinks } from './2026-12-06-0005-login-links.js'
+import { mailRecovery } from './2026-12-06-0006-mail-recovery.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -44,5 +45,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-06-0003-api-key-roles': apiKeyRoles(),
     '2026-12-06-0004-login-extras': loginExtras(dialect),
     '2026-12-06-0005-login-links': loginLinks(),
+    '2026-12-06-0006-mail-recovery': mailRecovery(dialect),
   }
 }
