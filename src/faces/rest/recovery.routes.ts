@@ -89,14 +89,7 @@ export function recoveryRoutes(app: FastifyInstance, deps: Deps): void {
       schema: {
         tags: ['mail'],
         summary: "The mail outbox, newest first: recipient, subject, state, times (never a body). The master organisation's admins only",
-        querystring: Type.Object(
-          {
-            offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            state: Type.Optional(Type.Enum(['held', 'queued', 'sent', 'failed'] as const)),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: listOutbox.input,
         response: { 200: Type.Object({ items: Type.Array(OutboxEntryWire), total: Type.Integer() }), ...errorResponses(400, 401, 404) },
       },
     },

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { deflateSync } from 'node:zlib'
 import { ADMIN_PASSWORD, basic, eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../../helpers/harness.js'
+import { people } from '../../helpers/people.js'
 import { conformanceCaller, conformanceErrors, ENHANCE, exampleBody } from '../../helpers/enhance.js'
 import { COVERED } from '../../helpers/enhance-coverage.js'
 
@@ -114,17 +115,7 @@ eachDialect("seed 003's UI preferences and avatars against Enhance's OpenAPI doc
   }
   const file = (bytes: Uint8Array, type: string, name = 'avatar.png'): [string, Blob, string] => ['avatar', new Blob([bytes], { type }), name]
 
-  async function customer(name: string): Promise<string> {
-    const r = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name } })
-    assert.equal(r.status, 201, r.text)
-    return r.body.id
-  }
-  async function user(org: string, username: string, role: string): Promise<string> {
-    const r = await s.req('POST', `/orgs/${org}/members`, { body: { username, password: `${username}-password`, role } })
-    assert.equal(r.status, 201, r.text)
-    return r.body.id
-  }
-  const as = (username: string): RequestOptions => ({ auth: [username, `${username}-password`] })
+  const { customer, user, as } = people(() => s)
 
   before(async () => {
     s = await startServer(dialect, { worker: false })

@@ -8,7 +8,8 @@
  */
 import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { eachDialect, startServer, type RequestOptions, type TestServer } from '../../helpers/harness.js'
+import { eachDialect, startServer, type TestServer } from '../../helpers/harness.js'
+import { people } from '../../helpers/people.js'
 import { conformanceCaller } from '../../helpers/enhance.js'
 import { COVERED } from '../../helpers/enhance-coverage.js'
 
@@ -21,20 +22,8 @@ eachDialect("seed 003's members, logins and access tokens against Enhance's Open
 
   const call = conformanceCaller(() => s, checked)
 
-  async function customer(name: string): Promise<string> {
-    const r = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name } })
-    assert.equal(r.status, 201, r.text)
-    return r.body.id
-  }
-
-  /** A Clientele user made with Clientele's own body (still accepted on the same route). */
-  async function user(org: string, username: string, role: string, extra: object = {}): Promise<string> {
-    const r = await s.req('POST', `/orgs/${org}/members`, { body: { username, password: `${username}-password`, role, ...extra } })
-    assert.equal(r.status, 201, r.text)
-    return r.body.id
-  }
-
-  const as = (username: string): RequestOptions => ({ auth: [username, `${username}-password`] })
+  // Users made with Clientele's own body (still accepted on the same route as the document's).
+  const { customer, user, as } = people(() => s)
 
   before(async () => {
     s = await startServer(dialect, { worker: false })

@@ -11,6 +11,7 @@ import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { eachDialect, startServer, startServerOn, type RequestOptions, type TestServer } from '../../helpers/harness.js'
+import { people } from '../../helpers/people.js'
 import { conformanceCaller } from '../../helpers/enhance.js'
 import { COVERED } from '../../helpers/enhance-coverage.js'
 import { loggableUrl } from '../../../src/faces/http.js'
@@ -35,19 +36,12 @@ eachDialect("seed 003's one-time login links against Enhance's OpenAPI document"
   let other: string
   const ids: Record<string, string> = {}
 
-  const as = (username: string): RequestOptions => ({ auth: [username, `${username}-password`] })
-
-  async function customer(name: string): Promise<string> {
-    const r = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name } })
-    assert.equal(r.status, 201, r.text)
-    return r.body.id
-  }
+  const made = people(() => s)
+  const { customer, as } = made
 
   async function user(o: string, username: string, role: string): Promise<string> {
-    const r = await s.req('POST', `/orgs/${o}/members`, { body: { username, password: `${username}-password`, role, email: `${username}@example.com` } })
-    assert.equal(r.status, 201, r.text)
-    ids[username] = r.body.id
-    return r.body.id
+    ids[username] = await made.user(o, username, role, { email: `${username}@example.com` })
+    return ids[username]!
   }
 
   /** Mints a link to `member` of `o` (as the master's superadmin unless `opts` says who); answers the link and its parts. */
