@@ -40,7 +40,7 @@ eachDialect("seed 003's second factor by e-mail PIN against Enhance's OpenAPI do
     s = await startServer(dialect, { worker: false }, { logger: log.logger, clock: () => Date.now() + skew })
     const r = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Second Factor Customer' } })
     org = r.body.id
-    for (const username of ['pia', 'wes', 'rex', 'pat', 'hal']) {
+    for (const username of ['pia', 'wes', 'rex', 'pat', 'hal', 'dee', 'flo']) {
       const u = await s.req('POST', `/orgs/${org}/members`, { body: { username, password: PASSWORD(username), role: 'owner', email: `${username}@example.com` } })
       assert.equal(u.status, 201, u.text)
     }
@@ -186,6 +186,28 @@ eachDialect("seed 003's second factor by e-mail PIN against Enhance's OpenAPI do
     // Off: the password opens a session again.
     const r = await also('POST', '/login/sessions', '/login/sessions', { auth: null, body: { email: 'pat@example.com', password: 'pat-password-2' } }, 200)
     assert.equal(r.body.memberships.length, 1)
+  })
+
+  it('a disable, or a log-out before the PIN, voids a pending login', async () => {
+    await enable('dee')
+    const p = await pendingLogin('dee')
+    await s.req('POST', '/logout', { auth: null, headers: { cookie: p.cookie } })
+    await verify(p.cookie, p.pin, 401)
+    const q = await pendingLogin('dee')
+    const members = await s.req('GET', `/orgs/${org}/members`)
+    const dee = members.body.items.find((m: { username: string }) => m.username === 'dee').id
+    assert.equal((await s.req('PATCH', `/orgs/${org}/members/${dee}`, { body: { enabled: false } })).status, 200)
+    await verify(q.cookie, q.pin, 401)
+  })
+
+  it('a login is mailed at most ten PINs in fifteen minutes (then 429), so nobody holding the password floods the inbox', async () => {
+    await enable('flo')
+    for (let i = 0; i < 10; i++) await pendingLogin('flo')
+    // 429 is Clientele's, as for a throttled password (the document lists none).
+    const r = await s.req('POST', '/login/sessions', { auth: null, body: { email: 'flo@example.com', password: PASSWORD('flo') } })
+    assert.equal(r.status, 429, r.text)
+    assert.ok(r.headers.get('retry-after'))
+    assert.equal(await mailCount('flo@example.com'), 10)
   })
 
   it('Basic credentials and API keys stay single-factor', async () => {
