@@ -95,11 +95,7 @@ export const updateUser = defineOp({
         if (input.currentPassword === undefined) {
           throw new DomainError('invalid_argument', 'currentPassword is required to change your own password', { field: 'currentPassword' })
         }
-        // Throttled like a login: a stolen session must not become a password-guessing oracle.
-        const current = input.currentPassword
-        if (!(await throttledCheck(ctx.store, throttleKeys(ctx.secrets, before.username_key, `user:${ctx.actor.userId}`), ctx.clock, () => verifySecret(before.password_hash, current)))) {
-          throw new DomainError('forbidden', 'currentPassword is wrong')
-        }
+        await checkCurrentPassword(ctx, before, input.currentPassword, 'to change your own password')
       }
       passwordHash = await hashSecret(input.password)
     }
