@@ -33,7 +33,11 @@ import { throttleKeys, throttledCheck, tooManyAttempts } from '../store/throttle
 import { ipAllowed } from '../ops/keys/cidr.js'
 import { findLoginLink } from '../store/login-links.repo.js'
 import { openLinkSession } from '../ops/auth/open-link-session.js'
+import { cancelLoginPin, startLoginPin, type PendingLogin } from '../ops/auth/login-pin.js'
 import { nowIso, type Db } from '../store/store.js'
+
+/** What a password login opens: a session, or (second factor on) a pending login waiting for its PIN. */
+export type LoginOutcome = { pending: false; token: string; actor: Actor; expiresAt: string } | ({ pending: true } & PendingLogin)
 
 /** What a face extracts from a request. */
 export interface Credentials {
@@ -118,7 +122,7 @@ export function createAuthenticator(deps: Deps) {
    * hash is checked, so that concurrent guesses cannot all slip in under the limit; a success
    * clears the count.
    */
-  async function verifyPassword(username: string, password: string, ip: string): Promise<ActorRow> {
+  async function verifyPassword(username: string, password: string, ip: string): Promise<ActorRow & { auth_method: string }> {
     const account = usernameKey(username)
     // A username first; failing that, an e-mail address that exactly one user has.
     const find = async () => {
@@ -241,16 +245,21 @@ export function createAuthenticator(deps: Deps) {
       throw unauthenticated('credentials are required')
     },
 
-    /** Checks a username and password and opens a session; answers its token (shown once). */
-    async login(username: string, password: string, ip: string): Promise<{ token: string; actor: Actor; expiresAt: string }> {
+    /**
+     * Checks a username and password and opens a session; answers its token (shown once). A
+     * login whose second factor is on (`auth_method` `email`) gets a pending login instead: its
+     * token opens no session, and a PIN is mailed (see ops/auth/login-pin.ts).
+     */
+    async login(username: string, password: string, ip: string): Promise<LoginOutcome> {
       if (username.length === 0 || username.length > 254 || password.length > 1024 || username.includes('\0')) throw unauthenticated()
       const r = await verifyPassword(username, password, ip)
       const actor = toActor(r, 'session')
+      if (r.auth_method === 'email') return { pending: true, ...(await startLoginPin(deps, r.user_id)) }
       const token = newSecret()
       const now = deps.clock()
       const expiresAt = new Date(now + SESSION_TTL_MS).toISOString()
       await deps.store.write((trx) => insertSession(trx, { idHash: digest(token), userId: r.user_id, createdAt: nowIso(deps.clock), expiresAt }))
-      return { token, actor, expiresAt }
+      return { pending: false, token, actor, expiresAt }
     },
 
     /**
@@ -286,9 +295,10 @@ export function createAuthenticator(deps: Deps) {
       return opened
     },
 
-    /** Ends a session (a no-op for an unknown token). */
+    /** Ends a session, or a pending login waiting for its PIN (a no-op for an unknown token). */
     async logout(token: string): Promise<void> {
       await deps.store.write((trx) => deleteSession(trx, digest(token)))
+      await cancelLoginPin(deps, token)
     },
   }
 }

@@ -16,6 +16,20 @@ export interface User {
   version: number
   /** The SHA-256 (hex) of its avatar picture (seed 003's `setLoginAvatar`), its public id; null for none. */
   avatarHash: string | null
+  /** How its password logins go on: `basic`, or `email` (a mailed PIN as a second factor). */
+  authMethod: AuthMethod
+}
+
+/**
+ * A login's way of logging in with its password (seed 003's `authMethod`): `basic`, the password
+ * alone; `email`, the password and then a PIN mailed to the login's address. Seed 003's `otp`
+ * (an authenticator app) is not offered.
+ */
+export type AuthMethod = 'basic' | 'email'
+
+/** The AuthMethod a stored value names (anything unknown is `basic`). */
+export function authMethodOf(stored: string | undefined): AuthMethod {
+  return stored === 'email' ? 'email' : 'basic'
 }
 
 /** A group as the core sees it. */
@@ -63,6 +77,24 @@ export const SESSION_TTL_MS = 12 * 3600_000
  * a proxy's log or a chat is useless by the time anyone finds it.
  */
 export const LOGIN_LINK_TTL_MS = 60_000
+
+/**
+ * The address a login's mail goes to: its e-mail address, or its username when that is one;
+ * `''` when it has neither (it can then not use the e-mail factor).
+ */
+export function loginAddress(u: { email: string; username: string }): string {
+  if (u.email !== '') return u.email
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(u.username) ? u.username : ''
+}
+
+/** A pending login (password right, PIN not yet given) lasts this long from its last PIN. */
+export const PIN_TTL_MS = 10 * 60_000
+/** PINs that may be tried against one pending login, right or wrong; then it is dead. */
+export const PIN_MAX_ATTEMPTS = 5
+/** PINs one pending login may be mailed (the first and its resends). */
+export const PIN_MAX_SENDS = 5
+/** PIN mails one user may be sent within the throttle's window (15 minutes), all logins together. */
+export const PIN_MAIL_MAX = 10
 
 /**
  * The locale a login answers (seed 003's `CPLocale` form, `en-GB`): its organisation's, with

@@ -40,8 +40,8 @@ export interface ActorRow {
 /** A user's actor row with its account's lock (`null` when the account has no throttle row or no lock). */
 export type ActorRowWithLock = ActorRow & { locked_until: string | null }
 
-/** A user's actor row with its password hash. */
-export type ActorRowWithPassword = ActorRow & { password_hash: string }
+/** A user's actor row with its password hash and how its password logins go on (`auth_method`). */
+export type ActorRowWithPassword = ActorRow & { password_hash: string; auth_method: string }
 
 /** An API key's actor row (its creator, the organisation it names) with what the key itself stores. */
 export type KeyActorRow = ActorRow & { secret_hash: string; type: string; expires_at: string | null; acl_count: number; key_role: string | null }
@@ -94,7 +94,11 @@ export const findSessionActor: (db: Db, idHash: string) => Promise<SessionActorR
 )
 
 function withPassword(db: Db) {
-  return db.selectFrom('users').innerJoin('orgs', 'orgs.id', 'users.org_id').select([...actorColumns, 'users.password_hash'])
+  return db
+    .selectFrom('users')
+    .innerJoin('orgs', 'orgs.id', 'users.org_id')
+    .select([...actorColumns, 'users.password_hash', 'users.auth_method'])
+    .$narrowType<{ auth_method: string }>()
 }
 
 /** Finds a user by its username key (see `usernameKey`) as an actor row with its password hash. */

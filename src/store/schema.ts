@@ -93,6 +93,11 @@ export interface UserTable {
    * (migration 2026-12-06-0004; defaults to null, so inserts may leave it out).
    */
   avatar_sha256?: string | null
+  /**
+   * How a password login goes on (a core `AuthMethod`): `basic` opens a session, `email` asks
+   * for a mailed PIN first (migration 2026-12-06-0007; defaults to `basic`).
+   */
+  auth_method?: string
 }
 
 export interface GroupTable {
@@ -150,6 +155,23 @@ export interface LoginLinkTable {
   role: string
   /** The request that made the link. */
   request_guid: string
+  created_at: string
+  expires_at: string
+}
+
+/** A login waiting for its mailed PIN (see migration 2026-12-06-0007). */
+export interface LoginChallengeTable {
+  /** SHA-256 of the pending cookie's token, hex. */
+  token_hash: string
+  user_id: string
+  /** The user's credential version when the challenge was made: a later one voids it. */
+  cred_version: number
+  /** The keyed digest (HMAC under the sealing key) of the PIN mailed last, bound to the token. */
+  pin_hash: string
+  /** PINs tried, right or wrong. */
+  attempts: number
+  /** PINs mailed (the first and each resend). */
+  sends: number
   created_at: string
   expires_at: string
 }
@@ -623,6 +645,7 @@ export interface Database {
   api_key_acls: ApiKeyAclTable
   sessions: SessionTable
   login_links: LoginLinkTable
+  login_challenges: LoginChallengeTable
   auth_throttle: AuthThrottleTable
   idempotency_keys: IdempotencyTable
   cloud_providers: CloudProviderTable

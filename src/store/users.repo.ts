@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import type { Db } from './store.js'
 import type { UserTable } from './schema.js'
 import type { Role } from '../core/roles.js'
-import type { User } from '../core/users.js'
+import { authMethodOf, type User } from '../core/users.js'
 import { deleteLoginAvatarRow } from './avatars.repo.js'
 export type { User } from '../core/users.js'
 
@@ -22,6 +22,7 @@ export function toUser(r: UserTable): User {
     updatedAt: r.updated_at,
     version: r.version,
     avatarHash: r.avatar_sha256 ?? null,
+    authMethod: authMethodOf(r.auth_method),
   }
 }
 

@@ -27,6 +27,7 @@ export const COVERED = {
     'setUiPreferences', 'getUiPreferences', 'updateUiPreferences', 'setLoginAvatar', 'deleteLoginAvatar', 'setOrgAvatar', 'deleteOrgAvatar',
   ],
   'enhance-recovery.test.ts': ['startPasswordRecovery', 'validatePasswordRecovery', 'finishPasswordRecovery'],
+  'enhance-2fa.test.ts': ['verify2FA', 'resendPin'],
 } as const
 
 /** The operations Clientele does not serve, each a deliberate difference, with why. */
@@ -39,6 +40,4 @@ export const NOT_SERVED: Record<string, string> = {
   deleteCloudflareApiKey: 'Clientele drives no DNS provider',
   getCloudFlareKeyAffectedDomains: 'Clientele drives no DNS provider',
   getInstallableApps: 'Clientele keeps no catalogue of application versions; allowedApps says which kinds the platform may install',
-  verify2FA: 'no second factor yet',
-  resendPin: 'no second factor yet',
 }

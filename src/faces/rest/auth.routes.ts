@@ -9,6 +9,8 @@ import { Type } from 'typebox'
 import { contextOf, type Deps } from '../../ops/context.js'
 import type { Authenticator } from '../../auth/authenticator.js'
 import { SESSION_TTL_MS } from '../../auth/authenticator.js'
+import { PIN_TTL_MS } from '../../core/users.js'
+import { resendLoginPin, verifyLoginPin, type PendingLogin } from '../../ops/auth/login-pin.js'
 import { getIdentity } from '../../ops/auth/get-identity.js'
 import { enhanceRoles, ENHANCE_ROLES, roleFromEnhanceList } from '../../core/roles.js'
 import {
@@ -64,6 +66,10 @@ const Memberships = Type.Object({
     Type.Object({ memberId: Type.String(), orgId: Type.String(), orgName: Type.String(), isMasterOrg: Type.Boolean(), roles: Type.Array(Type.String()), siteAccessCount: Type.Integer() }),
   ),
 })
+/** Seed 003's `SessionResult`: the password was right, a PIN was mailed. */
+const SessionResult = Type.Object({ authMethod: Type.Literal('email') })
+/** Seed 003's `authMethod` in `Login2FA` and `ResendPin`: all three accepted by the schema; the operation refuses all but `email`. */
+const AuthMethodIn = Type.Enum(['basic', 'email', 'otp'] as const)
 const SessionWire = Type.Object({ id: Type.String(), createdAt: Type.String(), expiresAt: Type.String() })
 
 /** Answers 200 with no content, as seed 003's document gives its session deletes. */
@@ -74,14 +80,22 @@ function emptyOk(reply: FastifyReply): void {
 export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator, cookie: SessionCookieOptions): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
-  function setSession(reply: FastifyReply, token: string): void {
+  /** Sets the cookie `id0`: a session's token, or (for `ttlMs` = the PIN's) a pending login's, with the same attributes. */
+  function setSession(reply: FastifyReply, token: string, ttlMs = SESSION_TTL_MS): void {
     reply.setCookie(SESSION_COOKIE, token, {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
       secure: cookie.secure,
-      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      maxAge: Math.max(1, Math.floor(ttlMs / 1000)),
     })
+  }
+
+  /** Answers a pending login (second factor on): its cookie, 201 and seed 003's `SessionResult`. */
+  function pending(reply: FastifyReply, p: PendingLogin): { authMethod: 'email' } {
+    setSession(reply, p.token, PIN_TTL_MS)
+    reply.code(201).header('cache-control', 'no-store')
+    return { authMethod: p.authMethod }
   }
 
   r.post(
@@ -92,11 +106,12 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
         tags: ['auth'],
         summary: 'Log in with a username and password; sets the session cookie `id0`',
         body: Creds,
-        response: { 200: Type.Object({ user: MemberWire, org: OrgWire, expiresAt: Type.String() }), ...errorResponses(400, 401, 429) },
+        response: { 200: Type.Object({ user: MemberWire, org: OrgWire, expiresAt: Type.String() }), 201: SessionResult, ...errorResponses(400, 401, 429) },
       },
     },
     async (req, reply) => {
       const s = await auth.login(req.body.username, req.body.password, req.ip)
+      if (s.pending) return pending(reply, s)
       setSession(reply, s.token)
       const id = await getIdentity(contextOf(deps, s.actor), {})
       return { user: userToWire(id.user), org: orgToWire(id.org), expiresAt: s.expiresAt }
@@ -114,13 +129,60 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
           { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), deviceId: Type.Optional(Type.String({ maxLength: 200 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Memberships, ...errorResponses(400, 401, 429) },
+        response: { 200: Memberships, 201: SessionResult, ...errorResponses(400, 401, 429) },
       },
     },
     async (req, reply) => {
       const s = await auth.login(req.body.email, req.body.password, req.ip)
+      if (s.pending) return pending(reply, s)
       setSession(reply, s.token)
       return memberships(contextOf(deps, s.actor))
+    },
+  )
+
+  r.post(
+    '/login/2fa',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Seed 003's verify2FA: with the pending cookie `id0` a password login answered, the PIN mailed last turns it into a session (the cookie `id0` is replaced); " +
+          'once; at most 5 tries a login; throttled per source like password checks. `rememberMe` is accepted and not acted on',
+        body: Type.Object(
+          {
+            authMethod: AuthMethodIn,
+            pin: Type.String({ maxLength: 64 }),
+            rememberMe: Type.Optional(Type.Object({ deviceId: Type.String({ maxLength: 200 }), ttl: Type.Integer({ minimum: 0, maximum: 2147483647 }) }, { additionalProperties: false })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Null(), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req, reply) => {
+      const s = await verifyLoginPin(deps, { token: req.cookies?.[SESSION_COOKIE], authMethod: req.body.authMethod, pin: req.body.pin, ip: req.ip })
+      setSession(reply, s.token)
+      emptyOk(reply.header('cache-control', 'no-store'))
+    },
+  )
+
+  r.post(
+    '/login/2fa/resend-pin',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: "Seed 003's resendPin: mails a new PIN for the pending login of the cookie `id0` (the old PIN stops working; 10 minutes again); at most 5 a login",
+        body: Type.Object({ authMethod: AuthMethodIn }, { additionalProperties: false }),
+        response: { 200: Type.Null(), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req, reply) => {
+      const token = req.cookies?.[SESSION_COOKIE]
+      await resendLoginPin(deps, { token, authMethod: req.body.authMethod })
+      setSession(reply, token!, PIN_TTL_MS)
+      emptyOk(reply.header('cache-control', 'no-store'))
     },
   )
 

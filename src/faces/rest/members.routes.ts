@@ -204,7 +204,7 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['members'],
         summary: 'Change a user (If-Match for optimistic concurrency)',
         params: MemberParams,
-        body: Type.Omit(updateUser.input, ['orgId', 'userId', 'expectedVersion'], STRICT),
+        body: Type.Omit(updateUser.input, ['orgId', 'userId', 'expectedVersion', 'authMethod'], STRICT),
         response: { 200: MemberWire, ...errorResponses(400, 401, 403, 404, 412) },
       },
     },

@@ -124,7 +124,7 @@ export function orgJson(o: Organization): string {
 export const CustomersListing = Type.Object({ items: Type.Array(OrgWire), total: Type.Integer() })
 export const NewResourceUuid = Type.Object({ id: Uuid })
 
-/** Seed 003's `authMethod`: Clientele logins use a password only. */
+/** Seed 003's `authMethod`: `basic` (a password) or `email` (a password, then a mailed PIN); never `otp`. */
 const AuthMethod = lit(['basic', 'email', 'otp'] as const)
 
 export const MemberWire = Type.Object(
@@ -195,7 +195,7 @@ export function userToWire(u: User): Static<typeof MemberWire> {
     isActive: u.enabled,
     colorCode: colorCode(u.id),
     ...(u.avatarHash !== null ? { avatarPath: avatarPath(u.avatarHash) } : {}),
-    authMethod: 'basic',
+    authMethod: u.authMethod,
     createdAt: u.createdAt,
     joinedAt: u.createdAt.slice(0, 10),
     updatedAt: u.updatedAt,
@@ -268,7 +268,7 @@ export function loginToWire(u: User, orgLocale: string): Static<typeof LoginWire
     colorCode: colorCode(u.id),
     ...(u.avatarHash !== null ? { avatarPath: avatarPath(u.avatarHash) } : {}),
     registeredAt: u.createdAt,
-    authMethod: 'basic',
+    authMethod: u.authMethod,
     locale: loginLocale(orgLocale),
     orgId: u.orgId,
     username: u.username,

@@ -28,8 +28,8 @@ export const updateLogin = defineOp({
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<void> {
-    if (input.authMethod !== undefined && input.authMethod !== 'basic') {
-      throw new DomainError('invalid_argument', `authMethod ${input.authMethod}: Clientele has no second factor yet; only basic`, { field: 'authMethod' })
+    if (input.authMethod === 'otp') {
+      throw new DomainError('invalid_argument', 'authMethod otp: Clientele has no authenticator-app factor; use basic or email (a PIN by e-mail)', { field: 'authMethod' })
     }
     if (input.password !== undefined && input.currentPassword === undefined) {
       throw new DomainError('forbidden', 'currentPassword is required to change your password')
@@ -51,7 +51,9 @@ export const updateLogin = defineOp({
       userId: u.id,
       ...names,
       ...(input.email !== undefined ? { email: input.email } : {}),
-      ...(input.password !== undefined ? { password: input.password, currentPassword: input.currentPassword } : {}),
+      ...(input.password !== undefined ? { password: input.password } : {}),
+      ...(input.currentPassword !== undefined ? { currentPassword: input.currentPassword } : {}),
+      ...(input.authMethod !== undefined ? { authMethod: input.authMethod } : {}),
     })
   },
 })

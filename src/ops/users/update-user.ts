@@ -8,7 +8,29 @@ import { hashSecret, verifySecret } from '../../core/passwords.js'
 import { deleteUserSessions, findUserById, toUser, updateUserRow, type User, type UserPatch } from '../../store/users.repo.js'
 import { nowIso } from '../../store/store.js'
 import { throttleKeys, throttledCheck } from '../../store/throttle.repo.js'
+import { deleteUserChallenges } from '../../store/login-challenges.repo.js'
+import { authMethodOf, loginAddress, type AuthMethod } from '../../core/users.js'
+import type { UserTable } from '../../store/schema.js'
+import type { Ctx } from '../context.js'
 import { Email, Password, PersonName, RoleInput } from './schema.js'
+
+/** Refuses the e-mail factor for a login with no address to mail its PIN to. */
+function requireAddressFor(method: AuthMethod, u: { email: string; username: string }): void {
+  if (method === 'email' && loginAddress(u) === '') {
+    throw new DomainError('invalid_argument', 'the e-mail factor (authMethod email) needs an e-mail address to send PINs to', { field: 'authMethod' })
+  }
+}
+
+/**
+ * Checks the caller's own `currentPassword` (`forbidden` without it or when it is wrong), throttled
+ * like a login: a stolen session must not become a password-guessing oracle.
+ */
+async function checkCurrentPassword(ctx: Ctx, u: UserTable, current: string | undefined, why: string): Promise<void> {
+  if (current === undefined) throw new DomainError('forbidden', `currentPassword is required ${why}`)
+  if (!(await throttledCheck(ctx.store, throttleKeys(ctx.secrets, u.username_key, `user:${ctx.actor.userId}`), ctx.clock, () => verifySecret(u.password_hash, current)))) {
+    throw new DomainError('forbidden', 'currentPassword is wrong')
+  }
+}
 
 /**
  * Changes a user.
@@ -18,7 +40,12 @@ import { Email, Password, PersonName, RoleInput } from './schema.js'
  * anyone else, or any role or `enabled`, needs `member.write`, and a role may be granted only
  * by one that could hold it. Nobody changes their own role or disables themselves. A new
  * password or a disable bumps the credential version, which drops cached credentials and
- * ends the user's sessions.
+ * ends the user's sessions and pending logins.
+ *
+ * `authMethod` (the second factor by e-mail PIN, see ops/auth/login-pin.ts) is the user's own
+ * choice only (`forbidden` for anyone else), and a change of it needs `currentPassword` as a new
+ * password does; `email` needs an address to mail (`invalid_argument` without one, and an
+ * address may not be cleared while it is on). Turning it off ends the user's pending logins.
  */
 export const updateUser = defineOp({
   name: 'user.update',
@@ -34,6 +61,7 @@ export const updateUser = defineOp({
       enabled: Type.Optional(Type.Boolean()),
       password: Type.Optional(Password),
       currentPassword: Type.Optional(Type.String({ maxLength: 256 })),
+      authMethod: Type.Optional(Type.Enum(['basic', 'email'] as const)),
     },
     { additionalProperties: false },
   ),
@@ -49,21 +77,25 @@ export const updateUser = defineOp({
     if (input.role !== undefined && !mayGrant(ctx.actor.role, input.role)) {
       throw new DomainError('forbidden', `role ${ctx.actor.role} may not grant ${input.role}`)
     }
+    if (input.authMethod !== undefined && !self) {
+      throw new DomainError('forbidden', "only the login itself turns its second factor on or off")
+    }
     const before = await getUserInOrg(ctx, ctx.store.db, input.orgId, input.userId)
     if (!self && !mayGrant(ctx.actor.role, before.role as Role)) {
       throw new DomainError('forbidden', `role ${ctx.actor.role} may not change a user with role ${before.role}`)
     }
+    const methodChange = input.authMethod !== undefined && input.authMethod !== authMethodOf(before.auth_method)
+    requireAddressFor(input.authMethod ?? authMethodOf(before.auth_method), { email: input.email ?? before.email, username: before.username })
     let passwordHash: string | undefined
+    if (methodChange && input.password === undefined) {
+      await checkCurrentPassword(ctx, before, input.currentPassword, 'to turn the second factor on or off')
+    }
     if (input.password !== undefined) {
       if (self) {
         if (input.currentPassword === undefined) {
           throw new DomainError('invalid_argument', 'currentPassword is required to change your own password', { field: 'currentPassword' })
         }
-        // Throttled like a login: a stolen session must not become a password-guessing oracle.
-        const current = input.currentPassword
-        if (!(await throttledCheck(ctx.store, throttleKeys(ctx.secrets, before.username_key, `user:${ctx.actor.userId}`), ctx.clock, () => verifySecret(before.password_hash, current)))) {
-          throw new DomainError('forbidden', 'currentPassword is wrong')
-        }
+        await checkCurrentPassword(ctx, before, input.currentPassword, 'to change your own password')
       }
       passwordHash = await hashSecret(input.password)
     }
@@ -76,6 +108,8 @@ export const updateUser = defineOp({
       if (input.role !== undefined) set.role = input.role
       if (input.enabled !== undefined) set.enabled = input.enabled ? 1 : 0
       if (passwordHash !== undefined) set.password_hash = passwordHash
+      if (input.authMethod !== undefined) set.auth_method = input.authMethod
+      requireAddressFor(input.authMethod ?? authMethodOf(u.auth_method), { email: input.email ?? u.email, username: u.username })
       const credsChange = passwordHash !== undefined || (input.enabled === false && u.enabled === 1)
       if (credsChange) set.cred_version = u.cred_version + 1
       const updated = await updateUserRow(trx, u.id, input.expectedVersion ?? u.version, { ...set, updated_at: nowIso(ctx.clock), version: u.version + 1 })
@@ -83,6 +117,7 @@ export const updateUser = defineOp({
         throw new DomainError('version_mismatch', `user was changed since version ${input.expectedVersion ?? u.version}`)
       }
       if (credsChange) await deleteUserSessions(trx, u.id)
+      if (credsChange || (input.authMethod === 'basic' && authMethodOf(u.auth_method) !== 'basic')) await deleteUserChallenges(trx, u.id)
       return toUser((await findUserById(trx, u.id))!)
     })
   },
