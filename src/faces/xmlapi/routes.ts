@@ -121,6 +121,12 @@ export function xmlapiRoutes(app: FastifyInstance, deps: Deps): void {
     // Every body here is an XML document, whatever its declared type.
     face.removeAllContentTypeParsers()
     face.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULT_XML_LIMITS.maxBytes }, (_req, body, done) => done(null, body))
+    // A body without a content type (or an empty one) is one Fastify would not parse at all.
+    face.addHook('onRequest', (req, _reply, done) => {
+      const t = req.headers['content-type']
+      if (t === undefined || t.trim() === '') req.headers['content-type'] = 'application/octet-stream'
+      done()
+    })
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       try {
         if (!req.actor) throw new XmlApiError(E.NotAuthenticated, 'credentials are required')
