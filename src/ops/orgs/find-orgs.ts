@@ -45,7 +45,9 @@ export const findOrgs = defineOp({
     if (input.code !== undefined) criteria.code = input.code.trim().toUpperCase()
     if (input.number !== undefined) criteria.number = input.number
     if (input.billingId !== undefined) criteria.billingId = input.billingId.trim()
-    const rows = await listOrgsMatching(db, criteria, FIND_MAX + 1)
+    // Kept in the store's memo while the database is unchanged (a search repeated by a face's lookups).
+    const key = `orgs-find:${criteria.parentId ?? ''}|${criteria.subtreeOf ?? ''}|${statuses.join(',')}|${JSON.stringify([criteria.name, criteria.code, criteria.number, criteria.billingId])}`
+    const rows = await ctx.store.memo(key, () => listOrgsMatching(db, criteria, FIND_MAX + 1))
     if (rows.length > FIND_MAX) {
       throw new DomainError('failed_precondition', `more than ${FIND_MAX} organisations match; narrow the search (name, status or parent)`)
     }
