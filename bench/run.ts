@@ -54,10 +54,10 @@ import {
 } from './lib.js'
 import { JobDb, NOOP_SERVICE, createPgDatabase, customerServiceStarter, ensureNoopService, latencySlice, tallyBatch } from './jobs.js'
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'x', 'f', 'g', 'h', 's'] as const
+const ALL = ['a', 'b', 'c', 'd', 'e', 'x', 'k', 'f', 'g', 'h', 's'] as const
 type Part = (typeof ALL)[number]
 const USAGE =
-  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,x,f,g,h,s] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
+  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,x,k,f,g,h,s] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
   '[--postgres URL] [--jobs N] [--job-rounds N] [--job-rate R] [--keep] [--cpu-prof]'
 
 const args = parseArgs(process.argv.slice(2))
@@ -315,6 +315,58 @@ try {
     }
   }
 
+  // (k) seed 004's XML action API beside REST, on a server of its own: GET of a customer against
+  // GET /orgs/{id}, and SET of a user (its first name) against PATCH of the member, each pair in
+  // the same rounds. PowerShell's WebClient sends these same Basic credentials.
+  if (only.has('k')) {
+    const s = await serve(() => startClientele({ name: 'clientele (xmlapi)', db: join(runDir, 'xmlapi.db'), password, logFile: lg('clientele-xmlapi'), nodeArgs }))
+    const cred = await credentials(s.url, password)
+    const made = await api(s.url, 'POST', `/orgs/${cred.masterId}/customers`, cred.basic, {
+      name: 'Basic API Customer',
+      code: 'BAC',
+      contactName: 'Admin',
+      contactEmail: 'admin@csm.local',
+      primaryDomain: 'csm.local',
+    })
+    expectStatus('POST /orgs/{masterId}/customers', made, 201)
+    const org = made.json.id as string
+    const member = await api(s.url, 'POST', `/orgs/${org}/members`, cred.basic, { username: 'User1_BAC', password: 'a-long-password-1', role: 'member' })
+    expectStatus('POST /orgs/{id}/members', member, 201)
+    const memberId = member.json.id as string
+    const xml = (action: string, inner: string) => `<?xml version="1.0" encoding="utf-8"?>\n<request version="1.0" action="${action}">\n${inner}\n</request>`
+    const xmlHeaders = { authorization: cred.basic, 'content-type': 'text/xml' }
+    const getBody = xml('GET', '<customer>\n<name>BAC</name>\n</customer>')
+    const probe = await fetch(`${s.url}/cortexapi/default.aspx`, { method: 'POST', headers: xmlHeaders, body: getBody })
+    const probeText = await probe.text()
+    if (probe.status !== 200 || !probeText.includes('<fullname>Basic API Customer</fullname>')) throw new Error(`GET customer answered ${probe.status}: ${probeText.slice(0, 300)}`)
+    const setBody = (n: number) => xml('SET', `<customer>\n<name>BAC</name>\n<user>\n<name>User1_BAC</name>\n<firstname>Xml ${n}</firstname>\n</user>\n</customer>`)
+    const setProbe = await fetch(`${s.url}/cortexapi/default.aspx`, { method: 'POST', headers: xmlHeaders, body: setBody(0) })
+    const setText = await setProbe.text()
+    if (setProbe.status !== 200 || !/<request><id>\d+<\/id><\/request>/.test(setText)) throw new Error(`SET user answered ${setProbe.status}: ${setText.slice(0, 300)}`)
+    let kseq = 0
+    let kr = 0
+    scenarios.push(
+      http('k.get.rest', 'REST GET /orgs/{id}, Basic', { url: s.url, path: `/orgs/${org}`, headers: { authorization: cred.basic }, connections }),
+      http('k.get', 'XML API GET <customer><name>, Basic', { url: s.url, method: 'POST', path: '/cortexapi/default.aspx', headers: xmlHeaders, body: getBody, connections }),
+      http('k.set.rest', 'REST PATCH /orgs/{id}/members/{id}, Basic', {
+        url: s.url,
+        method: 'PATCH',
+        path: `/orgs/${org}/members/${memberId}`,
+        headers: { authorization: cred.basic, 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ firstName: `Rest ${++kr}` }) }),
+        connections,
+      }),
+      http('k.set', 'XML API SET <user> (first name), Basic', {
+        url: s.url,
+        method: 'POST',
+        path: '/cortexapi/default.aspx',
+        headers: xmlHeaders,
+        setupRequest: (req) => ({ ...req, body: setBody(++kseq) }),
+        connections,
+      }),
+    )
+  }
+
   // (e) the raw insert baseline for (d), in this process while no server is loaded.
   if (only.has('e')) {
     // Measured from a row POST /orgs/{id}/customers stored when (d) runs; otherwise a typical size.
@@ -508,14 +560,14 @@ async function provisioningLatency(): Promise<void> {
 
 // The report.
 const baselineOf = (key: string): string | undefined =>
-  key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : key === 'g.3' ? 'g.1' : key === 'x.list' ? 'x.list.rest' : key === 'x.create' ? 'x.create.rest' : undefined
+  key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : key === 'g.3' ? 'g.1' : key === 'x.list' ? 'x.list.rest' : key === 'x.create' ? 'x.create.rest' : key === 'k.get' ? 'k.get.rest' : key === 'k.set' ? 'k.set.rest' : undefined
 /** Floors on the ratio of req/s to the baseline's. */
 const floorOf = (key: string): number | undefined =>
-  key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : key === 'g.3' ? 2 : key === 'x.list' || key === 'x.create' ? 0.7 : undefined
+  key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : key === 'g.3' ? 2 : key === 'x.list' || key === 'x.create' || key === 'k.get' || key === 'k.set' ? 0.7 : undefined
 /** Floors on req/s itself (jobs/s for f), where the requirement is a rate, not a ratio. */
 const rateFloorOf = (key: string): number | undefined => (key === 'f' ? 500 : undefined)
-const BASELINES = new Set(['a', 'e', 'g.1', 'x.list.rest', 'x.create.rest'])
-const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e', 'x.list.rest', 'x.list', 'x.create.rest', 'x.create', 'f', 'g.1', 'g.3', 'h.sqlite', 'h.postgres']
+const BASELINES = new Set(['a', 'e', 'g.1', 'x.list.rest', 'x.create.rest', 'k.get.rest', 'k.set.rest'])
+const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e', 'x.list.rest', 'x.list', 'x.create.rest', 'x.create', 'k.get.rest', 'k.get', 'k.set.rest', 'k.set', 'f', 'g.1', 'g.3', 'h.sqlite', 'h.postgres']
 
 interface Verdict {
   key: string

@@ -15,6 +15,7 @@ import { subscriptionsRoutes } from './rest/subscriptions.routes.js'
 import { domainsRoutes } from './rest/domains.routes.js'
 import { exportRoutes } from './rest/export.routes.js'
 import { xmlrpcRoutes } from './xmlrpc/routes.js'
+import { xmlapiRoutes } from './xmlapi/routes.js'
 import { loginExtrasRoutes } from './rest/login-extras.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
@@ -29,6 +30,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   domainsRoutes(app, deps)
   exportRoutes(app, deps)
   xmlrpcRoutes(app, deps)
+  xmlapiRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

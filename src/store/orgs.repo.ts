@@ -279,6 +279,12 @@ export interface OrgCriteria {
   subtreeOf?: string
   /** An exact name. */
   name?: string
+  /** An exact short code (stored upper-case). */
+  code?: string
+  /** The organisation's integer number. */
+  number?: number
+  /** An exact billing id. */
+  billingId?: string
 }
 
 /**
@@ -294,6 +300,9 @@ export async function listOrgsMatching(db: Db, criteria: OrgCriteria, limit: num
     q = q.where('path', '>=', lo).where('path', '<', hi).where('depth', '>', 0)
   }
   if (criteria.name !== undefined) q = q.where('name', '=', criteria.name)
+  if (criteria.code !== undefined) q = q.where('code', '=', criteria.code)
+  if (criteria.number !== undefined) q = q.where('number', '=', criteria.number)
+  if (criteria.billingId !== undefined) q = q.where('billing_id', '=', criteria.billingId)
   return (await q.orderBy('number').limit(limit).execute()) as OrgRow[]
 }
 

@@ -11,7 +11,8 @@ export const FIND_MAX = 10_000
 /**
  * Finds the organisations of the actor's subtree that meet every criterion given: an exact
  * `name`, one of `statuses` (deleted ones only when asked for), and `parentId` (the direct
- * customers of that organisation). The master organisation itself is never answered (it is the
+ * customers of that organisation), an exact short `code` (any case), `number` or `billingId`
+ * (seed 004's `<name>`, `<id>` and `<billingid>`). The master organisation itself is never answered (it is the
  * provider, not a customer); the actor's own organisation is, when it is not the master.
  * Answers in creation order. A search matching more than `FIND_MAX` organisations is refused
  * (`failed_precondition`) rather than cut short silently: narrow it.
@@ -23,6 +24,9 @@ export const findOrgs = defineOp({
       name: Type.Optional(Type.String({ maxLength: 200 })),
       statuses: Type.Optional(Type.Array(Type.Enum(ORG_STATUSES), { minItems: 1, maxItems: ORG_STATUSES.length })),
       parentId: Type.Optional(Type.String()),
+      code: Type.Optional(Type.String({ maxLength: 16 })),
+      number: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+      billingId: Type.Optional(Type.String({ maxLength: 200 })),
     },
     { additionalProperties: false },
   ),
@@ -38,7 +42,12 @@ export const findOrgs = defineOp({
       criteria.subtreeOf = ctx.actor.orgPath
     }
     if (input.name !== undefined) criteria.name = input.name.trim()
-    const rows = await listOrgsMatching(db, criteria, FIND_MAX + 1)
+    if (input.code !== undefined) criteria.code = input.code.trim().toUpperCase()
+    if (input.number !== undefined) criteria.number = input.number
+    if (input.billingId !== undefined) criteria.billingId = input.billingId.trim()
+    // Kept in the store's memo while the database is unchanged (a search repeated by a face's lookups).
+    const key = `orgs-find:${criteria.parentId ?? ''}|${criteria.subtreeOf ?? ''}|${statuses.join(',')}|${JSON.stringify([criteria.name, criteria.code, criteria.number, criteria.billingId])}`
+    const rows = await ctx.store.memo(key, () => listOrgsMatching(db, criteria, FIND_MAX + 1))
     if (rows.length > FIND_MAX) {
       throw new DomainError('failed_precondition', `more than ${FIND_MAX} organisations match; narrow the search (name, status or parent)`)
     }

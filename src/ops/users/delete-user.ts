@@ -36,7 +36,7 @@ export const deleteUser = defineOp({
         throw new DomainError('version_mismatch', `user was changed since version ${input.expectedVersion}`)
       }
       if ((await countOrgUsers(trx, u.org_id)) <= 1) {
-        throw new DomainError('failed_precondition', `${u.username} is the organisation's last user and cannot be deleted`)
+        throw new DomainError('failed_precondition', `${u.username} is the organisation's last user and cannot be deleted`, { resource: 'user', reason: 'last_user' })
       }
       if (await userHoldsServices(trx, u.id)) throw new DomainError('failed_precondition', `${u.username} holds services; deprovision them first`)
       await deleteUserRow(trx, u.id)
