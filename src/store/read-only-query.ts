@@ -250,6 +250,8 @@ export function sqliteReadOnly(file: string): ReadOnlyRunner {
           (c) =>
             new Promise<void>((r) => {
               if (c.dead) return r()
+              // An idle child is unref'd: ref it so that the wait for its exit holds the loop.
+              c.proc.ref()
               c.proc.once('exit', () => r())
               c.proc.kill('SIGKILL')
             }),
