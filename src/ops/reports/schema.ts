@@ -22,7 +22,7 @@ export const ParameterValue = Type.Union([Type.String({ maxLength: 4000 }), Type
 export const ReportParameterInput = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Written :name in the query' }),
-    type: Type.Union(REPORT_PARAMETER_TYPES.map((t) => Type.Literal(t)), { description: 'text, integer, boolean or datetime (ISO 8601)' }),
+    type: Type.Enum(REPORT_PARAMETER_TYPES, { description: 'text, integer, boolean or datetime (ISO 8601)' }),
     required: Type.Optional(Type.Boolean({ description: 'A run without a value (and no default) is refused; default false' })),
     default: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Number(), Type.Boolean()], { description: 'Used when a run gives no value' })),
   },
