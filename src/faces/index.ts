@@ -17,6 +17,7 @@ import { exportRoutes } from './rest/export.routes.js'
 import { xmlrpcRoutes } from './xmlrpc/routes.js'
 import { xmlapiRoutes } from './xmlapi/routes.js'
 import { loginExtrasRoutes } from './rest/login-extras.routes.js'
+import { reportsRoutes } from './rest/reports.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -31,6 +32,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   exportRoutes(app, deps)
   xmlrpcRoutes(app, deps)
   xmlapiRoutes(app, deps)
+  reportsRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

@@ -127,8 +127,8 @@ export interface Op<I, R, S extends TSchema = TSchema> {
   readonly input: S
 }
 
-/** Operations whose name ends in one of these verbs only read; every other operation mutates. */
-const READ_VERBS = new Set(['get', 'list', 'find', 'export'])
+/** Operations whose name ends in one of these verbs only read (`run`: a report, read-only); every other operation mutates. */
+const READ_VERBS = new Set(['get', 'list', 'find', 'export', 'run'])
 
 /**
  * Defines an operation. The input is checked against `input` (a TypeBox schema) before `run`
@@ -136,7 +136,7 @@ const READ_VERBS = new Set(['get', 'list', 'find', 'export'])
  * against the nesting bound (core/text.ts); a failed check throws `invalid_argument` naming the
  * first offending field (and records nothing).
  *
- * A mutating operation (its name's last part is not get/list/find/export) is recorded as a
+ * A mutating operation (its name's last part is not get/list/find/export/run) is recorded as a
  * request: the request row is written in the same transaction as the operation's first write,
  * so it exists exactly when the change does; a failure is recorded in a transaction of its
  * own, with its error. `ctx.exec` gives the parent request, a deadline (checked before each

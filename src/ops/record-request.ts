@@ -101,6 +101,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
     write,
     generation: base.generation,
     memo: base.memo,
+    readOnly: base.readOnly,
     ping: base.ping,
     migrate: base.migrate,
     close: base.close,

@@ -633,6 +633,24 @@ export interface PasswordRecoveryTable {
   used_at: string | null
 }
 
+/**
+ * A report definition (migration 2026-12-07-0002). The views reports read
+ * (`report_base_customers`, `_users`, `_services`, `_requests`) are not in this type: only the
+ * report runner reads them, with SQL of its own (src/ops/reports/).
+ */
+export interface ReportDefinitionTable {
+  id: string
+  name: string
+  /** The name lower-cased: unique. */
+  name_key: string
+  description: string
+  /** JSON array of {name, type, required, default?}. */
+  parameters: string
+  query: string
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -681,4 +699,5 @@ export interface Database {
   avatars: AvatarTable
   mail_outbox: MailOutboxTable
   password_recoveries: PasswordRecoveryTable
+  report_definitions: ReportDefinitionTable
 }

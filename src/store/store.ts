@@ -12,6 +12,7 @@ import { openSqliteKysely } from './sqlite.js'
 import type { Database } from './schema.js'
 import { migrations } from './migrations/index.js'
 import { DomainError } from '../core/errors.js'
+import { postgresReadOnly, ReadOnlyQueryError, sqliteReadOnly, type ReadOnlyRunner } from './read-only-query.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -51,6 +52,11 @@ export interface Store {
    * read depends on. The value is shared: callers must not change it.
    */
   memo<T>(key: string, read: () => Promise<T>): Promise<T>
+  /**
+   * Runs one read-only query with a deadline, apart from every other connection (reports; see
+   * read-only-query.ts). Placeholders are `readOnlyPlaceholder(dialect, i)`.
+   */
+  readonly readOnly: ReadOnlyRunner
   /** Answers when the database answers a trivial query. */
   ping(): Promise<void>
   migrate(): Promise<MigrationResultSet>
@@ -73,6 +79,10 @@ export function openStore(location: string, opts: StoreOptions = {}): Store {
 function openSqlite(file: string, opts: StoreOptions): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const k = openSqliteKysely<Database>(file, opts.busyTimeoutMs ?? 5000)
+  const readOnly: ReadOnlyRunner =
+    file === ':memory:'
+      ? { run: async () => Promise.reject(new ReadOnlyQueryError('failed', 'an in-memory database cannot run reports')), close: async () => {} }
+      : sqliteReadOnly(file)
   return {
     dialect: 'sqlite',
     db: k.reader,
@@ -83,8 +93,12 @@ function openSqlite(file: string, opts: StoreOptions): Store {
     async ping() {
       k.ping()
     },
+    readOnly,
     migrate: () => runMigrations(k.writer, 'sqlite'),
-    close: k.close,
+    async close() {
+      await readOnly.close()
+      await k.close()
+    },
   }
 }
 
@@ -126,6 +140,7 @@ function openPostgres(url: string, opts: StoreOptions): Store {
     async ping() {
       await sql`select 1`.execute(db)
     },
+    readOnly: postgresReadOnly(pool),
     migrate: () => runMigrations(db, 'postgres'),
     close: () => db.destroy(),
   }
