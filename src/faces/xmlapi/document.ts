@@ -100,6 +100,7 @@ const builder = new XMLBuilder({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   textNodeName: '#text',
+  cdataPropName: '#cdata',
   format: false,
   suppressEmptyNode: true,
   suppressBooleanAttributes: false,

@@ -44,38 +44,12 @@ import { listRequests } from '../../ops/requests/list-requests.js'
 import type { SeenRequest } from '../../ops/requests/seen-by.js'
 import { getIdentity } from '../../ops/auth/get-identity.js'
 import { getVersion } from '../../ops/system/get-version.js'
-import { E, XmlApiError, fromDomainError, type Entity, type WireError } from './errors.js'
+import { E, XmlApiError } from './errors.js'
+import { at, WireFailure, type Call, type Step } from './call.js'
+import { REPORT_ENTITY } from './report.js'
 import { add, bool, checkTags, kids, one, parseBool, parseInteger, parseStatus, parseUserLimit, tagOf, val, type Node, type TagRule } from './document.js'
 
-/** One call: who acts, and the context its reads run in. */
-export interface Call {
-  deps: Deps
-  actor: Actor
-  read: Ctx
-}
-
-/** One mutating operation of a SET or DELETE, run after the whole document was checked. */
-export interface Step {
-  where: Entity
-  run(ctx: Ctx): Promise<unknown>
-}
-
-/** An error located at the entity the face was working on (decides the seed code). */
-export class WireFailure extends Error {
-  constructor(readonly wire: WireError) {
-    super(wire.message)
-  }
-}
-
-/** Runs `p`, answering a domain error as met while working on `where`. */
-export async function at<T>(where: Entity, p: Promise<T> | (() => Promise<T>)): Promise<T> {
-  try {
-    return await (typeof p === 'function' ? p() : p)
-  } catch (e) {
-    if (isDomainError(e)) throw new WireFailure(fromDomainError(e, where))
-    throw e
-  }
-}
+export { at, WireFailure, type Call, type Step } from './call.js'
 
 const PENDING_APPROVALS = { pending: 'approvals core, issue 12' } as const
 const PENDING_CORE = { pending: 'core gap, issue 12' } as const
@@ -835,6 +809,6 @@ export const ENTITIES: ReadonlyMap<string, EntityHandler | { pending: string }> 
   ['request', { get: getRequestEntity }],
   ['identity', { get: getIdentityEntity }],
   ['global', { get: getGlobal }],
-  ['report', { pending: 'reports core, issue 12' }],
+  ['report', REPORT_ENTITY],
   ['approval', PENDING_APPROVALS],
 ])

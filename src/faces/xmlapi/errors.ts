@@ -172,7 +172,8 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { code: (e: DomainError, where: En
   quota_exceeded: { code: entityError, http: 400 },
   // Throttled logins: resending later may work.
   too_many_attempts: { code: () => E.NotAuthenticated, http: 500 },
-  deadline_exceeded: { code: () => E.Unknown, http: 500 },
+  // A report past its timeout is a report's error (13); resending (with a longer timeout, or later) may work.
+  deadline_exceeded: { code: (_e, where) => (where === 'report' ? E.ReportError : E.Unknown), http: 500 },
   payload_too_large: { code: () => E.InvalidXmlFormat, http: 400 },
   unsupported_media_type: { code: () => E.InvalidXmlFormat, http: 400 },
   unavailable: { code: () => E.Unknown, http: 500 },
