@@ -108,6 +108,13 @@ export interface XmlHandlers {
   text(s: string): void
   /** The innermost open element closes. */
   close(): void
+  /**
+   * Optional, for speed: whether whitespace between tags where the reader now stands means
+   * anything. The fast reader asks it before handing over a run of whitespace, and skips the run
+   * on false; saxes hands every run to `text`. So false must mean that `text` would do nothing
+   * with it (nor refuse it).
+   */
+  spaceMatters?(): boolean
 }
 
 export interface XmlReadOptions {
@@ -252,6 +259,8 @@ function fastPath(text: string, start: number): boolean {
     if (end > i) {
       if (depth === 0) {
         if (!isWsRange(text, i, end)) return false
+      } else if (isWsRange(text, i, end)) {
+        if (h.spaceMatters === undefined || h.spaceMatters()) h.text(text.slice(i, end))
       } else {
         let t = text.slice(i, end)
         if (t.indexOf(']]>') !== -1) return false
@@ -270,7 +279,7 @@ function fastPath(text: string, start: number): boolean {
     if (close) {
       const top = names[depth - 1]
       if (c !== 62 /* > */ || depth === 0 || j - from !== top!.length || !text.startsWith(top!, from)) return false
-      names.length = --depth
+      --depth
       h.close()
       if (depth === 0) rootDone = true
     } else {
@@ -310,7 +319,7 @@ function fastPath(text: string, start: number): boolean {
       names[depth++] = name
       h.open(name, attrs ?? EMPTY_ATTRS)
       if (selfClosing) {
-        names.length = --depth
+        --depth
         h.close()
         if (depth === 0) rootDone = true
       }
@@ -324,13 +333,17 @@ function fastPath(text: string, start: number): boolean {
 // Reading
 // ---------------------------------------------------------------------------------------------
 
+function isComplete(l: Partial<XmlLimits>): l is XmlLimits {
+  return l.maxBytes !== undefined && l.maxDepth !== undefined && l.maxElements !== undefined && l.maxAttributes !== undefined && l.maxEntityRefs !== undefined
+}
+
 /**
  * Reads `input` (prefer bytes), calling `handlers` as elements open and close and text arrives.
  * Throws XmlReadError for anything malformed, over a limit, or refused by a handler; whatever a
  * handler built before a refusal is the caller's to drop.
  */
 export function readXmlEvents(input: string | Uint8Array, handlers: XmlHandlers, limits?: Partial<XmlLimits>, options?: XmlReadOptions): void {
-  const lm: XmlLimits = limits ? { ...DEFAULT_XML_LIMITS, ...limits } : DEFAULT_XML_LIMITS
+  const lm: XmlLimits = limits === undefined ? DEFAULT_XML_LIMITS : isComplete(limits) ? limits : { ...DEFAULT_XML_LIMITS, ...limits }
   let text = decodeInput(input, lm.maxBytes, options?.expected ?? 'an XML document')
   if (options?.spaceBeforeDeclaration) text = text.replace(/^[ \t\r\n]+(?=<\?xml[ \t\r\n])/, '')
   const start = checkDeclaration(text)

@@ -437,9 +437,14 @@ const DEFAULT_READER_LIMITS = Object.freeze(readerLimits(DEFAULT_LIMITS))
 let callLimits: CodecLimits = DEFAULT_LIMITS
 const GRAMMAR: XmlHandlers = {
   start: () => reset(callLimits),
-  open: (name) => openTag(name),
+  open: openTag,
   text: onText,
   close: onCloseTag,
+  // Whitespace is content (or refused) only where text is.
+  spaceMatters: () => {
+    const k = top.kind
+    return k === F_SCALAR || k === F_NAME || k === F_METHOD_NAME || k === F_VALUE || k === F_NIL
+  },
 }
 
 /**
