@@ -151,18 +151,31 @@ function begin(handlers: XmlHandlers, lm: XmlLimits): void {
   depth = 0
   elements = 0
   attrCount = 0
+  limitHit = false
   names.length = 0
   handlers.start()
 }
 
+/**
+ * Set when a read is refused for an element limit. Either reader reaches the limit at the same
+ * element, having found nothing wrong before it, so such a refusal stands as it is: saxes does
+ * not read the document again, nor does the prescan look past the limit for another problem.
+ */
+let limitHit = false
+
+function limitFail(message: string): never {
+  limitHit = true
+  return fail(message)
+}
+
 /** The limits an element must pass as it opens (its attributes are counted as they are read). */
 function admitElement(): void {
-  if (depth >= lim.maxDepth) fail(`elements nested deeper than ${lim.maxDepth}`)
-  if (++elements > lim.maxElements) fail(`more than ${lim.maxElements} elements`)
+  if (depth >= lim.maxDepth) limitFail(`elements nested deeper than ${lim.maxDepth}`)
+  if (++elements > lim.maxElements) limitFail(`more than ${lim.maxElements} elements`)
 }
 
 function tooManyAttributes(): never {
-  return fail(`more than ${lim.maxAttributes} attributes on <${tagName}>`)
+  return limitFail(`more than ${lim.maxAttributes} attributes on <${tagName}>`)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,11 +316,12 @@ function fastPath(text: string, start: number): boolean {
         if (q === -1) return false
         let v = text.slice(j + 1, q)
         if (v.indexOf('<') !== -1) return false
+        if (v.indexOf('\t') !== -1 || v.indexOf('\n') !== -1) v = v.replace(TAB_OR_LF, ' ')
+        if (v.indexOf('&') !== -1) v = decodeRefs(v)
+        // Counted once read, duplicates checked at the tag's end: as saxes does.
         if (++count > lim.maxAttributes) tooManyAttributes()
         attrs ??= Object.create(null) as Record<string, string>
         if (attrs[attrName] !== undefined) return false
-        if (v.indexOf('\t') !== -1 || v.indexOf('\n') !== -1) v = v.replace(TAB_OR_LF, ' ')
-        if (v.indexOf('&') !== -1) v = decodeRefs(v)
         attrs[attrName] = v
         j = q
         c = text.charCodeAt(++j)
@@ -359,8 +373,9 @@ export function readXmlEvents(input: string | Uint8Array, handlers: XmlHandlers,
           return
         }
       } catch (e) {
-        // Refused: saxes reads it again below and says why, exactly as if it had read it first.
-        if (!(e instanceof XmlReadError)) throw e
+        // Refused: saxes reads it again below and says why, exactly as if it had read it first
+        // (but for an element limit, where it would say the same).
+        if (!(e instanceof XmlReadError) || limitHit) throw e
       }
     }
     begin(handlers, lm)
@@ -371,7 +386,7 @@ export function readXmlEvents(input: string | Uint8Array, handlers: XmlHandlers,
       // Refused mid-document: reset the parser. Name the first lexical problem if there is one
       // (a bad character or reference, a DOCTYPE, an unterminated tag…).
       parser._init()
-      if (e instanceof XmlReadError) {
+      if (e instanceof XmlReadError && !limitHit) {
         checkChars(text, BAD_XML_CHAR)
         prescan(text, lm.maxEntityRefs)
       }
