@@ -467,8 +467,31 @@ describe('XML-RPC codec refusals', () => {
 
 describe('XML-RPC codec limits and hostile input', () => {
   it('has the documented default limits', () => {
-    assert.deepEqual({ ...DEFAULT_LIMITS }, { maxBytes: 1024 * 1024, maxDepth: 32, maxEntityRefs: 10000, maxParams: 64 })
+    assert.deepEqual({ ...DEFAULT_LIMITS }, { maxBytes: 1024 * 1024, maxDepth: 32, maxEntityRefs: 10000, maxParams: 64, maxElements: 50000, maxAttributes: 32 })
     assert.ok(Object.isFrozen(DEFAULT_LIMITS))
+  })
+
+  it('refuses more elements than maxElements, counted as they open, and accepts exactly maxElements', () => {
+    // 4 elements for the envelope (methodCall, methodName, params, param), value + array + data,
+    // then one <value/> per item.
+    const items = (n: number) => call(`<param><value><array><data>${'<value/>'.repeat(n)}</data></array></value></param>`)
+    assert.equal((parseMethodCall(items(93), { maxElements: 100 }).params[0] as unknown[]).length, 93)
+    refused(items(94), /more than 100 elements/, { maxElements: 100 })
+    // The default: 50,000, well under what 1 MiB of <value/> would otherwise hold.
+    assert.equal((parseMethodCall(items(49_993)).params[0] as unknown[]).length, 49_993)
+    const t = performance.now()
+    refused(items(130_000), /more than 50000 elements/)
+    assert.ok(performance.now() - t < 1000, 'refused in bounded time')
+  })
+
+  it('refuses more attributes on one element than maxAttributes, which the grammar otherwise ignores', () => {
+    const attrs = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}="${i}"`).join('')
+    assert.equal(parseMethodCall(`<methodCall${attrs(32)}><methodName>a</methodName></methodCall>`).methodName, 'a')
+    refused(`<methodCall${attrs(33)}><methodName>a</methodName></methodCall>`, /more than 32 attributes on <methodCall>/)
+    refused(call(`<param><value${attrs(3)}>x</value></param>`), /more than 2 attributes on <value>/, { maxAttributes: 2 })
+    const t = performance.now()
+    refused(`<methodCall${attrs(100_000)}><methodName>a</methodName></methodCall>`, /more than 32 attributes/, { maxBytes: 4 << 20 })
+    assert.ok(performance.now() - t < 1000, 'refused in bounded time')
   })
 
   it('refuses a billion-laughs DOCTYPE at once, expanding nothing', () => {

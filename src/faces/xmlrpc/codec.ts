@@ -3,51 +3,36 @@
  * fault. Pure functions, no I/O; every refusal is an `XmlRpcCodecError` whose message is safe to
  * send back as a fault string.
  *
- * Libraries. Parsing is saxes (the strict, conformant SAX parser jsdom uses), driven as one
- * streaming state machine: a stack of frames, one per open element, checks each start tag, end tag
- * and text against XML-RPC's grammar as it arrives and builds the values in place, with no
- * intermediate tree. One parser instance serves every call (reset after a refusal). Output text is
- * escaped by @nodable/entities' `EntityEncoder` (& < > " '); the tags around it are fixed strings
- * (fast-xml-parser's XMLBuilder is correct but takes ~0.4-0.8 ms for 50 structs). Not used for
- * parsing: fast-xml-parser (validate + parse ≈ 13 µs for a small call, against ≈ 2.5 µs for
- * saxes, on a faster machine than the benchmark's: it halved the face's throughput), and
- * @foxglove/xmlrpc (async, runs sax in non-strict mode: HTML entities such as &nbsp; accepted,
- * unknown entities passed through, trailing garbage accepted; no size, depth or reference
- * limits; structs built on `{}`, so a `__proto__` member replaces the prototype; its
+ * Reading. The codec has no XML parser of its own: it hands its grammar, as handlers, to the
+ * faces' one guarded reader (`../xml/reader.ts` `readXmlEvents`), which owns every guard (size,
+ * strict UTF-8, U+FFFD and lone surrogates in strings, the XML declaration and its encoding,
+ * reference count, no DOCTYPE so no entity ever defined or expanded, no processing instructions,
+ * element depth, element count, attributes per element), the one saxes configuration, the fast
+ * reader that saxes checks, and the wording of every well-formedness refusal (see its header).
+ * The reader's refusals come out of `parseMethodCall` as XmlRpcCodecError with the same message.
+ *
+ * The grammar is one streaming state machine: a stack of frames, one per open element, checks
+ * each start tag, end tag and text against XML-RPC's grammar as it arrives and builds the values
+ * in place, with no intermediate tree. It allows only XML-RPC's elements, at most `maxParams`
+ * (64) params and at most `maxDepth` (32) nested arrays/structs; an unexpected element is
+ * refused when it opens, so nesting cannot run away (the reader's own element-depth cap is set
+ * past what `maxDepth` containers need, 3 × maxDepth + 8). Attributes (e.g. xmlns:ex) and
+ * comments are ignored; CDATA is text. At most `maxElements` (50,000) elements and
+ * `maxAttributes` (32) attributes on one element, enforced by the reader as elements open.
+ *
+ * Libraries. Parsing is saxes (the strict, conformant SAX parser jsdom uses), through the
+ * reader. Output text is escaped by @nodable/entities' `EntityEncoder` (& < > " '); the tags
+ * around it are fixed strings (fast-xml-parser's XMLBuilder is correct but takes ~0.4-0.8 ms for
+ * 50 structs). Not used for parsing: fast-xml-parser (validate + parse ≈ 13 µs for a small call,
+ * against ≈ 2.5 µs for saxes, on a faster machine than the benchmark's: it halved the face's
+ * throughput), and @foxglove/xmlrpc (async, runs sax in non-strict mode: HTML entities such as
+ * &nbsp; accepted, unknown entities passed through, trailing garbage accepted; no size, depth or
+ * reference limits; structs built on `{}`, so a `__proto__` member replaces the prototype; its
  * xmlbuilder2 serializer takes ~2 ms for 50 structs).
  *
- * Checks before parsing:
- * - size: at most `maxBytes` UTF-8 bytes (default 1 MiB);
- * - encoding: given bytes (Buffer/Uint8Array), they are decoded as strict UTF-8 (invalid bytes
- *   refused; a real U+FFFD accepted): prefer passing bytes. Given a string, U+FFFD is refused, as
- *   it is what a lossy UTF-8 decode leaves for invalid bytes, and so are lone surrogates;
- * - the XML declaration, if any, must be well formed and declare UTF-8 (or ASCII) or nothing;
- * - references: at most `maxEntityRefs` (10000). The `&`s are counted (an indexOf loop); only
- *   when there are more than the limit are references counted exactly (an `&` in a comment or
- *   CDATA section is text).
- * Then saxes parses, in XML 1.0 whatever the declaration says, refusing anything not well formed:
- * unclosed or mismatched tags, a second root, text outside the root, `<` in an attribute value,
- * `]]>` in text, duplicate attributes, characters XML 1.0 does not allow (NUL, C0 controls but
- * TAB/LF/CR, U+FFFE/U+FFFF), any reference but `&lt;` `&gt;` `&amp;` `&quot;` `&apos;` and
- * character references to allowed characters. A DOCTYPE is refused as soon as saxes has read it
- * (a DOCTYPE inside the root is not well formed): no DTD is acted on, and saxes never defines an
- * entity from one anyway, so no entity is ever expanded (billion laughs and external entities
- * fail in time linear in the input). Processing instructions other than the XML declaration are
- * refused; comments and attributes (e.g. xmlns:ex) are ignored. The grammar allows only XML-RPC's
- * elements, at most `maxParams` (64) params and at most `maxDepth` (32) nested arrays/structs; an
- * unexpected element is refused when it opens, so nesting cannot run away. Once a document is
- * refused, a lexical pass over it (the prescan) names the first problem precisely when it is a
- * bad character, a bad reference, a markup declaration or an unterminated construct.
- *
- * The fast reader. Almost every call is plain XML: elements without attributes, text with a few
- * references, no comments, CDATA or CR. `fastPath` reads that subset itself and drives the same
- * grammar handlers; anything outside it, and anything refused, is read again by saxes from the
- * start, so saxes stays the authority on what is well formed and on every refusal's wording. A
- * test (test/faces/xmlrpc-codec.test.ts) compares the two readers on thousands of mutated
- * documents. It takes a small call from ≈ 10 µs to ≈ 4.4 µs on the 2-core benchmark machine,
- * the largest share of what seed 000's `list` costs beyond REST's `GET /orgs/{id}`.
- *
  * `parseMethodCall` takes partial limits, merged over DEFAULT_LIMITS. Worst case at the 1 MiB
+ * default: under 0.1 s of CPU for a body of tiny values.
+ *
  * default: under 0.1 s of CPU for a body of tiny values.
  *
  * Types in: <int> <i4> <i8> <i1> <i2> (and the Apache `ex:` forms of i1/i2/i8/nil) → number
@@ -71,8 +56,12 @@
  * (such text is refused when stored, see core/text.ts; this keeps older data answerable).
  * `encodeFault` never throws; it writes a non-integer fault code as -32500.
  */
-import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import { EntityEncoder } from '@nodable/entities'
+import { BAD_XML_CHAR_G, MAYBE_BAD_XML_CHAR, fail, quote } from '../xml/guards.js'
+import { XmlReadError, readXmlEvents, type XmlHandlers, type XmlLimits } from '../xml/reader.js'
+
+/** Which reader read the last document (for tests that compare the fast reader with saxes). */
+export { lastReaderUsed, setFastPath } from '../xml/reader.js'
 
 export type XmlRpcValue = string | number | boolean | null | Date | Buffer | EncodedValue | XmlRpcValue[] | { [k: string]: XmlRpcValue }
 
@@ -102,6 +91,10 @@ export interface CodecLimits {
   maxEntityRefs: number
   /** Most `<param>`s in one call. */
   maxParams: number
+  /** Most elements in one body (every tag: a string param is 4, `<param><value><string>` and its text). */
+  maxElements: number
+  /** Most attributes on one element (the grammar ignores them; `xmlns:ex` is the usual one). */
+  maxAttributes: number
 }
 
 export const DEFAULT_LIMITS: CodecLimits = Object.freeze({
@@ -109,27 +102,15 @@ export const DEFAULT_LIMITS: CodecLimits = Object.freeze({
   maxDepth: 32,
   maxEntityRefs: 10000,
   maxParams: 64,
+  maxElements: 50000,
+  maxAttributes: 32,
 })
+
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
 
-/** A character XML 1.0 does not allow (matches lone surrogates too, thanks to the u flag). */
-const BAD_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
-const BAD_XML_CHAR_G = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
-/** Quick test without the u flag: false means every character is allowed (and no surrogates). */
-const MAYBE_BAD_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/
-/** As above, and U+FFFD, the mark of a lossy UTF-8 decode. */
-const BAD_XML_CHAR_OR_FFFD = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFC\u{10000}-\u{10FFFF}]/u
-const MAYBE_BAD_XML_CHAR_OR_FFFD = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFC]/
-/** The references allowed: the five predefined entities and numeric character references. */
-const REF = /&(?:#0*([0-9]{1,8})|#x0*([0-9A-Fa-f]{1,7})|(?:lt|gt|amp|quot|apos));/y
-/** A tag without quotes, references or a stray '<'. */
-const SIMPLE_TAG = /<[^<>"'&]*>/y
-const XML_DECL = /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*\?>/
-const UTF8_NAMES = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii'])
-const WS = /^[ \t\r\n]*$/
 const METHOD_NAME = /^[A-Za-z0-9_.:/]+$/
 const MAX_METHOD_NAME = 200
 const INT_TEXT = /^[ \t\r\n]*[+-]?[0-9]{1,20}[ \t\r\n]*$/
@@ -137,23 +118,6 @@ const DOUBLE_TEXT = /^[ \t\r\n]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]
 const BASE64_TEXT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const DATETIME_TEXT =
   /^[ \t\r\n]*([0-9]{4})-?([0-9]{2})-?([0-9]{2})T([0-9]{2}):?([0-9]{2}):?([0-9]{2})(?:[.,]([0-9]{1,9}))?(Z|[+-][0-9]{2}:?[0-9]{2})?[ \t\r\n]*$/
-const DOCTYPE_REFUSED = 'DOCTYPE declarations are not allowed (no DTDs, no entity definitions)'
-const PI_REFUSED = 'processing instructions (<?…?>) are not allowed'
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
-
-function fail(message: string): never {
-  throw new XmlRpcCodecError(message)
-}
-
-/** A short, quoted excerpt of caller input for messages. */
-function quote(s: string): string {
-  return JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)
-}
-
-function codePoint(s: string, at: number): string {
-  return 'U+' + (s.codePointAt(at) ?? 0).toString(16).toUpperCase().padStart(4, '0')
-}
 
 function readDate(s: string): Date {
   const m = DATETIME_TEXT.exec(s)
@@ -190,115 +154,8 @@ function readDate(s: string): Date {
   return date
 }
 
-/** Checks one reference at `at` (an `&`); returns the index just past it. */
-function checkRef(xml: string, at: number): number {
-  REF.lastIndex = at
-  const m = REF.exec(xml)
-  if (!m) {
-    const name = /^&([A-Za-z0-9#._:-]{0,24})/.exec(xml.slice(at, at + 26))?.[1] ?? ''
-    if (name && xml[at + 1 + name.length] === ';' && !name.startsWith('#')) {
-      fail(`unknown entity &${name}; (only &lt; &gt; &amp; &quot; &apos; and numeric character references are allowed)`)
-    }
-    fail(`malformed XML: "&" at offset ${at} does not start a valid reference (write &amp;)`)
-  }
-  if (m[1] !== undefined || m[2] !== undefined) {
-    const cp = m[1] !== undefined ? parseInt(m[1], 10) : parseInt(m[2]!, 16)
-    const ok =
-      cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)
-    if (!ok) fail(`character reference ${m[0]} is to a character XML 1.0 does not allow`)
-  }
-  return REF.lastIndex
-}
 
-/** Refuses a character that `bad` matches, naming it. */
-function checkChars(text: string, bad: RegExp): void {
-  const m = bad.exec(text)
-  if (m) {
-    const what = m[0] === '\uFFFD' ? 'U+FFFD (the body was not valid UTF-8)' : `character ${codePoint(text, m.index)}, which XML 1.0 does not allow,`
-    fail(`request body contains ${what} at offset ${m.index}`)
-  }
-}
-
-function tooManyRefs(maxEntityRefs: number): never {
-  return fail(`more than ${maxEntityRefs} entity or character references`)
-}
-
-/**
- * A lexical pass over a document that follows XML's structure (text, tags with quoted attribute
- * values, comments, CDATA sections, processing instructions): checks and counts references (an
- * `&` in a comment or CDATA section is text, not a reference), and refuses markup declarations
- * (DOCTYPE, ENTITY, …) wherever they are and `<` inside an attribute value. It refuses nothing
- * that saxes and the grammar accept; it runs only to name the first problem precisely once a
- * document has been refused, and to count references exactly when a body holds more `&`s than
- * the limit.
- */
-function prescan(xml: string, maxEntityRefs: number): void {
-  let refs = 0
-  const n = xml.length
-  let i = 0
-  // The next '&' at or after i (kept across text runs, so the scan stays linear).
-  let amp = xml.indexOf('&')
-  while (i < n) {
-    const lt = xml.indexOf('<', i)
-    const textEnd = lt === -1 ? n : lt
-    // Character data: references only.
-    if (amp !== -1 && amp < i) amp = xml.indexOf('&', i)
-    while (amp !== -1 && amp < textEnd) {
-      if (++refs > maxEntityRefs) tooManyRefs(maxEntityRefs)
-      amp = xml.indexOf('&', checkRef(xml, amp))
-    }
-    if (lt === -1) return
-    const next = xml.charCodeAt(lt + 1)
-    if (next === 33 /* ! */) {
-      if (xml.startsWith('<!--', lt)) {
-        const end = xml.indexOf('-->', lt + 4)
-        if (end === -1) fail('malformed XML: unterminated comment')
-        i = end + 3
-      } else if (xml.startsWith('<![CDATA[', lt)) {
-        const end = xml.indexOf(']]>', lt + 9)
-        if (end === -1) fail('malformed XML: unterminated CDATA section')
-        i = end + 3
-      } else if (/^<!DOCTYPE/i.test(xml.slice(lt, lt + 9))) {
-        return fail(DOCTYPE_REFUSED)
-      } else if (xml.startsWith('<!ENTITY', lt)) {
-        return fail('entity declarations are not allowed')
-      } else {
-        return fail('markup declarations (<!…>) are not allowed')
-      }
-    } else if (next === 63 /* ? */) {
-      const end = xml.indexOf('?>', lt + 2)
-      if (end === -1) fail('malformed XML: unterminated processing instruction')
-      i = end + 2
-    } else {
-      // A start or end tag. The common case, without quotes or references, in one match.
-      SIMPLE_TAG.lastIndex = lt
-      if (SIMPLE_TAG.test(xml)) {
-        i = SIMPLE_TAG.lastIndex
-        continue
-      }
-      // Otherwise up to the first '>' outside a quoted attribute value.
-      let j = lt + 1
-      let inQuote = 0
-      for (; j < n; j++) {
-        const c = xml.charCodeAt(j)
-        if (inQuote !== 0) {
-          if (c === inQuote) inQuote = 0
-          else if (c === 60 /* < */) fail(`malformed XML: "<" inside an attribute value at offset ${j}`)
-          else if (c === 38 /* & */) {
-            if (++refs > maxEntityRefs) tooManyRefs(maxEntityRefs)
-            j = checkRef(xml, j) - 1
-          }
-        } else if (c === 34 /* " */ || c === 39 /* ' */) inQuote = c
-        else if (c === 62 /* > */) break
-        else if (c === 60 /* < */) fail(`malformed XML: "<" inside a tag at offset ${j}`)
-      }
-      if (j >= n) fail('malformed XML: unterminated tag')
-      i = j + 1
-    }
-  }
-}
-
-// The streaming decoder. saxes reports start tags, end tags and text; a stack of frames, one per
+// The streaming decoder. The reader reports start tags, end tags and text; a stack of frames, one per
 // open element, checks each against XML-RPC's grammar as it comes and builds the values in place.
 
 /** Frame kinds: what the open element is. */
@@ -484,7 +341,7 @@ function openTag(name: string): void {
   buf = ''
 }
 
-/** Text and CDATA sections alike. saxes has already decoded references and normalised line ends. */
+/** Text and CDATA sections alike. The reader has already decoded references and normalised line ends. */
 function onText(s: string): void {
   const t = top
   switch (t.kind) {
@@ -496,8 +353,6 @@ function onText(s: string): void {
     case F_VALUE:
       if (t.n === 0) buf = buf.length === 0 ? s : buf + s
       else if (!isWs(s)) fail(`a <value> mixes text ${quote(s.trim())} with an element`)
-      break
-    case F_DOC: // whitespace: saxes refuses anything else outside the root element
       break
     case F_NIL:
       fail('<nil/> must be empty')
@@ -553,24 +408,6 @@ function onCloseTag(): void {
 }
 
 /** A well-formedness error from saxes. */
-function onError(e: Error): never {
-  return fail(`malformed XML: ${e.message.replace(/\.$/, '').slice(0, 160)} (at offset ${parser.position})`)
-}
-
-/**
- * One parser for all calls (constructing one costs about as much as parsing a small call). XML
- * 1.0 is forced whatever the declaration says, as the character checks above are XML 1.0's; no
- * namespace processing (`ex:i8` is a plain element name).
- */
-const parser = new SaxesParser({ xmlns: false, position: false, forceXMLVersion: true, defaultXMLVersion: '1.0' })
-parser.on('opentag', (tag: SaxesTagPlain) => openTag(tag.name))
-parser.on('closetag', onCloseTag)
-parser.on('text', onText)
-parser.on('cdata', onText)
-parser.on('error', onError)
-// Never read, let alone expanded: saxes defines no entity from a DTD, and this refuses the DTD.
-parser.on('doctype', () => fail(DOCTYPE_REFUSED))
-parser.on('processinginstruction', () => fail(PI_REFUSED))
 
 function reset(lm: CodecLimits): void {
   sp = 0
@@ -582,111 +419,32 @@ function reset(lm: CodecLimits): void {
   methodName = ''
 }
 
-/** Whether parseMethodCall tries `fastPath` first (tests turn it off to compare the two). */
-let useFastPath = true
-/** Which reader decoded the last call parseMethodCall answered (for tests). */
-let lastReader: 'fast' | 'saxes' = 'saxes'
-export function setFastPath(on: boolean): void {
-  useFastPath = on
-}
-export function lastReaderUsed(): 'fast' | 'saxes' {
-  return lastReader
-}
-
-/** ASCII name characters: a name's first (letter, `_`, `:`) and the others (also digit, `-`, `.`). */
-function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58
-}
-function isNameChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 58 || c === 45 || c === 46
-}
-
-/** Whether text[from, to) is only XML whitespace. */
-function isWsRange(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i)
-    if (c !== 32 && c !== 10 && c !== 9) return false
+/** The limits the reader enforces for a call under `lm`. */
+function readerLimits(lm: CodecLimits): XmlLimits {
+  return {
+    maxBytes: lm.maxBytes,
+    // Each array or struct is three elements deep (value, struct, member / value, array, data),
+    // and the grammar refuses one too many before the reader's cap is reached.
+    maxDepth: 3 * lm.maxDepth + 8,
+    maxElements: lm.maxElements,
+    maxAttributes: lm.maxAttributes,
+    maxEntityRefs: lm.maxEntityRefs,
   }
-  return true
 }
+const DEFAULT_READER_LIMITS = Object.freeze(readerLimits(DEFAULT_LIMITS))
 
-/**
- * The common case without saxes: a document made of the declaration, start tags without
- * attributes, end tags, self-closing tags and text with the predefined and character references
- * only, no CR, ASCII element names — what Python's xmlrpc.client and every other client we know
- * send. It drives the same grammar handlers as saxes does (openTag, onText, onCloseTag), after
- * the well-formedness checks saxes would make for this subset: allowed characters, end tags
- * that match, one root element, nothing but whitespace outside it, no `]]>` in text. It answers
- * false as soon as the document steps outside the subset (a comment, CDATA, a processing
- * instruction, a DOCTYPE, an attribute, a CR, a space inside a tag, a non-ASCII name …), and
- * throws where it finds a fault; either way saxes then reads the whole document again, so the
- * outcome and every refusal's message are saxes's own. A test feeds both paths the same
- * documents, good and broken, and compares what they answer.
- */
-function fastPath(text: string, start: number): boolean {
-  if ((MAYBE_BAD_XML_CHAR.test(text) && BAD_XML_CHAR.test(text)) || text.indexOf('\r') !== -1) return false
-  const n = text.length
-  let i = start
-  let rootDone = false
-  while (i < n) {
-    const lt = text.indexOf('<', i)
-    const end = lt === -1 ? n : lt
-    if (end > i) {
-      if (isWsRange(text, i, end)) {
-        // Whitespace between elements means nothing, but where text is content (or must not be).
-        const k = top.kind
-        if (k === F_SCALAR || k === F_NAME || k === F_METHOD_NAME || k === F_VALUE || k === F_NIL) onText(text.slice(i, end))
-      } else {
-        if (sp === 0) return false
-        let t = text.slice(i, end)
-        if (t.indexOf(']]>') !== -1) return false
-        if (t.indexOf('&') !== -1) t = decodeRefs(t)
-        onText(t)
-      }
-    }
-    if (lt === -1) break
-    let j = lt + 1
-    const close = text.charCodeAt(j) === 47 /* / */
-    if (close) j++
-    const from = j
-    let c = text.charCodeAt(j)
-    if (!isNameStart(c)) return false
-    while (isNameChar((c = text.charCodeAt(++j))));
-    if (close) {
-      if (c !== 62 /* > */ || sp === 0 || j - from !== top.tag.length || !text.startsWith(top.tag, from)) return false
-      onCloseTag()
-      if (sp === 0) rootDone = true
-    } else {
-      const selfClosing = c === 47
-      if (selfClosing) c = text.charCodeAt(++j)
-      if (c !== 62 || (sp === 0 && rootDone)) return false
-      openTag(text.slice(from, j - (selfClosing ? 1 : 0)))
-      if (selfClosing) {
-        onCloseTag()
-        if (sp === 0) rootDone = true
-      }
-    }
-    i = j + 1
-  }
-  return rootDone && sp === 0
-}
-
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
-
-/** Text with references, decoded; checkRef refuses a bad one (saxes then says why). */
-function decodeRefs(s: string): string {
-  let out = ''
-  let from = 0
-  for (let at = s.indexOf('&'); at !== -1; at = s.indexOf('&', from)) {
-    const next = checkRef(s, at)
-    const ref = s.slice(at + 1, next - 1)
-    out += s.slice(from, at)
-    if (ref.charCodeAt(0) === 35 /* # */) {
-      out += String.fromCodePoint(ref.charCodeAt(1) === 120 /* x */ ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10))
-    } else out += PREDEFINED[ref]!
-    from = next
-  }
-  return out + s.slice(from)
+/** The grammar, as the reader's handlers (`start` is given the call's limits by parseMethodCall). */
+let callLimits: CodecLimits = DEFAULT_LIMITS
+const GRAMMAR: XmlHandlers = {
+  start: () => reset(callLimits),
+  open: openTag,
+  text: onText,
+  close: onCloseTag,
+  // Whitespace is content (or refused) only where text is.
+  spaceMatters: () => {
+    const k = top.kind
+    return k === F_SCALAR || k === F_NAME || k === F_METHOD_NAME || k === F_VALUE || k === F_NIL
+  },
 }
 
 /**
@@ -695,71 +453,14 @@ function decodeRefs(s: string): string {
  */
 export function parseMethodCall(xml: string | Uint8Array, limits?: Partial<CodecLimits>): { methodName: string; params: XmlRpcValue[] } {
   const lm: CodecLimits = limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS
-  let text: string
-  if (typeof xml === 'string') {
-    if (xml.length > lm.maxBytes || (xml.length * 3 > lm.maxBytes && Buffer.byteLength(xml, 'utf8') > lm.maxBytes)) {
-      fail(`request body is larger than ${lm.maxBytes} bytes`)
-    }
-    text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml
-    if (WS.test(text)) fail('empty request body: expected an XML-RPC methodCall')
-    // saxes does not see every lone surrogate, nor U+FFFD as a problem: checked here.
-    if (MAYBE_BAD_XML_CHAR_OR_FFFD.test(text)) checkChars(text, BAD_XML_CHAR_OR_FFFD)
-  } else if (xml instanceof Uint8Array) {
-    if (xml.byteLength > lm.maxBytes) fail(`request body is larger than ${lm.maxBytes} bytes`)
-    try {
-      text = UTF8.decode(xml)
-    } catch {
-      return fail('request body is not valid UTF-8')
-    }
-    if (WS.test(text)) fail('empty request body: expected an XML-RPC methodCall')
-    // Strict UTF-8 leaves no lone surrogates, and saxes refuses every other character XML 1.0
-    // does not allow; checkChars names it should the document be refused.
-  } else {
-    return fail('request body must be text')
-  }
-  let start = 0
-  if (text.startsWith('<?xml') && /^<\?xml[ \t\r\n]/.test(text)) {
-    const decl = XML_DECL.exec(text)
-    if (!decl) return fail('malformed XML declaration')
-    const enc = decl[3]
-    if (enc !== undefined && !UTF8_NAMES.has(enc.toLowerCase())) fail(`unsupported encoding ${quote(enc)}: only UTF-8 is accepted`)
-    start = decl[0].length
-  }
-  // Every reference starts with '&', so counting '&'s bounds the references. Over the limit,
-  // count exactly: '&' is plain text in comments and CDATA sections.
-  let amps = 0
-  for (let at = text.indexOf('&'); at !== -1 && amps <= lm.maxEntityRefs; at = text.indexOf('&', at + 1)) amps++
-  if (amps > lm.maxEntityRefs) prescan(text, lm.maxEntityRefs)
-
-  if (useFastPath) {
-    reset(lm)
-    try {
-      if (fastPath(text, start)) {
-        const out = { methodName, params }
-        params = []
-        lastReader = 'fast'
-        return out
-      }
-    } catch {
-      // Refused: saxes reads it again below and says why, exactly as if it had read it first.
-    }
-    for (let i = 0; i <= sp; i++) frames[i]!.v = undefined
-  }
-  reset(lm)
+  callLimits = lm
   try {
-    parser.write(text).close()
-    lastReader = 'saxes'
+    readXmlEvents(xml, GRAMMAR, limits ? readerLimits(lm) : DEFAULT_READER_LIMITS, { expected: 'an XML-RPC methodCall' })
     return { methodName, params }
   } catch (e) {
-    // Refused mid-document: reset the parser, and drop what the frames hold.
-    parser._init()
+    // Drop what the frames hold of a refused call.
     for (let i = 0; i <= sp; i++) frames[i]!.v = undefined
-    // Name the first lexical problem if there is one (a bad reference, a DOCTYPE, an
-    // unterminated tag…), whatever saxes or the grammar tripped on first.
-    if (e instanceof XmlRpcCodecError) {
-      checkChars(text, BAD_XML_CHAR)
-      prescan(text, lm.maxEntityRefs)
-    }
+    if (e instanceof XmlReadError) throw new XmlRpcCodecError(e.message)
     throw e
   } finally {
     params = []
@@ -770,6 +471,10 @@ export function parseMethodCall(xml: string | Uint8Array, limits?: Partial<Codec
 // ---------------------------------------------------------------------------------------------
 // Encoding
 // ---------------------------------------------------------------------------------------------
+
+function refuse(message: string): never {
+  throw new XmlRpcCodecError(message)
+}
 
 /** The library escaper: & < > " ' only, non-ASCII written as is (the output is UTF-8). */
 const ENCODER = new EntityEncoder({ encodeXmlSafe: true, encodeAllNamed: false })
@@ -796,15 +501,15 @@ function encodeNumber(n: number): string {
     if (n === 0 && 1 / n < 0) return '<double>-0.0</double>'
     return n >= INT32_MIN && n <= INT32_MAX ? `<int>${n}</int>` : `<i8>${n}</i8>`
   }
-  if (!Number.isFinite(n)) fail(`cannot encode the number ${n}: XML-RPC has no NaN or infinity`)
+  if (!Number.isFinite(n)) refuse(`cannot encode the number ${n}: XML-RPC has no NaN or infinity`)
   return `<double>${n}</double>`
 }
 
 function encodeDate(d: Date): string {
   const t = d.getTime()
-  if (Number.isNaN(t)) fail('cannot encode an invalid Date')
+  if (Number.isNaN(t)) refuse('cannot encode an invalid Date')
   const y = d.getUTCFullYear()
-  if (y < 1 || y > 9999) fail(`cannot encode a Date in year ${y}: dateTime.iso8601 takes years 1-9999`)
+  if (y < 1 || y > 9999) refuse(`cannot encode a Date in year ${y}: dateTime.iso8601 takes years 1-9999`)
   return (
     `<dateTime.iso8601>${pad(y, 4)}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}T` +
     `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}</dateTime.iso8601>`
@@ -830,7 +535,7 @@ function encodeValue(v: unknown, depth: number): string {
         const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
         return `<value><base64>${b.toString('base64')}</base64></value>`
       }
-      if (depth >= ENCODE_MAX_DEPTH) fail(`cannot encode a value nested deeper than ${ENCODE_MAX_DEPTH} levels (a cycle?)`)
+      if (depth >= ENCODE_MAX_DEPTH) refuse(`cannot encode a value nested deeper than ${ENCODE_MAX_DEPTH} levels (a cycle?)`)
       if (Array.isArray(v)) {
         let s = '<value><array><data>'
         for (let i = 0; i < v.length; i++) s += encodeValue(v[i], depth + 1)
@@ -838,7 +543,7 @@ function encodeValue(v: unknown, depth: number): string {
       }
       const proto = Object.getPrototypeOf(v)
       if (proto !== Object.prototype && proto !== null) {
-        fail(`cannot encode a ${(proto?.constructor?.name as string | undefined) ?? 'non-plain'} object`)
+        refuse(`cannot encode a ${(proto?.constructor?.name as string | undefined) ?? 'non-plain'} object`)
       }
       const o = v as Record<string, unknown>
       let s = '<value><struct>'
@@ -850,7 +555,7 @@ function encodeValue(v: unknown, depth: number): string {
       return s + '</struct></value>'
     }
     default:
-      return fail(`cannot encode a value of type ${typeof v}`)
+      return refuse(`cannot encode a value of type ${typeof v}`)
   }
 }
 
