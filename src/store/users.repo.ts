@@ -23,6 +23,8 @@ export function toUser(r: UserTable): User {
     version: r.version,
     avatarHash: r.avatar_sha256 ?? null,
     authMethod: authMethodOf(r.auth_method),
+    managerUserId: r.manager_user_id ?? null,
+    approvalPending: r.approval_state != null,
   }
 }
 
