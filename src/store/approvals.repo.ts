@@ -172,3 +172,8 @@ export async function listPeopleRows(db: Db, ids: readonly string[]): Promise<Ap
   if (ids.length === 0) return []
   return db.selectFrom('users').select(['id', 'username', 'first_name', 'last_name', 'email']).where('id', 'in', [...new Set(ids)]).execute()
 }
+
+/** The names and display names of every catalogue service (the labels approval subscriptions name). */
+export async function listServiceLabelRows(db: Db): Promise<{ name: string; display_name: string }[]> {
+  return db.selectFrom('services').select(['name', 'display_name']).execute()
+}
