@@ -16,6 +16,7 @@ import { domainsRoutes } from './rest/domains.routes.js'
 import { exportRoutes } from './rest/export.routes.js'
 import { xmlrpcRoutes } from './xmlrpc/routes.js'
 import { loginExtrasRoutes } from './rest/login-extras.routes.js'
+import { approvalsRoutes } from './rest/approvals.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -29,6 +30,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   domainsRoutes(app, deps)
   exportRoutes(app, deps)
   xmlrpcRoutes(app, deps)
+  approvalsRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }
