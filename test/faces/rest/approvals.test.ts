@@ -269,7 +269,7 @@ eachDialect('workflow approvals over REST', (dialect) => {
     let minnie = (await s.req('GET', `/orgs/${org}/members/${made.body.id}`)).body
     assert.equal(minnie.enabled, false)
     assert.equal(minnie.approvalPending, true)
-    assert.equal((await s.req('GET', '/me', p.as(`minnie_${tag}`))).status, 401, 'a user waiting for approval cannot log in')
+    assert.equal((await s.req('GET', '/approvals', p.as(`minnie_${tag}`))).status, 401, 'a user waiting for approval cannot log in')
     const a = await pendingApproval(org)
     assert.equal(a.description, 'Provision User - Minnie Mouse')
     assert.deepEqual(a.subscriptions.map((x: any) => x.user.name).sort(), [...names].sort())
