@@ -177,3 +177,15 @@ export async function listPeopleRows(db: Db, ids: readonly string[]): Promise<Ap
 export async function listServiceLabelRows(db: Db): Promise<{ name: string; display_name: string }[]> {
   return db.selectFrom('services').select(['name', 'display_name']).execute()
 }
+
+/** The gate of each accepted response of an approval request (one entry per acceptance). */
+export async function listAcceptedGateIds(db: Db, approvalId: string): Promise<string[]> {
+  const rows = await db.selectFrom('approval_responses').select('gate_id').where('approval_id', '=', approvalId).where('status', '=', 'Accepted').execute()
+  return rows.map((r) => r.gate_id)
+}
+
+/** Counts the members of the group `providerId`. */
+export async function countGroupMembers(db: Db, providerId: string): Promise<number> {
+  const r = await db.selectFrom('approval_group_members').select((eb) => eb.fn.countAll<number>().as('n')).where('provider_id', '=', providerId).executeTakeFirstOrThrow()
+  return Number(r.n)
+}

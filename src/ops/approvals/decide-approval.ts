@@ -3,7 +3,7 @@ import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
 import { isUuid } from '../../core/ids.js'
 import { findOrgById } from '../../store/orgs.repo.js'
-import { answerResponseRow, findApprovalRowLocked, findResponseRow, listGateRows } from '../../store/approvals.repo.js'
+import { answerResponseRow, findApprovalRow, findApprovalRowLocked, findResponseRow, listAcceptedGateIds, listGateRows } from '../../store/approvals.repo.js'
 import { noteRequest } from '../../store/jobs.repo.js'
 import type { ApprovalView } from './model.js'
 import { approvalViews } from './views.js'
@@ -59,11 +59,11 @@ export const decideApproval = defineOp({
       if (input.status === 'Rejected') {
         await refuseApproval(trx, approval, now, 'Rejected', `rejected by ${ctx.actor.username}: ${reason || 'no reason given'}`)
       } else {
-        const accepted = await trx.selectFrom('approval_responses').select(['gate_id']).where('approval_id', '=', approval.id).where('status', '=', 'Accepted').execute()
-        const done = gates.every((g) => accepted.filter((a) => a.gate_id === g.id).length >= g.required)
+        const accepted = await listAcceptedGateIds(trx, approval.id)
+        const done = gates.every((g) => accepted.filter((id) => id === g.id).length >= g.required)
         if (done) released = await acceptApproval(trx, approval, now)
       }
-      const fresh = (await trx.selectFrom('approval_requests').selectAll().where('id', '=', approval.id).executeTakeFirst())!
+      const fresh = (await findApprovalRow(trx, approval.id))!
       return (await approvalViews(trx, [fresh], ctx.actor.userId))[0]!
     })
     if (released) ctx.jobs?.ring()

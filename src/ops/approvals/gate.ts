@@ -8,7 +8,7 @@ import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
 import type { OrgRow } from '../../store/orgs.repo.js'
-import { findUserById, countOrgUsers, deleteUserRow, userHoldsServices } from '../../store/users.repo.js'
+import { findUserById, countOrgUsers, deleteUserRow, setUserApprovalState, userHoldsServices } from '../../store/users.repo.js'
 import {
   insertApprovalRows,
   listGroupMemberRows,
@@ -147,12 +147,7 @@ export async function acceptApproval(trx: Db, approval: ApprovalRequestRow, now:
       await releaseHeldJobs(trx, approval.request_id, now, `approval ${approval.id} accepted: the work goes on`)
       return true
     case 'user-create':
-      await trx
-        .updateTable('users')
-        .set({ enabled: effect.enabled ? 1 : 0, approval_state: null, updated_at: at })
-        .where('id', '=', effect.userId)
-        .where('approval_state', '=', 'pending-create')
-        .execute()
+      await setUserApprovalState(trx, effect.userId, null, { expect: 'pending-create', enabled: effect.enabled, now: at })
       await finishPendingRequest(trx, approval.request_id, now, `approval ${approval.id} accepted: the user is created`)
       return false
     case 'user-delete': {
@@ -161,7 +156,7 @@ export async function acceptApproval(trx: Db, approval: ApprovalRequestRow, now:
         await finishPendingRequest(trx, approval.request_id, now, `approval ${approval.id} accepted: the user was already gone`)
         return false
       }
-      await trx.updateTable('users').set({ approval_state: null }).where('id', '=', u.id).execute()
+      await setUserApprovalState(trx, u.id, null)
       if ((await countOrgUsers(trx, u.org_id)) <= 1) {
         await failHeldJobs(trx, approval.request_id, now, `${u.username} is the organisation's last user and cannot be deleted`)
         return false
@@ -199,7 +194,7 @@ export async function refuseApproval(trx: Db, approval: ApprovalRequestRow, now:
       if ((await findUserById(trx, effect.userId))?.approval_state === 'pending-create') await deleteUserRow(trx, effect.userId)
       break
     case 'user-delete':
-      await trx.updateTable('users').set({ approval_state: null }).where('id', '=', effect.userId).where('approval_state', '=', 'pending-delete').execute()
+      await setUserApprovalState(trx, effect.userId, null, { expect: 'pending-delete' })
       break
   }
   return true

@@ -6,6 +6,7 @@ import { newId } from '../../core/ids.js'
 import { catalogKey } from '../../store/catalog.repo.js'
 import { findUserByUsername } from '../../store/users.repo.js'
 import {
+  countGroupMembers,
   deleteProviderRow,
   insertProviderRow,
   listProviderRows,
@@ -159,7 +160,7 @@ export const setApprovalProviders = defineOp({
           await setGroupMemberRows(trx, row.id, ids)
           count = ids.length
         } else {
-          count = Number((await trx.selectFrom('approval_group_members').select((eb) => eb.fn.countAll<number>().as('n')).where('provider_id', '=', row.id).executeTakeFirstOrThrow()).n)
+          count = await countGroupMembers(trx, row.id)
         }
         if (next.members_to_approve > count) {
           throw new DomainError('invalid_argument', `group ${g.name}: membersToApprove ${next.members_to_approve} is more than its ${count} members`, { field: 'membersToApprove' })

@@ -5,7 +5,7 @@ import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
 import { mayGrant } from '../../core/roles.js'
 import { hashSecret } from '../../core/passwords.js'
-import { insertUser, toUser, usernameKey, type User } from '../../store/users.repo.js'
+import { insertUser, setUserApprovalState, toUser, usernameKey, type User } from '../../store/users.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
 import { checkManager } from './manager.js'
@@ -84,7 +84,7 @@ export const createUser = defineOp({
       if (gate) {
         row.enabled = 0
         row.approval_state = 'pending-create'
-        await trx.updateTable('users').set({ enabled: 0, approval_state: 'pending-create' }).where('id', '=', row.id).execute()
+        await setUserApprovalState(trx, row.id, 'pending-create', { enabled: false })
         await holdRequest(trx, gate.requestId, ctx.clock(), `user ${row.username} is made disabled until its approval ${gate.approvalId} is decided`)
       }
       return toUser(row)

@@ -5,7 +5,7 @@ import { getUserInOrg } from './get-user.js'
 import { DomainError } from '../../core/errors.js'
 import { mayGrant, type Role } from '../../core/roles.js'
 import { lockOrgForUpdate } from '../../store/orgs.repo.js'
-import { countOrgUsers, deleteUserRow, userHoldsServices } from '../../store/users.repo.js'
+import { countOrgUsers, deleteUserRow, setUserApprovalState, userHoldsServices } from '../../store/users.repo.js'
 import { getOrgInScope } from '../access.js'
 import { gateEvent } from '../approvals/gate.js'
 import { holdRequest } from '../../store/jobs.repo.js'
@@ -57,7 +57,7 @@ export const deleteUser = defineOp({
         effect: { kind: 'user-delete', userId: u.id },
       })
       if (gate) {
-        await trx.updateTable('users').set({ approval_state: 'pending-delete' }).where('id', '=', u.id).execute()
+        await setUserApprovalState(trx, u.id, 'pending-delete')
         await holdRequest(trx, gate.requestId, ctx.clock(), `user ${u.username} is deleted once its approval ${gate.approvalId} is accepted`)
         return { approvalPending: true }
       }
