@@ -11,6 +11,7 @@ import { openStore, type StoreOptions } from './store/store.js'
 import type { Deps, Logger } from './ops/context.js'
 import { createAuthenticator } from './auth/authenticator.js'
 import { runHousekeeping } from './ops/housekeeping.js'
+import { sweepApprovals } from './ops/approvals/sweep-approvals.js'
 import { sealDriverSecrets } from './ops/catalog/seal-driver-secrets.js'
 import { resealRegistrarSecrets } from './ops/domains/reseal-registrar-secrets.js'
 import { resealOrgSecrets } from './ops/orgs/reseal-org-secrets.js'
@@ -179,6 +180,12 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   }, 3600_000)
   purge.unref()
   app.addHook('onClose', async () => clearInterval(purge))
+  // Every minute: approvals past their timeout fail, reminders are logged (ops/approvals/).
+  const sweep = setInterval(() => {
+    sweepApprovals(deps).catch((err) => app.log.warn({ err }, 'approval sweep failed'))
+  }, 60_000)
+  sweep.unref()
+  app.addHook('onClose', async () => clearInterval(sweep))
 
   if (opts.worker !== false) {
     const worker = startWorker(deps, opts.worker ?? {})

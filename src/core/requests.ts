@@ -1,7 +1,14 @@
 /** Requests: every mutation, with its log and times; slow ones run as jobs. */
 
-/** A request's status. Synchronous operations end `succeeded` or `failed`; jobs pass through `queued` and `running`. */
-export type RequestStatus = 'queued' | 'running' | 'succeeded' | 'failed'
+/**
+ * A request's status. Synchronous operations end `succeeded` or `failed`; jobs pass through
+ * `queued` and `running`; a request whose event an approval provider subscribes to waits
+ * `pending` (with `approvalPending`) until its approvers decide (ops/approvals/).
+ */
+export type RequestStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed'
+
+/** Every request status, for faces that enumerate them. */
+export const REQUEST_STATUSES = ['pending', 'queued', 'running', 'succeeded', 'failed'] as const
 
 export interface RequestLogEntry {
   at: string
@@ -21,6 +28,8 @@ export interface Request {
   target: string
   scopePath: string
   status: RequestStatus
+  /** True while the request waits for approval (its status is `pending`). */
+  approvalPending: boolean
   log: RequestLogEntry[]
   /**
    * Why it failed, as its callers are shown it: the caller's `userErrormsg` when it gave one,

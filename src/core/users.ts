@@ -18,6 +18,10 @@ export interface User {
   avatarHash: string | null
   /** How its password logins go on: `basic`, or `email` (a mailed PIN as a second factor). */
   authMethod: AuthMethod
+  /** The user's manager (a user of the same organisation), whom "Workflow Managers" approvals go to; null: none. */
+  managerUserId: string | null
+  /** True while the user's creation or deletion waits for approval (a user created so is disabled until accepted). */
+  approvalPending: boolean
 }
 
 /**

@@ -18,6 +18,7 @@ import { xmlrpcRoutes } from './xmlrpc/routes.js'
 import { xmlapiRoutes } from './xmlapi/routes.js'
 import { loginExtrasRoutes } from './rest/login-extras.routes.js'
 import { reportsRoutes } from './rest/reports.routes.js'
+import { approvalsRoutes } from './rest/approvals.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -33,6 +34,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   xmlrpcRoutes(app, deps)
   xmlapiRoutes(app, deps)
   reportsRoutes(app, deps)
+  approvalsRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

@@ -25,7 +25,8 @@ import type { Database, JobTable } from './schema.js'
 import { toRequest, type RequestLogEntry, type RequestRow, type RequestStatus } from './requests.repo.js'
 import { jobEvent } from './subjects.js'
 
-export type JobStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed'
+/** `held`: waiting for approval; no worker claims it until `releaseHeldJobs` makes it `queued`. */
+export type JobStatus = 'held' | 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed'
 
 /** A job as stored (its payload still JSON text). */
 export type JobRow = Omit<JobTable, 'id'> & { id: number }
@@ -43,6 +44,11 @@ export interface NewJob {
   deadlineAt?: number
   /** Now, ms since the epoch. */
   now: number
+  /**
+   * Held for approval: the job is written `held` (no worker claims it) and its request `pending`,
+   * until `releaseHeldJobs` or `failHeldJobs`.
+   */
+  held?: boolean
 }
 
 const iso = (t: number) => new Date(t).toISOString()
@@ -50,7 +56,8 @@ const iso = (t: number) => new Date(t).toISOString()
 /**
  * Queues a job for `job.requestId` inside the caller's write transaction `trx`, so that the
  * job exists exactly when the change that asked for it does, and notes it in the request's log.
- * Wake the workers after the commit (`Deps.jobs.ring()`).
+ * Wake the workers after the commit (`Deps.jobs.ring()`). A `held` job waits for approval instead
+ * (see `NewJob.held`).
  */
 export async function enqueueJob(trx: Db, job: NewJob): Promise<{ id: number; guid: string }> {
   const guid = newId()
@@ -62,7 +69,7 @@ export async function enqueueJob(trx: Db, job: NewJob): Promise<{ id: number; gu
       request_id: job.requestId,
       kind: job.kind,
       payload: JSON.stringify(job.payload),
-      status: 'queued',
+      status: job.held ? 'held' : 'queued',
       attempts: 0,
       max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       run_after: now,
@@ -77,8 +84,61 @@ export async function enqueueJob(trx: Db, job: NewJob): Promise<{ id: number; gu
     })
     .returning('id')
     .executeTakeFirstOrThrow()
+  if (job.held) {
+    await updateRequest(trx, job.requestId, job.now, { log: [{ level: 'info', message: `job ${guid} (${job.kind}) held: waiting for approval` }], stageStart: ['approval'] })
+    await trx.updateTable('requests').set({ status: 'pending' }).where('id', '=', job.requestId).execute()
+    return { id: r.id, guid }
+  }
   await updateRequest(trx, job.requestId, job.now, { log: [{ level: 'info', message: `queued job ${guid} (${job.kind})` }], stageStart: ['queued'] })
   return { id: r.id, guid }
+}
+
+/**
+ * Marks the request `requestId` `pending` (waiting for approval) with `message` in its log, in
+ * `trx`: for a request whose work is not a job (a user's creation or deletion).
+ */
+export async function holdRequest(trx: Db, requestId: number, now: number, message: string): Promise<void> {
+  await updateRequest(trx, requestId, now, { log: [{ level: 'info', message }], stageStart: ['approval'] })
+  await trx.updateTable('requests').set({ status: 'pending' }).where('id', '=', requestId).execute()
+}
+
+/**
+ * Releases the held jobs of the request `requestId` (approval granted), in `trx`: they become
+ * `queued` at once and the request `queued`, with `message` in its log. Answers how many jobs
+ * were released (wake the workers after the commit).
+ */
+export async function releaseHeldJobs(trx: Db, requestId: number, now: number, message: string): Promise<number> {
+  const r = await trx.updateTable('jobs').set({ status: 'queued', run_after: iso(now), updated_at: iso(now) }).where('request_id', '=', requestId).where('status', '=', 'held').executeTakeFirst()
+  await updateRequest(trx, requestId, now, { status: 'queued', log: [{ level: 'info', message }], stageEnd: ['approval'], stageStart: ['queued'] })
+  return Number(r.numUpdatedRows)
+}
+
+/**
+ * Finishes the request `requestId` (waiting for approval) as `succeeded`, in `trx`, when its
+ * work was done by the approval itself (a user's creation or deletion).
+ */
+export async function finishPendingRequest(trx: Db, requestId: number, now: number, message: string): Promise<void> {
+  await updateRequest(trx, requestId, now, { status: 'succeeded', finished: true, started: true, stageEnd: ['approval'], log: [{ level: 'info', message }, { level: 'info', message: 'finished: succeeded' }] })
+}
+
+/**
+ * Fails the held jobs of the request `requestId` and the request itself with `error` (approval
+ * refused or timed out), in `trx`. The jobs' subjects are not told: the caller puts them back
+ * as they were.
+ */
+export async function failHeldJobs(trx: Db, requestId: number, now: number, error: string): Promise<void> {
+  await trx
+    .updateTable('jobs')
+    .set({ status: 'failed', last_error: error, finished_at: iso(now), updated_at: iso(now) })
+    .where('request_id', '=', requestId)
+    .where('status', '=', 'held')
+    .execute()
+  await updateRequest(trx, requestId, now, { status: 'failed', error, finished: true, stageEnd: ['approval'], log: [{ level: 'error', message: error }, { level: 'info', message: 'finished: failed' }] })
+}
+
+/** Adds `message` to the log of the request `requestId`, in `trx`. */
+export async function noteRequest(trx: Db, requestId: number, now: number, level: 'info' | 'warn' | 'error', message: string): Promise<void> {
+  await updateRequest(trx, requestId, now, { log: [{ level, message }] })
 }
 
 /** The jobs a worker may claim at `now`: due queued jobs, expired leases, waiting jobs past their deadline. */
@@ -443,7 +503,7 @@ interface RequestChange {
 }
 
 /** Ranks of request statuses: a request never goes back, and a failed one stays failed. */
-const RANK: Record<RequestStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 3 }
+const RANK: Record<RequestStatus, number> = { pending: -1, queued: 0, running: 1, succeeded: 2, failed: 3 }
 
 /**
  * Applies `change` to a request's status, log, stages and times in `trx` (a read and a write of

@@ -32,6 +32,7 @@ export function toRequest(r: RequestRow): Request {
     target: r.target,
     scopePath: r.scope_path,
     status: r.status as RequestStatus,
+    approvalPending: r.status === 'pending',
     log,
     error: r.status === 'failed' && r.user_error ? r.user_error : r.error,
     stages: r.stages ? (JSON.parse(r.stages) as Request['stages']) : {},

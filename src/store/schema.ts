@@ -98,6 +98,10 @@ export interface UserTable {
    * for a mailed PIN first (migration 2026-12-06-0007; defaults to `basic`).
    */
   auth_method?: string
+  /** The user's manager, a user of the same organisation (migration 2026-12-07-0001; null: none). */
+  manager_user_id?: string | null
+  /** Null, or `pending-create` / `pending-delete` while that waits for approval (migration 2026-12-07-0001). */
+  approval_state?: string | null
 }
 
 export interface GroupTable {
@@ -700,4 +704,80 @@ export interface Database {
   mail_outbox: MailOutboxTable
   password_recoveries: PasswordRecoveryTable
   report_definitions: ReportDefinitionTable
+  approval_providers: ApprovalProviderTable
+  approval_group_members: ApprovalGroupMemberTable
+  approval_requests: ApprovalRequestTable
+  approval_gates: ApprovalGateTable
+  approval_responses: ApprovalResponseTable
+}
+
+/** An approval provider of an organisation: "Workflow Managers" (`kind` managers) or one group of "Workflow Groups" (`kind` group). */
+export interface ApprovalProviderTable {
+  id: string
+  org_id: string
+  kind: string
+  /** The group's name (empty for managers) and its case-folded key. */
+  name: string
+  name_key: string
+  description: string
+  /** Managers: how many levels of the manager chain approve. */
+  managers: number
+  /** Groups: how many members' acceptances are needed. */
+  members_to_approve: number
+  /** 0: never. */
+  timeout_days: number
+  /** 0: never. */
+  reminder_days: number
+  /** JSON: the subscribed events (see ops/approvals/model.ts `StoredSubscriptions`). */
+  subscriptions: string
+  created_at: string
+  updated_at: string
+}
+
+export interface ApprovalGroupMemberTable {
+  provider_id: string
+  user_id: string
+}
+
+/** One event waiting for (or decided by) approval. */
+export interface ApprovalRequestTable {
+  id: string
+  /** `requests.id` of the gated request. */
+  request_id: number
+  org_id: string
+  description: string
+  /** `<object>.<action>[:<label>]`, e.g. `services.Provision:Hosted Exchange`. */
+  event: string
+  requested_by_user_id: string | null
+  /** `Pending`, `Accepted`, `Rejected` or `TimedOut`. */
+  status: string
+  /** JSON: what acceptance does and how a refusal undoes the subject (ops/approvals/model.ts `Effect`). */
+  effect: string
+  requested_at: string
+  resolved_at: string | null
+}
+
+/** What one subscribed provider (or group) asks of an approval request. */
+export interface ApprovalGateTable {
+  id: string
+  approval_id: string
+  /** `Workflow Managers`, or the group's name. */
+  provider: string
+  required: number
+  timeout_days: number
+  reminder_days: number
+  reminded_at: string | null
+}
+
+/** One approver's response (`id` is the seed's subscription GUID). */
+export interface ApprovalResponseTable {
+  id: string
+  approval_id: string
+  gate_id: string
+  user_id: string
+  /** `Pending`, `Accepted`, `Rejected`, `TimedOut` or `Closed` (the request ended otherwise). */
+  status: string
+  reason: string
+  requested_at: string
+  resolved_at: string | null
 }

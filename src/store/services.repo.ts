@@ -465,3 +465,118 @@ export async function forgetCatalogEntry(db: Db, entry: CatalogEntry): Promise<v
       return
   }
 }
+
+/** What a customer service was before a request that waits for approval changed it. */
+export interface CustomerServiceBefore {
+  status: string
+  desired: string
+  error: string | null
+  request_id: number | null
+  location_id: string | null
+  user_limit: number | null
+  is_billed: number
+  properties: string
+}
+
+/** The columns of `row` a refused approval puts back (see `restoreCustomerService`). */
+export function customerServiceBefore(row: CustomerServiceRow | undefined): CustomerServiceBefore {
+  if (!row) return { status: 'NotProvisioned', desired: 'notprovisioned', error: null, request_id: null, location_id: null, user_limit: null, is_billed: 1, properties: '{}' }
+  return {
+    status: row.status,
+    desired: row.desired,
+    error: row.error,
+    request_id: row.request_id,
+    location_id: row.location_id,
+    user_limit: row.user_limit,
+    is_billed: row.is_billed,
+    properties: row.properties,
+  }
+}
+
+/**
+ * Puts a customer service back as it was before the request `requestId` (its approval refused
+ * or timed out), if that request is still its latest. Its packages, plans and instances named
+ * by the request are kept (as a deprovisioned service keeps its settings).
+ */
+export async function restoreCustomerService(trx: Db, id: string, requestId: number, before: CustomerServiceBefore, now: number): Promise<void> {
+  await trx
+    .updateTable('customer_services')
+    .set({ ...before, updated_at: iso(now) })
+    .where('id', '=', id)
+    .where('request_id', '=', requestId)
+    .execute()
+}
+
+/** What a user service was before a request that waits for approval changed it. */
+export interface UserServiceBefore {
+  existed: boolean
+  status: string
+  desired: string
+  error: string | null
+  request_id: number | null
+  properties: string
+  planIds: string[]
+  instanceIds: string[]
+}
+
+/** Reads what a refused approval puts back of the user service `row` (see `restoreUserService`). */
+export async function userServiceBefore(db: Db, row: UserServiceRow | undefined): Promise<UserServiceBefore> {
+  if (!row) return { existed: false, status: 'NotProvisioned', desired: 'notprovisioned', error: null, request_id: null, properties: '{}', planIds: [], instanceIds: [] }
+  const instances = await db.selectFrom('user_service_instances').select('instance_id').where('user_service_id', '=', row.id).execute()
+  return {
+    existed: true,
+    status: row.status,
+    desired: row.desired,
+    error: row.error,
+    request_id: row.request_id,
+    properties: row.properties,
+    planIds: await listUserServicePlanIds(db, row.id),
+    instanceIds: instances.map((i) => i.instance_id),
+  }
+}
+
+/**
+ * Puts a user service back as it was before the request `requestId` (its approval refused or
+ * timed out), if that request is still its latest: the places it took under the customer's user
+ * limits are given back (a new holder's all of them; a holder's changed plans, one by one), its
+ * plans, instances and properties are the earlier ones, and a row the request made is removed.
+ */
+export async function restoreUserService(trx: Db, id: string, requestId: number, before: UserServiceBefore, now: number): Promise<void> {
+  const row = await trx.selectFrom('user_services').select(['customer_service_id']).where('id', '=', id).where('request_id', '=', requestId).executeTakeFirst()
+  if (!row) return
+  const live = before.existed && before.status !== 'NotProvisioned'
+  const current = await listUserServicePlanIds(trx, id)
+  if (!live) {
+    await releaseUserService(trx, id, row.customer_service_id)
+  } else {
+    const added = current.filter((p) => !before.planIds.includes(p))
+    const dropped = before.planIds.filter((p) => !current.includes(p))
+    if (added.length > 0) await releaseCustomerServicePlanPlaces(trx, row.customer_service_id, added)
+    if (dropped.length > 0) {
+      await trx
+        .updateTable('customer_service_plans')
+        .set((eb) => ({ users_count: eb('users_count', '+', 1) }))
+        .where('customer_service_id', '=', row.customer_service_id)
+        .where('plan_id', 'in', dropped)
+        .execute()
+    }
+    await setUserServicePlans(trx, id, before.planIds)
+    await setUserServiceInstances(trx, id, before.instanceIds)
+  }
+  if (!before.existed) {
+    await trx.deleteFrom('user_services').where('id', '=', id).execute()
+    return
+  }
+  await trx
+    .updateTable('user_services')
+    .set({ status: before.status, desired: before.desired, error: before.error, request_id: before.request_id, properties: before.properties, updated_at: iso(now) })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** The status (`pending`, `queued`, …) of requests by id (a service waits for approval while its latest request is `pending`). */
+export async function requestStates(db: Db, ids: readonly number[]): Promise<Map<number, { guid: string; status: string }>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('requests').select(['id', 'guid', 'status']).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((r) => [r.id, { guid: r.guid, status: r.status }]))
+}

@@ -23,6 +23,8 @@ export function toUser(r: UserTable): User {
     version: r.version,
     avatarHash: r.avatar_sha256 ?? null,
     authMethod: authMethodOf(r.auth_method),
+    managerUserId: r.manager_user_id ?? null,
+    approvalPending: r.approval_state != null,
   }
 }
 
@@ -173,4 +175,17 @@ export async function disableOrgUsers(db: Db, orgId: string, now: string): Promi
     .set((eb) => ({ enabled: 0, cred_version: eb('cred_version', '+', 1), updated_at: now }))
     .where('org_id', '=', orgId)
     .execute()
+}
+
+/**
+ * Sets a user's approval state (null, `pending-create`, `pending-delete`; see ops/approvals/)
+ * and, when given, its enabled flag; with `expect`, only if its state is that one.
+ */
+export async function setUserApprovalState(db: Db, userId: string, state: string | null, opts: { expect?: string; enabled?: boolean; now?: string } = {}): Promise<void> {
+  let q = db
+    .updateTable('users')
+    .set({ approval_state: state, ...(opts.enabled !== undefined ? { enabled: opts.enabled ? 1 : 0 } : {}), ...(opts.now !== undefined ? { updated_at: opts.now } : {}) })
+    .where('id', '=', userId)
+  if (opts.expect !== undefined) q = q.where('approval_state', '=', opts.expect)
+  await q.execute()
 }

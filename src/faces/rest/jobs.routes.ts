@@ -10,6 +10,7 @@ import { ctxOf } from '../http.js'
 import { acceptCallback } from '../../ops/provisioning/accept-callback.js'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../jobs/signing.js'
 import { errorResponses } from './openapi.js'
+import { REQUEST_STATUSES } from '../../core/requests.js'
 
 const LogEntry = Type.Object({ at: Type.String(), level: Type.Enum(['info', 'warn', 'error'] as const), message: Type.String() })
 const Times = Type.Object({
@@ -24,7 +25,8 @@ export const JobWire = Type.Object({
   parentId: Type.Union([Type.Integer(), Type.Null()]),
   operation: Type.String({ description: 'The operation\'s one name on every face, e.g. customer.create' }),
   target: Type.String({ description: 'What it acted on, e.g. org:<id>' }),
-  status: Type.Enum(['queued', 'running', 'succeeded', 'failed'] as const),
+  status: Type.Enum(REQUEST_STATUSES, { description: '`pending` while an approval waits (approvalPending), then queued → running → succeeded | failed' }),
+  approvalPending: Type.Boolean({ description: 'True while the request waits for its approvers (GET /approvals/{guid}); a rejection or a timeout fails it' }),
   actor: Type.Object(
     {
       userId: Type.Union([Type.String(), Type.Null()]),
@@ -52,6 +54,7 @@ function toWire(r: SeenRequest): Static<typeof JobWire> {
     operation: r.operation,
     target: r.target,
     status: r.status,
+    approvalPending: r.approvalPending,
     actor: { userId: r.actorUserId, orgId: r.actorOrgId, organisation: r.actorOrgName, via: r.via },
     error: r.error,
     maxDurationMs: r.maxDurationMs,

@@ -222,9 +222,23 @@ export function membersRoutes(app: FastifyInstance, deps: Deps): void {
 
   r.delete(
     '/orgs/:org_id/members/:member_id',
-    { schema: { tags: ['members'], summary: 'Delete a user (never an organisation\'s last)', params: MemberParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409, 412) } } },
+    {
+      schema: {
+        tags: ['members'],
+        summary: "Delete a user (never an organisation's last)",
+        description:
+          '204 when deleted. 202 when an approval provider subscribes to `users` Deprovision: the request (`X-Job-Guid`, `Location: /jobs/{guid}`) waits `pending` ' +
+          'until the approvers decide (GET /orgs/{org_id}/approvals); acceptance deletes the user.',
+        params: MemberParams,
+        response: { 202: Type.Object({ approvalPending: Type.Boolean() }), 204: Type.Null(), ...errorResponses(401, 403, 404, 409, 412) },
+      },
+    },
     async (req, reply) => {
-      await deleteUser(ctxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id, expectedVersion: ifMatchVersion(req) })
+      const out = await deleteUser(ctxOf(deps, req), { orgId: req.params.org_id, userId: req.params.member_id, expectedVersion: ifMatchVersion(req) })
+      if (out.approvalPending) {
+        if (req.exec?.guid) reply.header('location', `/jobs/${req.exec.guid}`)
+        return reply.code(202).send({ approvalPending: true })
+      }
       reply.code(204)
     },
   )

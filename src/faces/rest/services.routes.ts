@@ -48,6 +48,7 @@ const StatusFields = {
   desiredStatus: Type.Union([Type.Literal('Provisioned'), Type.Literal('NotProvisioned')], { description: 'Where the latest request takes it' }),
   error: Nullable(Type.String({ description: 'Why the last request failed (while Failed)' })),
   requestGuid: Nullable(Type.String({ description: 'The latest request that changed it: GET /jobs/{requestGuid}' })),
+  approvalPending: Type.Boolean({ description: 'True while that request waits for approval (status Pending; see GET /orgs/{org_id}/approvals)' }),
 }
 
 const CustomerServiceWire = Type.Object(
@@ -62,7 +63,6 @@ const CustomerServiceWire = Type.Object(
     userLimit: UserLimitWire,
     usersCount: Type.Integer({ description: 'Users holding the service (their user services are not NotProvisioned)' }),
     isBilled: Type.Boolean(),
-    approvalPending: Type.Boolean(),
     multipleUserPlans: Type.Boolean(),
     packages: Type.Array(Type.Object({ name: Type.String(), fullname: Type.String(), enabled: Type.Boolean() })),
     userPlans: Type.Array(

@@ -12,6 +12,8 @@ export interface ProvisioningInput {
   action: 'provision' | 'deprovision'
   /** Sent to the driver as is; never a secret. */
   payload: Record<string, unknown>
+  /** Held for approval (ops/approvals/gate.ts): no worker runs it until the approval releases it. */
+  held?: boolean
 }
 
 /**
@@ -39,7 +41,7 @@ export async function enqueueProvisioning(ctx: Ctx, trx: Db, input: Provisioning
   }
   const maxMs = ctx.exec?.maxDurationMs
   const now = ctx.clock()
-  const job = await enqueueJob(trx, { requestId, kind: PROVISIONING_KIND, payload: payload as unknown as Record<string, unknown>, now, ...(maxMs !== undefined ? { deadlineAt: now + maxMs } : {}) })
+  const job = await enqueueJob(trx, { requestId, kind: PROVISIONING_KIND, payload: payload as unknown as Record<string, unknown>, now, held: input.held === true, ...(maxMs !== undefined ? { deadlineAt: now + maxMs } : {}) })
   // The request's recorder rings this process's workers once the transaction has committed.
   return { jobGuid: job.guid, requestGuid: rec.guid, requestId }
 }

@@ -1,7 +1,8 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import { anyUserServiceInFlight, customerServiceSubject, findCustomerService, updateCustomerService } from '../../store/services.repo.js'
+import { anyUserServiceInFlight, customerServiceBefore, customerServiceSubject, findCustomerService, updateCustomerService } from '../../store/services.repo.js'
+import { gateEvent } from '../approvals/gate.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
 import { CatalogName } from '../catalog/schema.js'
 import { enqueueProvisioning } from '../provisioning/enqueue-provisioning.js'
@@ -17,7 +18,8 @@ import { customerServiceView, type CustomerServiceView } from './view.js'
  * under the user limits are given back). Settings are kept for a later provisioning.
  *
  * A service that is already `NotProvisioned` is left alone (`jobGuid` null): deprovisioning is
- * idempotent. Refused with `conflict` while the service or one of its user services has a
+ * idempotent. A subscribed approval provider holds the job (`Pending`, `approvalPending`) until
+ * its approvers decide (ops/approvals/). Refused with `conflict` while the service or one of its user services has a
  * request under way.
  */
 export const deprovisionCustomerService = defineOp({
@@ -41,15 +43,27 @@ export const deprovisionCustomerService = defineOp({
       if (await anyUserServiceInFlight(trx, row.id)) {
         throw new DomainError('conflict', `users of ${org.name} have ${service.name} requests under way; deprovision it when they have finished`)
       }
+      const before = customerServiceBefore(row)
       const requestId = await ctx.request!.queue(trx)
       const now = new Date(ctx.clock()).toISOString()
       await updateCustomerService(trx, row.id, { status: 'Requested', desired: 'notprovisioned', request_id: requestId, error: null, version: row.version + 1, updated_at: now })
+      const gate = await gateEvent(ctx, trx, {
+        org,
+        object: 'services',
+        action: 'Deprovision',
+        labels: [service.name, service.display_name || service.name],
+        chainOf: ctx.actor.orgId === org.id ? ctx.actor.userId : null,
+        description: `Deprovision Service - ${service.display_name || service.name}`,
+        effect: { kind: 'customer-service', id: row.id, before },
+      })
       const { jobGuid } = await enqueueProvisioning(ctx, trx, {
         serviceName: service.name,
         subject: customerServiceSubject(row.id),
         action: 'deprovision',
         payload: { customer: { id: org.id, code: org.code, name: org.name } },
+        held: gate !== null,
       })
+      if (gate) await updateCustomerService(trx, row.id, { status: 'Pending' })
       const fresh = await findCustomerService(trx, org.id, service.id)
       return { service: await customerServiceView(trx, org.id, service, fresh, actsForMaster(ctx)), jobGuid }
     })

@@ -1,21 +1,23 @@
 import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { DomainError } from '../../core/errors.js'
-import { findCustomerService, findUserService, updateUserService, userServiceSubject } from '../../store/services.repo.js'
+import { findCustomerService, findUserService, updateUserService, userServiceBefore, userServiceSubject } from '../../store/services.repo.js'
+import { gateEvent } from '../approvals/gate.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
 import { CatalogName } from '../catalog/schema.js'
 import { enqueueProvisioning } from '../provisioning/enqueue-provisioning.js'
 import { actsForMaster } from '../access.js'
 import { getUserInOrg } from '../users/get-user.js'
 import { getOrgForUserServices, requireSettled } from './service-access.js'
-import { lockUserService } from './provision-user-service.js'
+import { lockUserService, personName } from './provision-user-service.js'
 import { userServiceView, type UserServiceView } from './view.js'
 
 /**
  * Deprovisions a user's service: `Requested` on its way back, a deprovisioning job queued, and
  * `NotProvisioned` once the driver has done it — then, and not before, the user's place under
  * the customer's user limits is free again. Already `NotProvisioned`: left alone (`jobGuid`
- * null). Refused with `conflict` while a request of the user service is under way.
+ * null). A subscribed approval provider holds the job until its approvers decide
+ * (ops/approvals/). Refused with `conflict` while a request of the user service is under way.
  */
 export const deprovisionUserService = defineOp({
   name: 'user_service.deprovision',
@@ -42,6 +44,7 @@ export const deprovisionUserService = defineOp({
         return { service: await userServiceView(trx, org.id, user.id, service, us, actsForMaster(ctx)), jobGuid: null }
       }
       await requireSettled(trx, us, `${service.name} of ${user.username}`)
+      const before = await userServiceBefore(trx, us)
       const requestId = await ctx.request!.queue(trx)
       await updateUserService(trx, us.id, {
         status: 'Requested',
@@ -51,7 +54,18 @@ export const deprovisionUserService = defineOp({
         version: us.version + 1,
         updated_at: new Date(ctx.clock()).toISOString(),
       })
+      const gate = await gateEvent(ctx, trx, {
+        org,
+        object: 'userservices',
+        action: 'Deprovision',
+        labels: [service.name, service.display_name || service.name],
+        chainOf: user.id,
+        description: `Deprovision User Service - ${service.display_name || service.name} for ${personName(user)}`,
+        effect: { kind: 'user-service', id: us.id, before },
+      })
+      if (gate) await updateUserService(trx, us.id, { status: 'Pending' })
       const { jobGuid } = await enqueueProvisioning(ctx, trx, {
+        held: gate !== null,
         serviceName: service.name,
         subject: userServiceSubject(us.id),
         action: 'deprovision',

@@ -19,8 +19,10 @@ import {
   updateCustomerServiceInstance,
   upsertCustomerServicePackage,
   upsertCustomerServicePlan,
+  customerServiceBefore,
   type CustomerServiceRow,
 } from '../../store/services.repo.js'
+import { gateEvent } from '../approvals/gate.js'
 import type { OrgRow } from '../../store/orgs.repo.js'
 import { getServiceRow } from '../catalog/catalog-access.js'
 import { rowLock } from '../../store/cloud.repo.js'
@@ -45,6 +47,10 @@ const STRICT = { additionalProperties: false } as const
  * if no user plan is named every plan of the service is enabled (the catalogue's user limits
  * become the customer's); packages are enabled only when named. `userLimit` (a number or
  * `Unlimited`, default `Unlimited`) caps the users holding the service.
+ *
+ * When an approval provider of the customer subscribes to `services` Provision of this service
+ * (ops/approvals/), the job is held: the service shows `Pending` with `approvalPending` until the
+ * approvers accept (the job then runs) or refuse (the service goes back to what it was).
  *
  * Refused: an unknown service, package, plan, property, location or instance (`not_found` /
  * `invalid_argument`); a location that does not offer the service; a user limit below the users
@@ -96,6 +102,7 @@ export const provisionCustomerService = defineOp({
         throw new DomainError('version_mismatch', `${service.name} of ${org.name} was changed since version ${input.expectedVersion}`)
       }
       await requireSettled(trx, row, `${service.name} of ${org.name}`)
+      const before = customerServiceBefore(row)
       const now = new Date(ctx.clock()).toISOString()
       const first = !row || row.status === 'NotProvisioned'
 
@@ -166,13 +173,27 @@ export const provisionCustomerService = defineOp({
       await applyInstances(trx, service, row.id, input.instances ?? [], input.removeInstances ?? [], now)
 
       const fresh = (await findCustomerService(trx, org.id, service.id))!
-      const view = await customerServiceView(trx, org.id, service, fresh, true)
+      let view = await customerServiceView(trx, org.id, service, fresh, true)
+      const gate = await gateEvent(ctx, trx, {
+        org,
+        object: 'services',
+        action: 'Provision',
+        labels: [service.name, service.display_name || service.name],
+        chainOf: ctx.actor.orgId === org.id ? ctx.actor.userId : null,
+        description: `Provision Service - ${service.display_name || service.name}`,
+        effect: { kind: 'customer-service', id: fresh.id, before },
+      })
       const { jobGuid } = await enqueueProvisioning(ctx, trx, {
         serviceName: service.name,
         subject: customerServiceSubject(fresh.id),
         action: 'provision',
         payload: driverPayload(org, view),
+        held: gate !== null,
       })
+      if (gate) {
+        await updateCustomerService(trx, fresh.id, { status: 'Pending' })
+        view = await customerServiceView(trx, org.id, service, await findCustomerService(trx, org.id, service.id), true)
+      }
       // The driver gets every property; the caller sees hidden ones only from the master organisation.
       const shown = actsForMaster(ctx) ? view : { ...view, properties: view.properties.filter((p) => !p.hidden) }
       return { service: shown, jobGuid }

@@ -19,6 +19,7 @@ import {
   takeCustomerServicePlanPlace,
   updateUserService,
   userServiceSubject,
+  userServiceBefore,
   type CustomerServiceRow,
   type UserServiceRow,
 } from '../../store/services.repo.js'
@@ -29,6 +30,7 @@ import { actsForMaster } from '../access.js'
 import { getUserInOrg } from '../users/get-user.js'
 import { getOrgForUserServices, requireSettled } from './service-access.js'
 import { userServiceView, type UserServiceView } from './view.js'
+import { gateEvent } from '../approvals/gate.js'
 
 const STRICT = { additionalProperties: false } as const
 
@@ -43,6 +45,10 @@ const STRICT = { additionalProperties: false } as const
  * service's user limit and each plan's are checked and taken in one conditional UPDATE each,
  * so they hold under any concurrency: past a limit the request is refused with
  * `quota_exceeded` naming the limit, and nothing changes.
+ *
+ * A subscribed approval provider (`userservices` Provision, ops/approvals/) holds the job: the
+ * user service is `Pending` with `approvalPending`, its places taken, until the approvers decide;
+ * a refusal gives the places back and puts it back as it was.
  */
 export const provisionUserService = defineOp({
   name: 'user_service.provision',
@@ -75,6 +81,7 @@ export const provisionUserService = defineOp({
         throw new DomainError('version_mismatch', `${service.name} of ${user.username} was changed since version ${input.expectedVersion}`)
       }
       await requireSettled(trx, us, `${service.name} of ${user.username}`)
+      const before = await userServiceBefore(trx, us)
       const live = us !== undefined && us.status !== 'NotProvisioned'
       const oldPlans = live ? await listUserServicePlanIds(trx, us.id) : []
       const plans = await choosePlans(trx, service, cs, input.userPlans, live ? oldPlans : undefined)
@@ -140,9 +147,20 @@ export const provisionUserService = defineOp({
       }
       await setUserServicePlans(trx, id, plans.map((p) => p.id))
       if (instanceIds) await setUserServiceInstances(trx, id, instanceIds)
-      const fresh = (await findUserService(trx, user.id, cs.id))!
+      const gate = await gateEvent(ctx, trx, {
+        org,
+        object: 'userservices',
+        action: 'Provision',
+        labels: [service.name, service.display_name || service.name],
+        chainOf: user.id,
+        description: `Provision User Service - ${service.display_name || service.name} for ${personName(user)}`,
+        effect: { kind: 'user-service', id, before },
+      })
+      if (gate) await updateUserService(trx, id, { status: 'Pending' })
+      let fresh = (await findUserService(trx, user.id, cs.id))!
       const view = await userServiceView(trx, org.id, user.id, service, fresh, true)
       const { jobGuid } = await enqueueProvisioning(ctx, trx, {
+        held: gate !== null,
         serviceName: service.name,
         subject: userServiceSubject(id),
         action: 'provision',
@@ -154,10 +172,16 @@ export const provisionUserService = defineOp({
           properties: Object.fromEntries(view.properties.map((p) => [p.name, p.value])),
         },
       })
-      return { service: actsForMaster(ctx) ? view : await userServiceView(trx, org.id, user.id, service, fresh, false), jobGuid }
+      fresh = (await findUserService(trx, user.id, cs.id))!
+      return { service: actsForMaster(ctx) ? await userServiceView(trx, org.id, user.id, service, fresh, true) : await userServiceView(trx, org.id, user.id, service, fresh, false), jobGuid }
     })
   },
 })
+
+/** A user's name as approval descriptions give it (`Minnie Mouse`, or the username). */
+export function personName(u: { first_name: string; last_name: string; username: string }): string {
+  return [u.first_name, u.last_name].filter(Boolean).join(' ') || u.username
+}
 
 /** Loads a user's row of a customer service, locking it against concurrent changes on PostgreSQL. */
 export async function lockUserService(ctx: Ctx, trx: Db, userId: string, csId: string): Promise<UserServiceRow | undefined> {

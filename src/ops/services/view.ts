@@ -15,7 +15,7 @@ import {
   listCustomerServicePlanRows,
   listUserServiceInstanceNames,
   listUserServicePlanNames,
-  requestGuids,
+  requestStates,
   type CustomerServiceRow,
   type UserServiceRow,
 } from '../../store/services.repo.js'
@@ -31,6 +31,8 @@ export interface ServiceStatusView {
   error: string | null
   /** The guid of the latest request that changed it (`GET /jobs/{guid}`). */
   requestGuid: string | null
+  /** True while that request waits for approval (the status is then `Pending`). */
+  approvalPending: boolean
 }
 
 export interface CustomerPlanView {
@@ -52,7 +54,6 @@ export interface CustomerServiceView extends ServiceStatusView {
   userLimit: UserLimit
   usersCount: number
   isBilled: boolean
-  approvalPending: boolean
   multipleUserPlans: boolean
   packages: { name: string; fullname: string; enabled: boolean }[]
   userPlans: CustomerPlanView[]
@@ -79,7 +80,8 @@ export interface UserServiceView extends ServiceStatusView {
   provisionedAt: string | null
 }
 
-function statusOf(row: { status: string; desired: string; error: string | null; request_id: number | null } | undefined, guids: Map<number, string>): ServiceStatusView {
+function statusOf(row: { status: string; desired: string; error: string | null; request_id: number | null } | undefined, requests: Map<number, { guid: string; status: string }>): ServiceStatusView {
+  const latest = row?.request_id != null ? requests.get(row.request_id) : undefined
   const status = (row?.status ?? 'NotProvisioned') as ProvisioningStatus
   const info = provisioningInfo(status)
   return {
@@ -88,7 +90,8 @@ function statusOf(row: { status: string; desired: string; error: string | null; 
     statusColour: info.colour,
     desiredStatus: row?.desired === 'provisioned' ? 'Provisioned' : 'NotProvisioned',
     error: status === 'Failed' ? (row?.error ?? null) : null,
-    requestGuid: row?.request_id != null ? (guids.get(row.request_id) ?? null) : null,
+    requestGuid: latest?.guid ?? null,
+    approvalPending: latest?.status === 'pending',
   }
 }
 
@@ -103,7 +106,7 @@ export async function customerServiceView(db: Db, orgId: string, service: Servic
     listPackageRows(db, service.id),
     listPlanRows(db, service.id),
     listPropertyRows(db, service.id, true),
-    requestGuids(db, row?.request_id != null ? [row.request_id] : []),
+    requestStates(db, row?.request_id != null ? [row.request_id] : []),
   ])
   const enabledPackages = new Map<string, boolean>()
   const customerPlans = new Map<string, { enabled: number; user_limit: number | null; users_count: number }>()
@@ -133,7 +136,6 @@ export async function customerServiceView(db: Db, orgId: string, service: Servic
     userLimit: row ? toUserLimit(row.user_limit) : 'Unlimited',
     usersCount: row?.users_count ?? 0,
     isBilled: row ? row.is_billed === 1 : true,
-    approvalPending: false,
     multipleUserPlans: service.multiple_user_plans === 1,
     packages: packages.map((p) => ({ name: p.name, fullname: p.display_name || p.name, enabled: enabledPackages.get(p.id) ?? false })),
     userPlans: plans.map((p) => {
@@ -167,7 +169,7 @@ export async function userServiceView(
   row: UserServiceRow | undefined,
   hidden: boolean,
 ): Promise<UserServiceView> {
-  const [props, guids] = await Promise.all([listPropertyRows(db, service.id, true), requestGuids(db, row?.request_id != null ? [row.request_id] : [])])
+  const [props, guids] = await Promise.all([listPropertyRows(db, service.id, true), requestStates(db, row?.request_id != null ? [row.request_id] : [])])
   let plans: { name: string; fullname: string }[] = []
   let instances: string[] = []
   if (row) {

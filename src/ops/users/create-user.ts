@@ -5,9 +5,12 @@ import { DomainError } from '../../core/errors.js'
 import { newId } from '../../core/ids.js'
 import { mayGrant } from '../../core/roles.js'
 import { hashSecret } from '../../core/passwords.js'
-import { insertUser, toUser, usernameKey, type User } from '../../store/users.repo.js'
+import { insertUser, setUserApprovalState, toUser, usernameKey, type User } from '../../store/users.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
+import { checkManager } from './manager.js'
+import { gateEvent } from '../approvals/gate.js'
+import { holdRequest } from '../../store/jobs.repo.js'
 
 /**
  * Creates a user in an organisation of the actor's subtree.
@@ -15,6 +18,10 @@ import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
  * Needs `member.write`; the actor may grant only roles it could hold (`superadmin` only by a
  * superadmin). Usernames are unique across the system, case-insensitively. The password is
  * hashed (argon2id) before the transaction and never stored or returned in clear.
+ *
+ * When an approval provider of the organisation subscribes to `users` Provision
+ * (ops/approvals/), the user is made disabled and `approvalPending`, its request `pending`: the
+ * approvers' acceptance enables it (as `enabled` asked), a refusal or a timeout removes it.
  */
 export const createUser = defineOp({
   name: 'user.create',
@@ -28,6 +35,7 @@ export const createUser = defineOp({
       lastName: Type.Optional(PersonName),
       role: Type.Optional(RoleInput),
       enabled: Type.Optional(Type.Boolean()),
+      managerUserId: Type.Optional(Type.String({ maxLength: 64, description: "The user's manager: a user of the same organisation (Workflow Managers approvals go up this chain)" })),
     },
     { additionalProperties: false },
   ),
@@ -40,6 +48,7 @@ export const createUser = defineOp({
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
       if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (input.managerUserId !== undefined) await checkManager(trx, org.id, null, input.managerUserId)
       const now = nowIso(ctx.clock)
       const row = {
         id: newId(),
@@ -56,11 +65,28 @@ export const createUser = defineOp({
         created_at: now,
         updated_at: now,
         version: 1,
+        manager_user_id: input.managerUserId ?? null,
+        approval_state: null as string | null,
       }
       await mapUnique(
         () => insertUser(trx, row),
         () => `username ${input.username} is taken`,
       )
+      const name = [row.first_name, row.last_name].filter(Boolean).join(' ') || row.username
+      const gate = await gateEvent(ctx, trx, {
+        org,
+        object: 'users',
+        action: 'Provision',
+        chainOf: row.id,
+        description: `Provision User - ${name}`,
+        effect: { kind: 'user-create', userId: row.id, enabled: row.enabled === 1 },
+      })
+      if (gate) {
+        row.enabled = 0
+        row.approval_state = 'pending-create'
+        await setUserApprovalState(trx, row.id, 'pending-create', { enabled: false })
+        await holdRequest(trx, gate.requestId, ctx.clock(), `user ${row.username} is made disabled until its approval ${gate.approvalId} is decided`)
+      }
       return toUser(row)
     })
   },

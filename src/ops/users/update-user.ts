@@ -13,6 +13,7 @@ import { authMethodOf, loginAddress, type AuthMethod } from '../../core/users.js
 import type { UserTable } from '../../store/schema.js'
 import type { Ctx } from '../context.js'
 import { Email, Password, PersonName, RoleInput } from './schema.js'
+import { checkManager } from './manager.js'
 
 /** Refuses the e-mail factor for a login with no address to mail its PIN to. */
 function requireAddressFor(method: AuthMethod, u: { email: string; username: string }): void {
@@ -46,6 +47,9 @@ async function checkCurrentPassword(ctx: Ctx, u: UserTable, current: string | un
  * choice only (`forbidden` for anyone else), and a change of it needs `currentPassword` as a new
  * password does; `email` needs an address to mail (`invalid_argument` without one, and an
  * address may not be cleared while it is on). Turning it off ends the user's pending logins.
+ *
+ * `managerUserId` (needs `member.write`; not one's own) names the user's manager, a user of the
+ * same organisation, whom "Workflow Managers" approvals go to (ops/approvals/); null removes it.
  */
 export const updateUser = defineOp({
   name: 'user.update',
@@ -62,6 +66,7 @@ export const updateUser = defineOp({
       password: Type.Optional(Password),
       currentPassword: Type.Optional(Type.String({ maxLength: 256 })),
       authMethod: Type.Optional(Type.Enum(['basic', 'email'] as const)),
+      managerUserId: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: "The user's manager (a user of the same organisation), or null for none" })),
     },
     { additionalProperties: false },
   ),
@@ -71,8 +76,8 @@ export const updateUser = defineOp({
     if (self && ctx.actor.role === 'readonly') {
       throw new DomainError('forbidden', 'a readonly actor may not change anything, its own profile included')
     }
-    if (self && (input.role !== undefined || input.enabled !== undefined)) {
-      throw new DomainError('forbidden', 'you may not change your own role or enabled flag')
+    if (self && (input.role !== undefined || input.enabled !== undefined || input.managerUserId !== undefined)) {
+      throw new DomainError('forbidden', 'you may not change your own role, enabled flag or manager')
     }
     if (input.role !== undefined && !mayGrant(ctx.actor.role, input.role)) {
       throw new DomainError('forbidden', `role ${ctx.actor.role} may not grant ${input.role}`)
@@ -101,6 +106,7 @@ export const updateUser = defineOp({
     }
     return ctx.store.write(async (trx) => {
       const u = await getUserInOrg(ctx, trx, input.orgId, input.userId)
+      if (u.approval_state != null && input.enabled !== undefined) throw new DomainError('conflict', `${u.username} waits for an approval; its enabled flag follows the decision`)
       const set: UserPatch = {}
       if (input.email !== undefined) set.email = input.email
       if (input.firstName !== undefined) set.first_name = input.firstName
@@ -109,6 +115,8 @@ export const updateUser = defineOp({
       if (input.enabled !== undefined) set.enabled = input.enabled ? 1 : 0
       if (passwordHash !== undefined) set.password_hash = passwordHash
       if (input.authMethod !== undefined) set.auth_method = input.authMethod
+      if (input.managerUserId) await checkManager(trx, u.org_id, u.id, input.managerUserId)
+      if (input.managerUserId !== undefined) set.manager_user_id = input.managerUserId
       requireAddressFor(input.authMethod ?? authMethodOf(u.auth_method), { email: input.email ?? u.email, username: u.username })
       const credsChange = passwordHash !== undefined || (input.enabled === false && u.enabled === 1)
       if (credsChange) set.cred_version = u.cred_version + 1

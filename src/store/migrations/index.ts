@@ -22,6 +22,7 @@ import { loginExtras } from './2026-12-06-0004-login-extras.js'
 import { loginLinks } from './2026-12-06-0005-login-links.js'
 import { mailRecovery } from './2026-12-06-0006-mail-recovery.js'
 import { loginPins } from './2026-12-06-0007-login-pins.js'
+import { approvals } from './2026-12-07-0001-approvals.js'
 import { reports } from './2026-12-07-0002-reports.js'
 
 /** Every migration, by name; names sort in the order they run. */
@@ -49,6 +50,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-06-0005-login-links': loginLinks(),
     '2026-12-06-0006-mail-recovery': mailRecovery(dialect),
     '2026-12-06-0007-login-pins': loginPins(),
+    '2026-12-07-0001-approvals': approvals(),
     '2026-12-07-0002-reports': reports(dialect),
   }
 }
