@@ -68,6 +68,8 @@ export interface ExecParams {
   userErrorMessage?: string
   /** Set by a mutating operation: the guid of the request recorded for this call. */
   guid?: string
+  /** Set by a mutating operation once its request is written: the request's integer id. */
+  id?: number
 }
 
 /** The request a mutating operation is recording (see `defineOp`). */

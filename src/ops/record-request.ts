@@ -38,6 +38,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
       } else {
         queuedId = await insertRequestReturningId(trx, { ...row('queued', null), started_at: null, finished_at: null })
       }
+      if (exec) exec.id = queuedId
       return queuedId
     },
   }
@@ -80,7 +81,10 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
           queuedWork = true
           // Written early by queue(): the target may have been noted since.
           await setRequestTarget(trx, queuedId, rec.target, rec.scopePath)
-        } else if (!written) await insertRequest(trx, row('succeeded', null))
+        } else if (!written) {
+          const id = await insertRequest(trx, row('succeeded', null))
+          if (exec) exec.id = id
+        }
         return value
       })
     } finally {
@@ -111,7 +115,10 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
     inner.store = store
     inner.request = rec
     const out = await run(inner)
-    if (!written) await ctx.store.write((trx) => insertRequest(trx, row('succeeded', null)))
+    if (!written) {
+      const id = await ctx.store.write((trx) => insertRequest(trx, row('succeeded', null)))
+      if (exec) exec.id = id
+    }
     return out
   } catch (e) {
     const shown = isDomainError(e) && e.code !== 'internal' ? e.message : 'internal error'
@@ -121,7 +128,8 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
         if (written) {
           await markRequestFailed(trx, guid, shown, new Date(ctx.clock()).toISOString())
         } else {
-          await insertRequest(trx, row('failed', shown))
+          const id = await insertRequest(trx, row('failed', shown))
+          if (exec) exec.id = id
         }
       })
     } catch (recordError) {

@@ -62,12 +62,13 @@ const insertQ = preparedQuery((d, slot) =>
     started_at: slot('started_at'),
     finished_at: slot('finished_at'),
     user_error: slot('user_error'),
-  }),
+  }).returning('id'),
 )
 
-/** Inserts a request. */
-export async function insertRequest(db: Db, row: Omit<RequestTable, 'id'>): Promise<void> {
-  await insertQ(db, row as unknown as Record<string, unknown>)
+/** Inserts a request and answers its integer id. */
+export async function insertRequest(db: Db, row: Omit<RequestTable, 'id'>): Promise<number> {
+  const r = await insertQ(db, row as unknown as Record<string, unknown>)
+  return Number((r.rows[0] as { id: number | string }).id)
 }
 
 /** Inserts a request and answers its integer id. */

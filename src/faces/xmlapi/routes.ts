@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isDomainError, type DomainError, type ErrorCode } from '../../core/errors.js'
-import { contextOf, type Deps, type ExecParams } from '../../ops/context.js'
+import { contextOf, type Actor, type Deps, type ExecParams } from '../../ops/context.js'
 import { getRequest } from '../../ops/requests/get-request.js'
 import { recordBatch } from '../../ops/requests/record-batch.js'
 import { DEFAULT_XML_LIMITS, readXml, XmlReadError, type XmlElement } from '../xml/reader.js'
@@ -102,18 +102,68 @@ export async function runDocument(deps: Deps, call: Call, root: XmlElement): Pro
  * those before it stay done (each is its own request).
  */
 async function execute(deps: Deps, call: Call, steps: Step[]): Promise<number> {
-  const idOf = async (guid: string | undefined) => (await at('request', getRequest(call.read, { ref: guid! }))).id
+  // The operation notes its request's id; a read by guid only where it did not.
+  const idOf = async (exec: ExecParams) => exec.id ?? (await at('request', getRequest(call.read, { ref: exec.guid! }))).id
   if (steps.length === 1) {
     const exec: ExecParams = {}
     await at(steps[0]!.where, steps[0]!.run(contextOf(deps, call.actor, exec)))
-    return idOf(exec.guid)
+    return idOf(exec)
   }
   const parent: ExecParams = {}
   await at('document', recordBatch(contextOf(deps, call.actor, parent), { source: 'xmlapi' }))
   for (const step of steps) {
     await at(step.where, step.run(contextOf(deps, call.actor, { parentGuid: parent.guid })))
   }
-  return idOf(parent.guid)
+  return idOf(parent)
+}
+
+/**
+ * True when the document only reads, and what it answers depends on nothing but the database
+ * and the caller: FIND and GET of every entity but `report` (a report's query may read the
+ * clock, and its run has a timeout).
+ */
+function isReadOnly(root: XmlElement): boolean {
+  const action = Object.entries(root.attrs).find(([k]) => k.toLowerCase() === 'action')?.[1]?.trim().toLowerCase()
+  return (action === 'find' || action === 'get') && root.children.every((el) => tagOf(el) !== 'report')
+}
+
+/**
+ * The answers of read-only documents, kept while the database is unchanged, as the REST face
+ * keeps what it made of an unchanged organisation: the key is the caller (user, key, role,
+ * organisation) and the document's exact bytes; an answer is kept only while the store's
+ * generation (SQLite's exact change counter; PostgreSQL has none, so nothing is kept there) is
+ * the one read before the document ran. Bounded: small documents and answers only, 8 MiB in
+ * all, emptied when full.
+ */
+class AnswerMemo {
+  static readonly MAX_BODY = 4096
+  static readonly MAX_ANSWER = 64 * 1024
+  static readonly MAX_TOTAL = 8 * 1024 * 1024
+  private readonly kept = new Map<string, { generation: string; text: string }>()
+  private total = 0
+
+  keyOf(actor: Actor, body: Buffer): string | undefined {
+    if (body.length > AnswerMemo.MAX_BODY) return undefined
+    return `${actor.userId}\0${actor.keyId ?? ''}\0${actor.role}\0${actor.orgId}\0${actor.orgPath}\0${body.toString('latin1')}`
+  }
+
+  get(key: string, generation: string): string | undefined {
+    const hit = this.kept.get(key)
+    return hit !== undefined && hit.generation === generation ? hit.text : undefined
+  }
+
+  set(key: string, generation: string, text: string): void {
+    if (text.length > AnswerMemo.MAX_ANSWER) return
+    const size = key.length + text.length
+    if (this.total + size > AnswerMemo.MAX_TOTAL) {
+      this.kept.clear()
+      this.total = 0
+    }
+    const had = this.kept.get(key)
+    if (had !== undefined) this.total -= key.length + had.text.length
+    this.kept.set(key, { generation, text })
+    this.total += size
+  }
 }
 
 export function xmlapiRoutes(app: FastifyInstance, deps: Deps): void {
@@ -127,12 +177,21 @@ export function xmlapiRoutes(app: FastifyInstance, deps: Deps): void {
       if (t === undefined || t.trim() === '') req.headers['content-type'] = 'application/octet-stream'
       done()
     })
+    const answers = new AnswerMemo()
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       try {
         if (!req.actor) throw new XmlApiError(E.NotAuthenticated, 'credentials are required')
-        const root = readXml(Buffer.isBuffer(req.body) ? req.body : new Uint8Array())
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+        // Read before the document runs: a change made meanwhile makes what is kept stale at once.
+        const generation = deps.store.generation()
+        const key = generation !== undefined ? answers.keyOf(req.actor, body) : undefined
+        const kept = key !== undefined ? answers.get(key, generation!) : undefined
+        if (kept !== undefined) return reply.header('content-type', XML_TYPE).send(kept)
+        const root = readXml(body)
         const call: Call = { deps, actor: req.actor, read: contextOf(deps, req.actor) }
-        return reply.header('content-type', XML_TYPE).send(await runDocument(deps, call, root))
+        const text = await runDocument(deps, call, root)
+        if (key !== undefined && isReadOnly(root)) answers.set(key, generation!, text)
+        return reply.header('content-type', XML_TYPE).send(text)
       } catch (e) {
         return sendError(reply, wireOf(req, e))
       }

@@ -273,6 +273,24 @@ eachDialect('the XML action API (seed 004)', (dialect) => {
     assert.ok(up.customer[0].user[0].properties.property.some((p: any) => p.name === 'FirstName' && p.value === 'Test'))
   })
 
+  it('answers a repeated GET afresh once anything changed, whichever face changed it, and per caller', async () => {
+    const get = doc('GET', '<customer><name>BAC</name></customer>')
+    const before = await ok(get)
+    const bac = await orgByCode('BAC')
+    assert.equal((await ok(get)).customer[0].description, before.customer[0].description)
+    const description = `changed over REST ${Date.now()}`
+    const patched = await s.req('PATCH', `/orgs/${bac}`, { body: { description } })
+    assert.equal(patched.status, 204, patched.text)
+    assert.equal((await ok(get)).customer[0].description, description)
+    // The same document from a caller who may not see BAC is that caller's answer, not the last one.
+    const other = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Elsewhere Ltd', code: 'ELSE' } })
+    assert.equal(other.status, 201, other.text)
+    const m = await s.req('POST', `/orgs/${other.body.id}/members`, { body: { username: 'admin_ELSE', password: 'else-password-1', role: 'admin', email: 'a@else.example' } })
+    assert.equal(m.status, 201, m.text)
+    await fails(get, 34, 400, { auth: ['admin_ELSE', 'else-password-1'] })
+    assert.equal((await ok(get)).customer[0].name, 'BAC')
+  })
+
   it('chains a new customer and its service into one parent request', async () => {
     const r = await ok(
       doc('SET', '<customer><fullname>Chained Co</fullname><contactname>Admin</contactname><contactemail>Admin@chain.local</contactemail><primarydomain>chain.local</primarydomain><parent><name>CSP</name></parent><service><name>HE</name><version>2010</version><userpackage><fullname>Ex10 Basic</fullname><enabled>True</enabled></userpackage><package><name>Basic</name><enabled>True</enabled></package></service></customer>'),
