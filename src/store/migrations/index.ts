@@ -22,6 +22,7 @@ import { loginExtras } from './2026-12-06-0004-login-extras.js'
 import { loginLinks } from './2026-12-06-0005-login-links.js'
 import { mailRecovery } from './2026-12-06-0006-mail-recovery.js'
 import { loginPins } from './2026-12-06-0007-login-pins.js'
+import { seed004Core } from './2026-12-07-0003-seed004-core.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -48,5 +49,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-06-0005-login-links': loginLinks(),
     '2026-12-06-0006-mail-recovery': mailRecovery(dialect),
     '2026-12-06-0007-login-pins': loginPins(),
+    '2026-12-07-0003-seed004-core': seed004Core(dialect),
   }
 }
