@@ -18,6 +18,12 @@ export interface User {
   avatarHash: string | null
   /** How its password logins go on: `basic`, or `email` (a mailed PIN as a second factor). */
   authMethod: AuthMethod
+  /** The user must change its password (seed 004's `changeatnextlogon`); cleared when it does. */
+  changePasswordAtNextLogon: boolean
+  /** The day (`YYYY-MM-DD`, UTC) from which its password is refused; null: never (seed 004's `expires`). */
+  passwordExpiresAt: string | null
+  /** The day (`YYYY-MM-DD`, UTC) from which it cannot authenticate at all; null: never. */
+  accountExpiresAt: string | null
 }
 
 /**

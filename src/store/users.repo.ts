@@ -23,6 +23,9 @@ export function toUser(r: UserTable): User {
     version: r.version,
     avatarHash: r.avatar_sha256 ?? null,
     authMethod: authMethodOf(r.auth_method),
+    changePasswordAtNextLogon: r.change_password_at_next_logon === 1,
+    passwordExpiresAt: r.password_expires_at ?? null,
+    accountExpiresAt: r.account_expires_at ?? null,
   }
 }
 

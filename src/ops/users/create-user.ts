@@ -7,7 +7,9 @@ import { mayGrant } from '../../core/roles.js'
 import { hashSecret } from '../../core/passwords.js'
 import { insertUser, toUser, usernameKey, type User } from '../../store/users.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
+import { Email, ExpiryInput, Password, PersonName, PropertyChange, RoleInput, Username } from './schema.js'
+import { applyAdditionalProperties, parseAccountOptions, requireExpiryAllowed } from './account-options.js'
+import type { PropertyMap } from '../../core/account.js'
 
 /**
  * Creates a user in an organisation of the actor's subtree.
@@ -15,6 +17,14 @@ import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
  * Needs `member.write`; the actor may grant only roles it could hold (`superadmin` only by a
  * superadmin). Usernames are unique across the system, case-insensitively. The password is
  * hashed (argon2id) before the transaction and never stored or returned in clear.
+ *
+ * Seed 004's password options: `changePasswordAtNextLogon`, `passwordExpiresAt` (a day
+ * `YYYY-MM-DD`, or `NEVER`/null for never: refused with `failed_precondition` on
+ * `password.expires` where the organisation does not allow it; malformed: `invalid_argument`
+ * on `password.expires`) and `accountExpiresAt` (malformed: `invalid_argument` on
+ * `accountExpires`); `additionalProperties` sets the user's additional properties (see
+ * core/account.ts; errors on `property.<name>`). The answer carries `additionalProperties`
+ * when they were given.
  */
 export const createUser = defineOp({
   name: 'user.create',
@@ -28,18 +38,24 @@ export const createUser = defineOp({
       lastName: Type.Optional(PersonName),
       role: Type.Optional(RoleInput),
       enabled: Type.Optional(Type.Boolean()),
+      changePasswordAtNextLogon: Type.Optional(Type.Boolean()),
+      passwordExpiresAt: Type.Optional(ExpiryInput),
+      accountExpiresAt: Type.Optional(ExpiryInput),
+      additionalProperties: Type.Optional(PropertyChange),
     },
     { additionalProperties: false },
   ),
-  async run(ctx, input): Promise<User> {
+  async run(ctx, input): Promise<User & { additionalProperties?: PropertyMap }> {
     requirePermission(ctx, 'member.write')
+    const options = parseAccountOptions(input)
     const role = input.role ?? 'member'
     if (!mayGrant(ctx.actor.role, role)) throw new DomainError('forbidden', `role ${ctx.actor.role} may not grant ${role}`)
     await getOrgInScope(ctx, ctx.store.db, input.orgId)
     const passwordHash = await hashSecret(input.password)
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
-      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
+      requireExpiryAllowed(org, options)
       const now = nowIso(ctx.clock)
       const row = {
         id: newId(),
@@ -56,12 +72,14 @@ export const createUser = defineOp({
         created_at: now,
         updated_at: now,
         version: 1,
+        ...options,
       }
       await mapUnique(
         () => insertUser(trx, row),
         () => `username ${input.username} is taken`,
       )
-      return toUser(row)
+      if (input.additionalProperties === undefined) return toUser(row)
+      return { ...toUser(row), additionalProperties: await applyAdditionalProperties(ctx, trx, row.id, input.additionalProperties) }
     })
   },
 })
