@@ -16,6 +16,8 @@ import { domainsRoutes } from './rest/domains.routes.js'
 import { exportRoutes } from './rest/export.routes.js'
 import { xmlrpcRoutes } from './xmlrpc/routes.js'
 import { loginExtrasRoutes } from './rest/login-extras.routes.js'
+import { propertiesRoutes } from './rest/properties.routes.js'
+import { exchangeRoutes } from './rest/exchange.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -29,6 +31,8 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   domainsRoutes(app, deps)
   exportRoutes(app, deps)
   xmlrpcRoutes(app, deps)
+  propertiesRoutes(app, deps)
+  exchangeRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }
