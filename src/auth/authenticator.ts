@@ -16,6 +16,7 @@ import { meetRole, type Role } from '../core/roles.js'
 import { digest, newSecret, sameDigest } from '../core/secrets.js'
 import { SESSION_TTL_MS } from '../core/users.js'
 import { dummyHash, verifySecret } from '../core/passwords.js'
+import { expiryInstant, hasExpired } from '../core/account.js'
 import { KEY_PREFIX, listApiKeyAclNetworks } from '../store/keys.repo.js'
 import {
   deleteSession,
@@ -37,7 +38,16 @@ import { cancelLoginPin, startLoginPin, type PendingLogin } from '../ops/auth/lo
 import { nowIso, type Db } from '../store/store.js'
 
 /** What a password login opens: a session, or (second factor on) a pending login waiting for its PIN. */
-export type LoginOutcome = { pending: false; token: string; actor: Actor; expiresAt: string } | ({ pending: true } & PendingLogin)
+export type LoginOutcome =
+  | {
+      pending: false
+      token: string
+      actor: Actor
+      expiresAt: string
+      /** The user must change its password (seed 004's `changeatnextlogon`); the session works all the same. */
+      passwordChangeRequired: boolean
+    }
+  | ({ pending: true } & PendingLogin)
 
 /** What a face extracts from a request. */
 export interface Credentials {
@@ -91,6 +101,31 @@ function unauthenticated(message = 'invalid credentials'): DomainError {
   return new DomainError('unauthenticated', message)
 }
 
+/**
+ * Refuses a user whose account has expired (every credential), or whose password has expired
+ * (`password`: the credential is its password, Basic or a password login), at `now`.
+ */
+function refuseExpired(r: ActorRow, now: number, password: boolean): void {
+  if (hasExpired(r.account_expires_at, now)) throw unauthenticated('account expired')
+  if (password && hasExpired(r.password_expires_at, now)) throw unauthenticated('password expired')
+}
+
+/**
+ * When credentials resolved now stop working because an expiry day comes (the account's, and the
+ * password's for a password credential), given their own end `notAfter` (null: none).
+ */
+function expiryEnd(r: ActorRow, password: boolean, notAfter: number | null, ended: string): { notAfter: number | null; ended: string } {
+  let out = { notAfter, ended }
+  const consider = (day: string | null | undefined, message: string) => {
+    if (day == null) return
+    const t = expiryInstant(day)
+    if (out.notAfter === null || t < out.notAfter) out = { notAfter: t, ended: message }
+  }
+  consider(r.account_expires_at, 'account expired')
+  if (password) consider(r.password_expires_at, 'password expired')
+  return out
+}
+
 function toActor(r: ActorRow, via: Actor['via'], extra: { role?: Role; keyId?: string } = {}): Actor {
   if (r.enabled !== 1) throw unauthenticated('user is disabled')
   if (r.org_status === 'deleted' || r.org_status === 'disabled') throw unauthenticated('organisation is disabled')
@@ -141,7 +176,8 @@ export function createAuthenticator(deps: Deps) {
     return actor
   }
 
-  async function basic(encoded: string, ip: string): Promise<Actor> {
+  /** Verifies Basic credentials; answers the actor and when they stop working (an expiry day). */
+  async function basic(encoded: string, ip: string): Promise<{ actor: Actor; notAfter: number | null; ended: string }> {
     let decoded: string
     try {
       decoded = Buffer.from(encoded, 'base64').toString('utf8')
@@ -160,7 +196,10 @@ export function createAuthenticator(deps: Deps) {
       const r = await findActorWithLock(db(), hit.userId, throttleKeys(deps.secrets, usernameKey(username), `ip:${ip}`).source)
       const locked = r?.locked_until ? Date.parse(r.locked_until) - now : 0
       if (locked > 0) throw tooManyAttempts(locked)
-      if (r && r.cred_version === hit.credVersion && r.enabled === 1) return toActor(r, 'basic')
+      if (r && r.cred_version === hit.credVersion && r.enabled === 1) {
+        refuseExpired(r, now, true)
+        return { actor: toActor(r, 'basic'), ...expiryEnd(r, true, null, '') }
+      }
       basicCache.delete(cacheKey)
     } else if (hit) {
       basicCache.delete(cacheKey)
@@ -174,9 +213,10 @@ export function createAuthenticator(deps: Deps) {
     }
     const r = await check
     const actor = toActor(r, 'basic')
+    refuseExpired(r, now, true)
     if (basicCache.size >= BASIC_CACHE_MAX) basicCache.clear()
     basicCache.set(cacheKey, { userId: r.user_id, credVersion: r.cred_version, expires: now + BASIC_TTL_MS })
-    return actor
+    return { actor, ...expiryEnd(r, true, null, '') }
   }
 
   async function bearer(token: string): Promise<Resolved> {
@@ -188,13 +228,13 @@ export function createAuthenticator(deps: Deps) {
     // A key acts with at most its own role, and never with more than its user holds now.
     const role: Role = row.type === 'readonly' ? 'readonly' : row.key_role ? meetRole(row.key_role as Role, row.role as Role) : (row.role as Role)
     const actor = toActor(row, 'bearer', { keyId, role })
-    return { actor, acls, notAfter: row.expires_at ? Date.parse(row.expires_at) : null, ended: 'API key has expired' }
+    return { actor, acls, ...expiryEnd(row, false, row.expires_at ? Date.parse(row.expires_at) : null, 'API key has expired') }
   }
 
   async function session(idHash: string): Promise<Resolved> {
     const row = await findSessionActor(db(), idHash)
     if (!row) throw unauthenticated('session has ended; log in again')
-    return { actor: toActor(row, 'session'), acls: null, notAfter: Date.parse(row.expires_at), ended: 'session has ended; log in again' }
+    return { actor: toActor(row, 'session'), acls: null, ...expiryEnd(row, false, Date.parse(row.expires_at), 'session has ended; log in again') }
   }
 
   /**
@@ -227,12 +267,7 @@ export function createAuthenticator(deps: Deps) {
         const scheme = (space < 0 ? h : h.slice(0, space)).toLowerCase()
         const value = space < 0 ? '' : h.slice(space + 1).trim()
         if (scheme === 'basic') {
-          return cached(`b:${createHmac('sha256', hmacKey).update(value).digest('base64')}`, c.ip, async () => ({
-            actor: await basic(value, c.ip),
-            acls: null,
-            notAfter: null,
-            ended: '',
-          }))
+          return cached(`b:${createHmac('sha256', hmacKey).update(value).digest('base64')}`, c.ip, async () => ({ ...(await basic(value, c.ip)), acls: null }))
         }
         if (scheme === 'bearer') return cached(`k:${digest(value)}`, c.ip, () => bearer(value))
         throw unauthenticated(`unsupported authorization scheme ${scheme}`)
@@ -254,12 +289,13 @@ export function createAuthenticator(deps: Deps) {
       if (username.length === 0 || username.length > 254 || password.length > 1024 || username.includes('\0')) throw unauthenticated()
       const r = await verifyPassword(username, password, ip)
       const actor = toActor(r, 'session')
+      refuseExpired(r, deps.clock(), true)
       if (r.auth_method === 'email') return { pending: true, ...(await startLoginPin(deps, r.user_id)) }
       const token = newSecret()
       const now = deps.clock()
       const expiresAt = new Date(now + SESSION_TTL_MS).toISOString()
       await deps.store.write((trx) => insertSession(trx, { idHash: digest(token), userId: r.user_id, createdAt: nowIso(deps.clock), expiresAt }))
-      return { pending: false, token, actor, expiresAt }
+      return { pending: false, token, actor, expiresAt, passwordChangeRequired: r.change_password_at_next_logon === 1 }
     },
 
     /**
@@ -279,6 +315,7 @@ export function createAuthenticator(deps: Deps) {
         let actor: Actor
         try {
           actor = toActor(row, 'session')
+          refuseExpired(row, deps.clock(), false)
         } catch {
           return false
         }

@@ -10,7 +10,8 @@
  * - `invalid_argument`: the input is malformed or breaks a field rule (type, length, format).
  * - `unauthenticated`: no credentials, bad credentials, an expired key, or a key ACL refusal.
  * - `forbidden`: the actor may see the target but its role does not allow the action.
- * - `not_found`: no such object, or one outside the actor's subtree (never distinguished).
+ * - `not_found`: no such object, or one outside the actor's subtree (never distinguished);
+ *   `details.resource` names what was not found where a face needs it (see `notFound`).
  * - `already_exists`: a uniqueness rule was broken (sibling name, username, code, ...).
  * - `conflict`: the request conflicts with the current state (an idempotency key in flight).
  * - `failed_precondition`: a business rule refuses the change in this state (deleting the last
@@ -72,7 +73,12 @@ export function isDomainError(e: unknown, code?: ErrorCode): e is DomainError {
   return e instanceof DomainError && (code === undefined || e.code === code)
 }
 
-/** Throws `not_found` for an object of the given kind. */
-export function notFound(kind: string): never {
-  throw new DomainError('not_found', `${kind} not found`)
+/**
+ * Throws `not_found` for an object of the given kind. `resource` names the kind in
+ * `details.resource` for faces that answer it with their own code (seed 004's XML API:
+ * `customer`, `user`, `service`, `location`, `request`, `package`, `userplan`, `property`,
+ * `report`).
+ */
+export function notFound(kind: string, resource?: string): never {
+  throw new DomainError('not_found', `${kind} not found`, resource ? { resource } : undefined)
 }

@@ -1,5 +1,6 @@
 /** The organisation: every tenant, from the master organisation down to sub-customers. */
 import type { OrgStatus } from './status.js'
+import type { ProvisioningStatus } from './provisioning.js'
 
 /** An organisation as the core sees it. */
 export interface Organization {
@@ -36,6 +37,10 @@ export interface Organization {
   slackWebhookSet: boolean
   /** The SHA-256 (hex) of its avatar picture (seed 003's `setOrgAvatar`), its public id; null for none. */
   avatarHash: string | null
+  /** Whether its users' passwords may be set never to expire (seed 004 error 35 otherwise). */
+  passwordNeverExpiresAllowed: boolean
+  /** The customer's provisioning status (seed 004's customer `<status>`): `Provisioned` or `NotProvisioned`. */
+  provisioningStatus: ProvisioningStatus
   subscriptionsCount: number
   websitesCount: number
   createdAt: string

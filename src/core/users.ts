@@ -22,6 +22,12 @@ export interface User {
   managerUserId: string | null
   /** True while the user's creation or deletion waits for approval (a user created so is disabled until accepted). */
   approvalPending: boolean
+  /** The user must change its password (seed 004's `changeatnextlogon`); cleared when it does. */
+  changePasswordAtNextLogon: boolean
+  /** The day (`YYYY-MM-DD`, UTC) from which its password is refused; null: never (seed 004's `expires`). */
+  passwordExpiresAt: string | null
+  /** The day (`YYYY-MM-DD`, UTC) from which it cannot authenticate at all; null: never. */
+  accountExpiresAt: string | null
 }
 
 /**

@@ -19,6 +19,8 @@ import { xmlapiRoutes } from './xmlapi/routes.js'
 import { loginExtrasRoutes } from './rest/login-extras.routes.js'
 import { reportsRoutes } from './rest/reports.routes.js'
 import { approvalsRoutes } from './rest/approvals.routes.js'
+import { propertiesRoutes } from './rest/properties.routes.js'
+import { exchangeRoutes } from './rest/exchange.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -35,6 +37,8 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   xmlapiRoutes(app, deps)
   reportsRoutes(app, deps)
   approvalsRoutes(app, deps)
+  propertiesRoutes(app, deps)
+  exchangeRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

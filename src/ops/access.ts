@@ -17,10 +17,10 @@ export function inScope(ctx: Ctx, path: string): boolean {
 
 /** Loads an organisation the actor may see, or throws `not_found`. */
 export async function getOrgInScope(ctx: Ctx, db: Db, orgId: string): Promise<OrgRow> {
-  if (!isUuid(orgId)) throw new DomainError('not_found', 'organisation not found')
+  if (!isUuid(orgId)) throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   // Outside a transaction the row may come from the store's memo (exact: see Store.memo).
   const org = db === ctx.store.db ? await ctx.store.memo(`org:${orgId}`, () => findOrgById(db, orgId)) : await findOrgById(db, orgId)
-  if (!org || !inScope(ctx, org.path)) throw new DomainError('not_found', 'organisation not found')
+  if (!org || !inScope(ctx, org.path)) throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   ctx.request?.noteTarget(org.path, `org:${org.id}`)
   return org
 }

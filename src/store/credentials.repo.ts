@@ -16,6 +16,9 @@ const actorColumns = [
   'users.role',
   'users.enabled',
   'users.cred_version',
+  'users.password_expires_at',
+  'users.account_expires_at',
+  'users.change_password_at_next_logon',
   'orgs.id as org_id',
   'orgs.number as org_number',
   'orgs.path as org_path',
@@ -30,6 +33,12 @@ export interface ActorRow {
   role: string
   enabled: number
   cred_version: number
+  /** The day its password is refused from (`YYYY-MM-DD`), null: never. */
+  password_expires_at?: string | null
+  /** The day it cannot authenticate from (`YYYY-MM-DD`), null: never. */
+  account_expires_at?: string | null
+  /** 1 while it must change its password. */
+  change_password_at_next_logon?: number
   org_id: string
   org_number: number
   org_path: string

@@ -2,6 +2,7 @@
  * Organisations as stored: rows, the hierarchy path, per-ancestor counts and short codes.
  * Knows SQL and nothing of actors.
  */
+import type { ProvisioningStatus } from '../core/provisioning.js'
 import { PostgresAdapter, sql, type Insertable } from 'kysely'
 import type { Db, Dialect } from './store.js'
 import type { OrgTable } from './schema.js'
@@ -43,6 +44,8 @@ export function toOrganization(r: OrgRow): Organization {
     suspendedBy: r.suspended_by,
     slackWebhookSet: r.slack_webhook_sealed != null,
     avatarHash: r.avatar_sha256 ?? null,
+    passwordNeverExpiresAllowed: r.password_never_expires_allowed !== 0,
+    provisioningStatus: (r.provisioning_status ?? 'Provisioned') as ProvisioningStatus,
     subscriptionsCount: r.subscriptions_count,
     websitesCount: r.websites_count,
     createdAt: r.created_at,

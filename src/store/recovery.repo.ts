@@ -93,7 +93,7 @@ export async function consumeRecovery(trx: Db, secretHash: string, nowIso: strin
 export async function resetPassword(trx: Db, userId: string, credVersion: number, passwordHash: string, nowIso: string): Promise<boolean> {
   const r = await trx
     .updateTable('users')
-    .set({ password_hash: passwordHash, cred_version: sql`cred_version + 1`, version: sql`version + 1`, updated_at: nowIso })
+    .set({ password_hash: passwordHash, change_password_at_next_logon: 0, cred_version: sql`cred_version + 1`, version: sql`version + 1`, updated_at: nowIso })
     .where('id', '=', userId)
     .where('cred_version', '=', credVersion)
     .executeTakeFirst()

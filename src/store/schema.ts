@@ -57,6 +57,10 @@ export interface OrgTable {
    * none (migration 2026-12-06-0004; defaults to null, so inserts may leave it out).
    */
   avatar_sha256?: string | null
+  /** 1 when its users' passwords may be set never to expire (migration 2026-12-07-0003, default 1). */
+  password_never_expires_allowed?: number
+  /** The customer's provisioning status (a core/provisioning.ts status; migration 2026-12-07-0003, default `Provisioned`). */
+  provisioning_status?: string
 }
 
 /** How many organisations of each status sit at each depth below an ancestor. */
@@ -102,6 +106,12 @@ export interface UserTable {
   manager_user_id?: string | null
   /** Null, or `pending-create` / `pending-delete` while that waits for approval (migration 2026-12-07-0001). */
   approval_state?: string | null
+  /** 1 while the user must change its password (seed 004's `changeatnextlogon`; migration 2026-12-07-0003, default 0). */
+  change_password_at_next_logon?: number
+  /** The day (`YYYY-MM-DD`, UTC) from which the password is refused; null: never (migration 2026-12-07-0003). */
+  password_expires_at?: string | null
+  /** The day (`YYYY-MM-DD`, UTC) from which the user cannot authenticate; null: never (migration 2026-12-07-0003). */
+  account_expires_at?: string | null
 }
 
 export interface GroupTable {
@@ -655,6 +665,80 @@ export interface ReportDefinitionTable {
   updated_at: string
 }
 
+/** A named value kept on a user, an organisation or a customer service (migration 2026-12-07-0003). */
+export interface UserPropertyTable {
+  user_id: string
+  name: string
+  value: string
+}
+export interface OrgPropertyTable {
+  org_id: string
+  name: string
+  value: string
+}
+export interface ServiceResourceConfigTable {
+  customer_service_id: string
+  name: string
+  value: string
+}
+
+/** A distribution group of a customer service (migration 2026-12-07-0003). */
+export interface ExchangeGroupTable {
+  id: string
+  customer_service_id: string
+  display_name: string
+  /** `display_name` lower-cased: unique within the service, and what the name filter reads. */
+  display_name_key: string
+  sync_object_id: string
+  path: string
+  email: string
+  email_key: string
+  email_alias: string
+  mail_tip: string
+  group_type: string
+  enabled: number
+  hide_from_address_lists: number
+  require_sender_authentication: number
+  member_join_restriction: string
+  member_depart_restriction: string
+  send_moderation_notifications: string
+  /** JSON array of strings. */
+  email_addresses: string
+  created_at: string
+  updated_at: string
+}
+
+/** One entry of one of a group's lists (`kind`: member, owner, sendas, accepted, rejected). */
+export interface ExchangeGroupMemberTable {
+  id: Generated<number>
+  group_id: string
+  kind: string
+  display_name: string
+  sync_object_id: string
+  path: string
+  email: string
+  enabled: number
+  user_id: string | null
+}
+
+/** A mail contact of a customer service (migration 2026-12-07-0003). */
+export interface ExchangeContactTable {
+  id: string
+  customer_service_id: string
+  display_name: string
+  display_name_key: string
+  sync_object_id: string
+  /** `sync_object_id` lower-cased, what the sync filter reads. */
+  sync_key: string
+  path: string
+  enabled: number
+  hide_from_address_lists: number
+  /** JSON object of the contact's text fields (email, names, phones, address, ...). */
+  fields: string
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -703,6 +787,12 @@ export interface Database {
   avatars: AvatarTable
   mail_outbox: MailOutboxTable
   password_recoveries: PasswordRecoveryTable
+  user_properties: UserPropertyTable
+  org_properties: OrgPropertyTable
+  service_resource_config: ServiceResourceConfigTable
+  exchange_groups: ExchangeGroupTable
+  exchange_group_members: ExchangeGroupMemberTable
+  exchange_contacts: ExchangeContactTable
   report_definitions: ReportDefinitionTable
   approval_providers: ApprovalProviderTable
   approval_group_members: ApprovalGroupMemberTable

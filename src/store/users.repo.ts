@@ -25,6 +25,9 @@ export function toUser(r: UserTable): User {
     authMethod: authMethodOf(r.auth_method),
     managerUserId: r.manager_user_id ?? null,
     approvalPending: r.approval_state != null,
+    changePasswordAtNextLogon: r.change_password_at_next_logon === 1,
+    passwordExpiresAt: r.password_expires_at ?? null,
+    accountExpiresAt: r.account_expires_at ?? null,
   }
 }
 

@@ -106,7 +106,14 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
         tags: ['auth'],
         summary: 'Log in with a username and password; sets the session cookie `id0`',
         body: Creds,
-        response: { 200: Type.Object({ user: MemberWire, org: OrgWire, expiresAt: Type.String() }), 201: SessionResult, ...errorResponses(400, 401, 429) },
+        description:
+          '`passwordChangeRequired` is true while the user must change its password (seed 004\'s `changeatnextlogon`): the session works all the same; the flag clears when the user changes its own password (PATCH its member with `password` and `currentPassword`). ' +
+          'An expired password (`passwordExpiresAt` reached) answers 401 "password expired", an expired account 401 "account expired".',
+        response: {
+          200: Type.Object({ user: MemberWire, org: OrgWire, expiresAt: Type.String(), passwordChangeRequired: Type.Boolean() }),
+          201: SessionResult,
+          ...errorResponses(400, 401, 429),
+        },
       },
     },
     async (req, reply) => {
@@ -114,7 +121,7 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
       if (s.pending) return pending(reply, s)
       setSession(reply, s.token)
       const id = await getIdentity(contextOf(deps, s.actor), {})
-      return { user: userToWire(id.user), org: orgToWire(id.org), expiresAt: s.expiresAt }
+      return { user: userToWire(id.user), org: orgToWire(id.org), expiresAt: s.expiresAt, passwordChangeRequired: s.passwordChangeRequired }
     },
   )
 

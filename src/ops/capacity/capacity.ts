@@ -11,7 +11,7 @@ import { CapacityKind, UnitTypeCode, type CapacityEntry, type CustomerCapacity }
 async function orgForCapacity(ctx: Ctx, db: Db, orgId: string): Promise<OrgRow> {
   const org = await getOrgInScope(ctx, db, orgId)
   requirePermission(ctx, 'org.write')
-  if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+  if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   return org
 }
 

@@ -62,7 +62,7 @@ export function serviceFor(ctx: Ctx, row: ServiceRow): Service {
  */
 export async function getServiceRow(ctx: Ctx, db: Db, name: string, lock?: RowLock): Promise<ServiceRow> {
   const s = await findServiceByName(db, name, lock && rowLock(ctx.store.dialect, lock))
-  if (!s) throw new DomainError('not_found', `service ${JSON.stringify(name)} not found`)
+  if (!s) throw new DomainError('not_found', `service ${JSON.stringify(name)} not found`, { resource: 'service' })
   return s
 }
 
@@ -72,7 +72,7 @@ export async function getServiceRow(ctx: Ctx, db: Db, name: string, lock?: RowLo
  */
 export async function getLocationRow(ctx: Ctx, db: Db, name: string, lock?: RowLock): Promise<LocationRow> {
   const l = await findLocationByName(db, name, lock && rowLock(ctx.store.dialect, lock))
-  if (!l) throw new DomainError('not_found', `location ${JSON.stringify(name)} not found`)
+  if (!l) throw new DomainError('not_found', `location ${JSON.stringify(name)} not found`, { resource: 'location' })
   return l
 }
 

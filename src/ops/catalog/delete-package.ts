@@ -21,7 +21,7 @@ export const deletePackage = defineOp({
       // 'update': waits for provisionings of the service (they hold it 'share') to commit.
       const s = await getServiceRow(ctx, trx, input.service, 'update')
       const p = await findPackage(trx, s.id, input.package)
-      if (!p) throw new DomainError('not_found', `service ${s.name} has no package ${JSON.stringify(input.package)}`)
+      if (!p) throw new DomainError('not_found', `service ${s.name} has no package ${JSON.stringify(input.package)}`, { resource: 'package' })
       const used = await catalogEntryUse(trx, { kind: 'package', id: p.id })
       if (used > 0) throw new DomainError('failed_precondition', `package ${p.name} is enabled for ${used} customer${used === 1 ? '' : 's'} of ${s.name}; disable it first`)
       await forgetCatalogEntry(trx, { kind: 'package', id: p.id })

@@ -22,7 +22,7 @@ export const deletePlan = defineOp({
       // 'update': waits for provisionings of the service (they hold it 'share') to commit.
       const s = await getServiceRow(ctx, trx, input.service, 'update')
       const p = await findPlan(trx, s.id, input.plan)
-      if (!p) throw new DomainError('not_found', `service ${s.name} has no user plan ${JSON.stringify(input.plan)}`)
+      if (!p) throw new DomainError('not_found', `service ${s.name} has no user plan ${JSON.stringify(input.plan)}`, { resource: 'userplan' })
       const used = await catalogEntryUse(trx, { kind: 'plan', id: p.id })
       if (used > 0) throw new DomainError('failed_precondition', `user plan ${p.name} is in use by ${used} customer${used === 1 ? '' : 's'} of ${s.name}; disable it first`)
       await forgetCatalogEntry(trx, { kind: 'plan', id: p.id })

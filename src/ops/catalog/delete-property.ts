@@ -18,7 +18,7 @@ export const deleteProperty = defineOp({
     await ctx.store.write(async (trx) => {
       const s = await getServiceRow(ctx, trx, input.service, 'share')
       const p = await findProperty(trx, s.id, input.property)
-      if (!p) throw new DomainError('not_found', `service ${s.name} has no property ${JSON.stringify(input.property)}`)
+      if (!p) throw new DomainError('not_found', `service ${s.name} has no property ${JSON.stringify(input.property)}`, { resource: 'property' })
       await deletePropertyRow(trx, p.id)
     })
   },

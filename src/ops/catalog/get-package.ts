@@ -11,7 +11,7 @@ export const getPackage = defineOp({
   async run(ctx, input): Promise<ServicePackage> {
     const s = await getServiceRow(ctx, ctx.store.db, input.service)
     const p = await findPackage(ctx.store.db, s.id, input.package)
-    if (!p) throw new DomainError('not_found', `service ${s.name} has no package ${JSON.stringify(input.package)}`)
+    if (!p) throw new DomainError('not_found', `service ${s.name} has no package ${JSON.stringify(input.package)}`, { resource: 'package' })
     return toPackage(p)
   },
 })

@@ -11,7 +11,7 @@ export const getPlan = defineOp({
   async run(ctx, input): Promise<UserPlan> {
     const s = await getServiceRow(ctx, ctx.store.db, input.service)
     const p = await findPlan(ctx.store.db, s.id, input.plan)
-    if (!p) throw new DomainError('not_found', `service ${s.name} has no user plan ${JSON.stringify(input.plan)}`)
+    if (!p) throw new DomainError('not_found', `service ${s.name} has no user plan ${JSON.stringify(input.plan)}`, { resource: 'userplan' })
     return toPlan(p)
   },
 })

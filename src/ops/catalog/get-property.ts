@@ -20,7 +20,7 @@ export const getProperty = defineOp({
     const s = await getServiceRow(ctx, ctx.store.db, input.service)
     const p = await findProperty(ctx.store.db, s.id, input.property)
     if (!p || (p.hidden === 1 && !showsHidden(ctx, input.filter))) {
-      throw new DomainError('not_found', `service ${s.name} has no property ${JSON.stringify(input.property)}`)
+      throw new DomainError('not_found', `service ${s.name} has no property ${JSON.stringify(input.property)}`, { resource: 'property' })
     }
     return toProperty(p)
   },

@@ -23,7 +23,7 @@ export const updatePackage = defineOp({
     return ctx.store.write(async (trx) => {
       const s = await getServiceRow(ctx, trx, input.service, 'share')
       const p = await findPackage(trx, s.id, input.package)
-      if (!p) throw new DomainError('not_found', `service ${s.name} has no package ${JSON.stringify(input.package)}`)
+      if (!p) throw new DomainError('not_found', `service ${s.name} has no package ${JSON.stringify(input.package)}`, { resource: 'package' })
       const set: PackagePatch = {}
       if (input.name !== undefined) {
         set.name = input.name

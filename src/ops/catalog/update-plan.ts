@@ -23,7 +23,7 @@ export const updatePlan = defineOp({
     return ctx.store.write(async (trx) => {
       const s = await getServiceRow(ctx, trx, input.service, 'share')
       const p = await findPlan(trx, s.id, input.plan)
-      if (!p) throw new DomainError('not_found', `service ${s.name} has no user plan ${JSON.stringify(input.plan)}`)
+      if (!p) throw new DomainError('not_found', `service ${s.name} has no user plan ${JSON.stringify(input.plan)}`, { resource: 'userplan' })
       const set: PlanPatch = {}
       if (input.name !== undefined) {
         set.name = input.name

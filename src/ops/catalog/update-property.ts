@@ -24,7 +24,7 @@ export const updateProperty = defineOp({
     return ctx.store.write(async (trx) => {
       const s = await getServiceRow(ctx, trx, input.service, 'share')
       const p = await findProperty(trx, s.id, input.property)
-      if (!p) throw new DomainError('not_found', `service ${s.name} has no property ${JSON.stringify(input.property)}`)
+      if (!p) throw new DomainError('not_found', `service ${s.name} has no property ${JSON.stringify(input.property)}`, { resource: 'property' })
       const set: PropertyPatch = {}
       if (input.name !== undefined) {
         set.name = input.name

@@ -13,7 +13,7 @@ import { findProvider, hasAllowance, rowLock, type CloudProviderRow, type RowLoc
 /** Loads an organisation of the actor's subtree that is not deleted, or throws `not_found`. */
 export async function getLiveOrgInScope(ctx: Ctx, db: Db, orgId: string): Promise<OrgRow> {
   const org = await getOrgInScope(ctx, db, orgId)
-  if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+  if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   return org
 }
 

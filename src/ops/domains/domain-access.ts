@@ -15,6 +15,6 @@ export async function orgForDomains(ctx: Ctx, trx: Db, orgId: string): Promise<O
   const org = await getOrgInScope(ctx, trx, orgId)
   requirePermission(ctx, 'org.write')
   const status = await lockOrgStatus(trx, ctx.store.dialect, org.id)
-  if (status === undefined || status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+  if (status === undefined || status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   return org
 }

@@ -24,7 +24,7 @@ export const attachGroup = defineOp({
     requirePermission(ctx, 'group.write')
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
-      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
       const g = isUuid(input.groupId) ? await findGroupWithOrgPath(trx, input.groupId) : undefined
       if (!g || !inScope(ctx, g.path)) throw new DomainError('not_found', 'cloud user group not found')
       if (g.org_id === org.id) return { moved: false }

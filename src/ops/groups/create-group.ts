@@ -21,7 +21,7 @@ export const createGroup = defineOp({
     requirePermission(ctx, 'group.write')
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
-      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
       const row = { id: newId(), org_id: org.id, name: input.name.trim(), description: input.description ?? '', created_at: nowIso(ctx.clock) }
       await mapUnique(
         () => insertGroup(trx, row),

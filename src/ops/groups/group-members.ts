@@ -24,7 +24,7 @@ export const addGroupMember = defineOp({
       const g = await getGroupInOrg(ctx, trx, input.orgId, input.groupId)
       const u = isUuid(input.userId) ? await findUserWithOrgPath(trx, input.userId) : undefined
       const groupOrgPath = await getOrgPath(trx, g.org_id)
-      if (!u || !u.path.startsWith(groupOrgPath)) throw new DomainError('not_found', 'user not found')
+      if (!u || !u.path.startsWith(groupOrgPath)) throw new DomainError('not_found', 'user not found', { resource: 'user' })
       await insertGroupMember(trx, g.id, u.id, nowIso(ctx.clock))
     })
   },

@@ -104,7 +104,7 @@ export const createApiKey = defineOp({
     const secret = `${KEY_PREFIX}${id}_${newSecret()}`
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId ?? ctx.actor.orgId)
-      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
       const now = nowIso(ctx.clock)
       const row: ApiKeyTable = {
         id,

@@ -44,7 +44,7 @@ export const createCustomer = defineOp({
     const name = input.name.trim()
     return ctx.store.write(async (trx) => {
       const parent = await getOrgInScope(ctx, trx, input.parentId)
-      if (parent.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (parent.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
       if (parent.is_reseller !== 1 && parent.depth !== 0 && parent.reseller_sub_id == null) {
         throw new DomainError('forbidden', `organisation ${parent.name} is not a reseller and may not have customers`)
       }

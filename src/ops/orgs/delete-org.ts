@@ -43,7 +43,7 @@ export const deleteOrg = defineOp({
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
       requireAncestor(ctx, org, 'delete it')
-      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
       if (input.expectedVersion !== undefined && input.expectedVersion !== org.version) {
         throw new DomainError('version_mismatch', `organisation was changed since version ${input.expectedVersion}`)
       }

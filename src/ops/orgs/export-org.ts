@@ -171,7 +171,7 @@ export const exportOrg = defineOp({
 
 async function readRoot(ctx: Ctx, db: Db, orgId: string): Promise<RootObject> {
   const row = await getOrgInScope(ctx, db, orgId)
-  if (row.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+  if (row.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   const org = toOrganization(row)
   const [users, groups, capacity, domains, services, cloudAccounts, subscriptions] = await Promise.all([
     readUsers(db, org.id),

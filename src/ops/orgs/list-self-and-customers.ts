@@ -19,7 +19,7 @@ export const listSelfAndCustomers = defineOp({
   input: Type.Object({}, { additionalProperties: false }),
   async run(ctx): Promise<{ self: Organization; customers: Organization[] }> {
     const row = await findOrgById(ctx.store.db, ctx.actor.orgId)
-    if (!row) throw new DomainError('not_found', 'organisation not found')
+    if (!row) throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
     const customers: Organization[] = []
     for (let offset = 0; ; offset += PAGE) {
       const page = await listCustomers(ctx, { orgId: row.id, offset, limit: PAGE, sortBy: 'name', sortOrder: 'asc' })

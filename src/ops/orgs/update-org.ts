@@ -8,6 +8,9 @@ import { mapUnique, nowIso } from '../../store/store.js'
 import { MAX_METADATA_BYTES, OrgCode, OrgFields, OrgName, OrgStatusInput, SlackWebhookInput } from './schema.js'
 import { checkSlackWebhookUrl } from './slack-webhook.js'
 import { orgSlackWebhookAad } from '../../core/org.js'
+import { PropertyChange } from '../users/schema.js'
+import { mergeProperties, type PropertyMap } from '../../core/account.js'
+import { readProperties, writeProperties } from '../../store/properties.repo.js'
 
 const BILLING_FIELDS = new Set(['billingId', 'contactName', 'contactEmail', 'address', 'city', 'country'])
 
@@ -23,6 +26,12 @@ const BILLING_FIELDS = new Set(['billingId', 'contactName', 'contactEmail', 'add
  * `slackNotificationWebhookUrl` (an https URL, or `{unset: true}` to clear it; `{unset: false}`
  * changes nothing) needs `org.write`; the URL is sealed at rest (core/sealed.ts) and never
  * answered: the organisation tells only `slackWebhookSet`.
+ *
+ * `passwordNeverExpiresAllowed` (seed 004: may its users' passwords never expire) is changed by
+ * the organisation's own admins or its parents' (`org.write`); turning it off leaves passwords
+ * already set never to expire as they are (it refuses only new ones). `customerProperties`
+ * merges into the customer's properties (SET semantics, core/account.ts: `''` removes a name;
+ * errors on `property.<name>`); the answer then carries them.
  */
 export const updateOrg = defineOp({
   name: 'org.update',
@@ -37,10 +46,12 @@ export const updateOrg = defineOp({
       isReseller: Type.Optional(Type.Boolean()),
       ...OrgFields,
       slackNotificationWebhookUrl: Type.Optional(SlackWebhookInput),
+      passwordNeverExpiresAllowed: Type.Optional(Type.Boolean()),
+      customerProperties: Type.Optional(PropertyChange),
     },
     { additionalProperties: false },
   ),
-  async run(ctx, input): Promise<Organization> {
+  async run(ctx, input): Promise<Organization & { customerProperties?: PropertyMap }> {
     const { orgId, expectedVersion, ...fields } = input
     const keys = Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined)
     if (keys.length > 0 && keys.every((k) => BILLING_FIELDS.has(k))) requirePermission(ctx, 'org.billing')
@@ -74,6 +85,7 @@ export const updateOrg = defineOp({
       if (input.licensingEnabled !== undefined) set.licensing_enabled = input.licensingEnabled ? 1 : 0
       if (input.skinNames !== undefined) set.skin_names = JSON.stringify(input.skinNames)
       if (input.locale !== undefined) set.locale = input.locale
+      if (input.passwordNeverExpiresAllowed !== undefined) set.password_never_expires_allowed = input.passwordNeverExpiresAllowed ? 1 : 0
       if (typeof slack === 'string') set.slack_webhook_sealed = ctx.secrets.seal(slack, orgSlackWebhookAad(org.id))
       else if (slack?.unset === true) set.slack_webhook_sealed = null
       if (input.isReseller !== undefined) {
@@ -109,7 +121,12 @@ export const updateOrg = defineOp({
         await adjustCounts(trx, org.path, org.status, -1)
         await adjustCounts(trx, org.path, status, 1)
       }
-      return toOrganization((await findOrgById(trx, org.id))!)
+      const fresh = toOrganization((await findOrgById(trx, org.id))!)
+      if (input.customerProperties === undefined) return fresh
+      const current = await readProperties(trx, 'org', org.id)
+      const next = mergeProperties(current, input.customerProperties, 'property')
+      await writeProperties(trx, 'org', org.id, current, next)
+      return { ...fresh, customerProperties: next }
     })
   },
 })

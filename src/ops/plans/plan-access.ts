@@ -8,7 +8,7 @@ import { findLivePlan, planResources, toPlan, type Plan, type PlanRow } from '..
 /** Loads an organisation whose plans the actor may see (a deleted one has none: `not_found`). */
 export async function getPlanOwner(ctx: Ctx, db: Db, orgId: string): Promise<OrgRow> {
   const org = await getOrgInScope(ctx, db, orgId)
-  if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+  if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   return org
 }
 

@@ -11,7 +11,7 @@ export async function getRequestInScope(ctx: Ctx, db: Db, ref: string): Promise<
   let row: RequestRow | undefined
   if (/^\d{1,10}$/.test(ref)) row = await findRequestById(db, Number(ref))
   else if (isUuid(ref)) row = await findRequestByGuid(db, ref.toLowerCase())
-  if (!row || !row.scope_path.startsWith(ctx.actor.orgPath)) throw new DomainError('not_found', 'request not found')
+  if (!row || !row.scope_path.startsWith(ctx.actor.orgPath)) throw new DomainError('not_found', 'request not found', { resource: 'request' })
   return row
 }
 

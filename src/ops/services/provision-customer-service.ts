@@ -110,7 +110,7 @@ export const provisionCustomerService = defineOp({
       let locationId = row?.location_id ?? null
       if (input.location !== undefined) {
         const loc = await findLocationByName(trx, input.location, rowLock(ctx.store.dialect, 'share'))
-        if (!loc) throw new DomainError('not_found', `location ${JSON.stringify(input.location)} not found`, { field: 'location' })
+        if (!loc) throw new DomainError('not_found', `location ${JSON.stringify(input.location)} not found`, { field: 'location', resource: 'location' })
         if (!(await isServiceOfferedAt(trx, loc.id, service.id))) throw new DomainError('failed_precondition', `${service.name} is not offered at ${loc.name}`, { field: 'location' })
         locationId = loc.id
       }

@@ -20,7 +20,7 @@ export async function getVendorAndCustomer(ctx: Ctx, db: Db, orgId: string, cust
 /** Loads the seller `orgId`: in the actor's subtree and not deleted, or `not_found`. */
 export async function getVendor(ctx: Ctx, db: Db, orgId: string): Promise<OrgRow> {
   const vendor = await getOrgInScope(ctx, db, orgId)
-  if (vendor.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+  if (vendor.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
   return vendor
 }
 

@@ -23,7 +23,7 @@ export const addMember = defineOp({
     requirePermission(ctx, 'member.write')
     const org = await getOrgInScope(ctx, ctx.store.db, input.orgId)
     const where = isUuid(input.loginId) ? await findUserWithOrgPath(ctx.store.db, input.loginId) : undefined
-    if (!where || !inScope(ctx, where.path)) throw new DomainError('not_found', 'login not found')
+    if (!where || !inScope(ctx, where.path)) throw new DomainError('not_found', 'login not found', { resource: 'user' })
     const u = (await findUserById(ctx.store.db, input.loginId))!
     if (u.org_id !== org.id) throw new DomainError('conflict', 'the login belongs to another organisation (a login has exactly one membership)')
     if (u.role !== 'readonly') throw new DomainError('already_exists', 'the login is a member of this organisation already')

@@ -7,10 +7,12 @@ import { mayGrant } from '../../core/roles.js'
 import { hashSecret } from '../../core/passwords.js'
 import { insertUser, setUserApprovalState, toUser, usernameKey, type User } from '../../store/users.repo.js'
 import { mapUnique, nowIso } from '../../store/store.js'
-import { Email, Password, PersonName, RoleInput, Username } from './schema.js'
+import { Email, ExpiryInput, Password, PersonName, PropertyChange, RoleInput, Username } from './schema.js'
 import { checkManager } from './manager.js'
 import { gateEvent } from '../approvals/gate.js'
 import { holdRequest } from '../../store/jobs.repo.js'
+import { applyAdditionalProperties, parseAccountOptions, requireExpiryAllowed } from './account-options.js'
+import type { PropertyMap } from '../../core/account.js'
 
 /**
  * Creates a user in an organisation of the actor's subtree.
@@ -22,6 +24,14 @@ import { holdRequest } from '../../store/jobs.repo.js'
  * When an approval provider of the organisation subscribes to `users` Provision
  * (ops/approvals/), the user is made disabled and `approvalPending`, its request `pending`: the
  * approvers' acceptance enables it (as `enabled` asked), a refusal or a timeout removes it.
+ *
+ * Seed 004's password options: `changePasswordAtNextLogon`, `passwordExpiresAt` (a day
+ * `YYYY-MM-DD`, or `NEVER`/null for never: refused with `failed_precondition` on
+ * `password.expires` where the organisation does not allow it; malformed: `invalid_argument`
+ * on `password.expires`) and `accountExpiresAt` (malformed: `invalid_argument` on
+ * `accountExpires`); `additionalProperties` sets the user's additional properties (see
+ * core/account.ts; errors on `property.<name>`). The answer carries `additionalProperties`
+ * when they were given.
  */
 export const createUser = defineOp({
   name: 'user.create',
@@ -36,19 +46,25 @@ export const createUser = defineOp({
       role: Type.Optional(RoleInput),
       enabled: Type.Optional(Type.Boolean()),
       managerUserId: Type.Optional(Type.String({ maxLength: 64, description: "The user's manager: a user of the same organisation (Workflow Managers approvals go up this chain)" })),
+      changePasswordAtNextLogon: Type.Optional(Type.Boolean()),
+      passwordExpiresAt: Type.Optional(ExpiryInput),
+      accountExpiresAt: Type.Optional(ExpiryInput),
+      additionalProperties: Type.Optional(PropertyChange),
     },
     { additionalProperties: false },
   ),
-  async run(ctx, input): Promise<User> {
+  async run(ctx, input): Promise<User & { additionalProperties?: PropertyMap }> {
     requirePermission(ctx, 'member.write')
+    const options = parseAccountOptions(input)
     const role = input.role ?? 'member'
     if (!mayGrant(ctx.actor.role, role)) throw new DomainError('forbidden', `role ${ctx.actor.role} may not grant ${role}`)
     await getOrgInScope(ctx, ctx.store.db, input.orgId)
     const passwordHash = await hashSecret(input.password)
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
-      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found')
+      if (org.status === 'deleted') throw new DomainError('not_found', 'organisation not found', { resource: 'customer' })
       if (input.managerUserId !== undefined) await checkManager(trx, org.id, null, input.managerUserId)
+      requireExpiryAllowed(org, options)
       const now = nowIso(ctx.clock)
       const row = {
         id: newId(),
@@ -67,6 +83,7 @@ export const createUser = defineOp({
         version: 1,
         manager_user_id: input.managerUserId ?? null,
         approval_state: null as string | null,
+        ...options,
       }
       await mapUnique(
         () => insertUser(trx, row),
@@ -87,7 +104,8 @@ export const createUser = defineOp({
         await setUserApprovalState(trx, row.id, 'pending-create', { enabled: false })
         await holdRequest(trx, gate.requestId, ctx.clock(), `user ${row.username} is made disabled until its approval ${gate.approvalId} is decided`)
       }
-      return toUser(row)
+      if (input.additionalProperties === undefined) return toUser(row)
+      return { ...toUser(row), additionalProperties: await applyAdditionalProperties(ctx, trx, row.id, input.additionalProperties) }
     })
   },
 })

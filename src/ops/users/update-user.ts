@@ -12,8 +12,11 @@ import { deleteUserChallenges } from '../../store/login-challenges.repo.js'
 import { authMethodOf, loginAddress, type AuthMethod } from '../../core/users.js'
 import type { UserTable } from '../../store/schema.js'
 import type { Ctx } from '../context.js'
-import { Email, Password, PersonName, RoleInput } from './schema.js'
+import { Email, ExpiryInput, Password, PersonName, PropertyChange, RoleInput } from './schema.js'
 import { checkManager } from './manager.js'
+import { applyAdditionalProperties, parseAccountOptions, requireExpiryAllowed, setsAccountOptions } from './account-options.js'
+import { getOrgInScope } from '../access.js'
+import type { PropertyMap } from '../../core/account.js'
 
 /** Refuses the e-mail factor for a login with no address to mail its PIN to. */
 function requireAddressFor(method: AuthMethod, u: { email: string; username: string }): void {
@@ -50,6 +53,16 @@ async function checkCurrentPassword(ctx: Ctx, u: UserTable, current: string | un
  *
  * `managerUserId` (needs `member.write`; not one's own) names the user's manager, a user of the
  * same organisation, whom "Workflow Managers" approvals go to (ops/approvals/); null removes it.
+ *
+ * Seed 004's options: `changePasswordAtNextLogon`, `passwordExpiresAt` and `accountExpiresAt`
+ * (as in create-user: `NEVER` where the organisation does not allow it is `failed_precondition`
+ * on `password.expires`; malformed days `invalid_argument` on `password.expires` or
+ * `accountExpires`) are set by another user with `member.write`, never by the user itself
+ * (`forbidden`). A user changing its own password clears `changePasswordAtNextLogon`; a new
+ * password set by someone else leaves it as it is (give it `true` to make the user choose its
+ * own). Neither moves `passwordExpiresAt`: the expiry is a day the caller gives.
+ * `additionalProperties` merges into the user's additional properties (core/account.ts; needs
+ * `member.write` as other users' fields do; the answer then carries them).
  */
 export const updateUser = defineOp({
   name: 'user.update',
@@ -67,12 +80,20 @@ export const updateUser = defineOp({
       currentPassword: Type.Optional(Type.String({ maxLength: 256 })),
       authMethod: Type.Optional(Type.Enum(['basic', 'email'] as const)),
       managerUserId: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: "The user's manager (a user of the same organisation), or null for none" })),
+      changePasswordAtNextLogon: Type.Optional(Type.Boolean()),
+      passwordExpiresAt: Type.Optional(ExpiryInput),
+      accountExpiresAt: Type.Optional(ExpiryInput),
+      additionalProperties: Type.Optional(PropertyChange),
     },
     { additionalProperties: false },
   ),
-  async run(ctx, input): Promise<User> {
+  async run(ctx, input): Promise<User & { additionalProperties?: PropertyMap }> {
     const self = input.userId === ctx.actor.userId
-    if (!self) requirePermission(ctx, 'member.write')
+    if (!self || input.additionalProperties !== undefined) requirePermission(ctx, 'member.write')
+    if (self && setsAccountOptions(input)) {
+      throw new DomainError('forbidden', 'you may not change your own password expiry, account expiry or change-at-next-logon flag')
+    }
+    const options = parseAccountOptions(input)
     if (self && ctx.actor.role === 'readonly') {
       throw new DomainError('forbidden', 'a readonly actor may not change anything, its own profile included')
     }
@@ -107,13 +128,15 @@ export const updateUser = defineOp({
     return ctx.store.write(async (trx) => {
       const u = await getUserInOrg(ctx, trx, input.orgId, input.userId)
       if (u.approval_state != null && input.enabled !== undefined) throw new DomainError('conflict', `${u.username} waits for an approval; its enabled flag follows the decision`)
-      const set: UserPatch = {}
+      requireExpiryAllowed(await getOrgInScope(ctx, trx, input.orgId), options)
+      const set: UserPatch = { ...options }
       if (input.email !== undefined) set.email = input.email
       if (input.firstName !== undefined) set.first_name = input.firstName
       if (input.lastName !== undefined) set.last_name = input.lastName
       if (input.role !== undefined) set.role = input.role
       if (input.enabled !== undefined) set.enabled = input.enabled ? 1 : 0
       if (passwordHash !== undefined) set.password_hash = passwordHash
+      if (passwordHash !== undefined && self) set.change_password_at_next_logon = 0
       if (input.authMethod !== undefined) set.auth_method = input.authMethod
       if (input.managerUserId) await checkManager(trx, u.org_id, u.id, input.managerUserId)
       if (input.managerUserId !== undefined) set.manager_user_id = input.managerUserId
@@ -126,7 +149,9 @@ export const updateUser = defineOp({
       }
       if (credsChange) await deleteUserSessions(trx, u.id)
       if (credsChange || (input.authMethod === 'basic' && authMethodOf(u.auth_method) !== 'basic')) await deleteUserChallenges(trx, u.id)
-      return toUser((await findUserById(trx, u.id))!)
+      const fresh = toUser((await findUserById(trx, u.id))!)
+      if (input.additionalProperties === undefined) return fresh
+      return { ...fresh, additionalProperties: await applyAdditionalProperties(ctx, trx, u.id, input.additionalProperties) }
     })
   },
 })
