@@ -299,4 +299,21 @@ eachDialect('the XML action API: workflow approval (seed 004)', (dialect) => {
     assert.equal(now.approvalpending, 'False')
     assert.equal(now.enabled, 'True')
   })
+
+  it('a gated user service answers <approvalpending>True</approvalpending> while it waits', async () => {
+    // FSS is Provisioned to CSP (above); the group now approves its users' FSS too.
+    await ok(doc('SET', '<customer><name>CSP</name><approvalproviders><approvalprovider><name>Workflow Groups</name><groups><group><name>Customer Service Approval</name><subscriptions><userservices><service><label>File Sharing</label><subscription><name>Provision</name><access>Object</access></subscription></service></userservices></subscriptions></group></groups></approvalprovider></approvalproviders></customer>'))
+    const set = await ok(doc('SET', '<customer><name>CSP</name><user><name>Mickey_CSP</name><service><name>FSS</name></service></user></customer>'))
+    assert.equal((await request(set.request[0].id)).status, 'pending')
+    const userService = async () => (await ok(doc('GET', '<customer><name>CSP</name><user><name>Mickey_CSP</name><service><name>FSS</name></service></user></customer>'))).customer[0].user[0].service[0]
+    const held = await userService()
+    assert.equal(held.status, 'Pending')
+    assert.equal(held.approvalpending, 'True')
+    const [a] = (await pending()).filter((x: any) => x.description.startsWith('Provision User Service'))
+    const guid = a.subscription.find((x: any) => x.user.name === 'jocelynb_CSP').id
+    await ok(decideCustomer(guid, 'Rejected', 'no'), JOCELYN)
+    const back = await userService()
+    assert.equal(back.status, 'NotProvisioned')
+    assert.equal(back.approvalpending, 'False')
+  })
 })
