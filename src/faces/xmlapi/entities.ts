@@ -47,11 +47,11 @@ import { getVersion } from '../../ops/system/get-version.js'
 import { E, XmlApiError } from './errors.js'
 import { at, WireFailure, type Call, type Step } from './call.js'
 import { REPORT_ENTITY } from './report.js'
+import { APPROVAL_ENTITY, customerProviders, customerResponses, refuseApprovalDelete, setProviders, setResponses, userResponses } from './approvals.js'
 import { add, bool, checkTags, kids, one, parseBool, parseInteger, parseStatus, parseUserLimit, tagOf, val, type Node, type TagRule } from './document.js'
 
 export { at, WireFailure, type Call, type Step } from './call.js'
 
-const PENDING_APPROVALS = { pending: 'approvals core, issue 12' } as const
 const PENDING_CORE = { pending: 'core gap, issue 12' } as const
 
 // ---------------------------------------------------------------------------------------------
@@ -136,8 +136,9 @@ const CUSTOMER_TAGS: Record<string, TagRule> = {
   // The customer-level provisioning status (seed 004's colours for a customer): core gap.
   status: PENDING_CORE,
   customerproperties: PENDING_CORE,
-  approvalproviders: PENDING_APPROVALS,
-  approvalresponses: PENDING_APPROVALS,
+  // Seed 004's workflow approval (approvals.ts).
+  approvalproviders: 'ok',
+  approvalresponses: 'ok',
 }
 
 /** A customer as FIND answers it. The seed's `<status>` waits for the customer-level provisioning status (core gap). */
@@ -207,6 +208,10 @@ async function getCustomer(call: Call, el: XmlElement): Promise<Node[]> {
   if (props) n.properties = propertiesNode(props, CUSTOMER_FIELDS.map((f) => ({ name: f.prop, label: f.label, value: String(o[f.key]) })))
   for (const u of kids(el, 'user')) await usersInto(call, o, u, n, 'get')
   for (const s of kids(el, 'service')) await servicesInto(call, o, s, n, 'get')
+  const providers = one(el, 'approvalproviders')
+  if (providers) n.approvalproviders = await customerProviders(call, o, providers)
+  const responses = one(el, 'approvalresponses')
+  if (responses) n.approvalresponses = await customerResponses(call, o, responses)
   return [n]
 }
 
@@ -280,10 +285,16 @@ async function setCustomer(call: Call, el: XmlElement, steps: Step[]): Promise<v
   }
   for (const u of kids(el, 'user')) await setUser(call, target, existing, u, steps)
   for (const s of kids(el, 'service')) await setCustomerService(call, target, s, steps)
+  for (const tag of ['approvalproviders', 'approvalresponses']) {
+    const a = one(el, tag)
+    if (a && !existing) throw notFoundCustomer(ref)
+    if (a) await (tag === 'approvalproviders' ? setProviders(call, existing!, a, steps) : setResponses(call, existing!, undefined, a, steps))
+  }
 }
 
 async function deleteCustomer(call: Call, el: XmlElement, steps: Step[]): Promise<void> {
   checkTags(el, CUSTOMER_TAGS)
+  refuseApprovalDelete(el)
   const o = await theCustomer(call, customerRef(el))
   const users = kids(el, 'user')
   const services = kids(el, 'service')
@@ -327,7 +338,8 @@ const USER_TAGS: Record<string, TagRule> = {
   properties: 'ok',
   service: 'ok',
   additionalproperties: PENDING_CORE,
-  approvalresponses: PENDING_APPROVALS,
+  approvalpending: 'readonly',
+  approvalresponses: 'ok',
 }
 
 const USER_FIELDS = [
@@ -344,7 +356,7 @@ function userSummary(u: User): Node {
 }
 
 function userDetail(u: User): Node {
-  return { name: u.username, id: u.id, fullname: fullnameOf(u), firstname: u.firstName, lastname: u.lastName, email: u.email, role: u.role, enabled: bool(u.enabled) }
+  return { name: u.username, id: u.id, fullname: fullnameOf(u), firstname: u.firstName, lastname: u.lastName, email: u.email, role: u.role, enabled: bool(u.enabled), approvalpending: bool(u.approvalPending) }
 }
 
 /** The user `el` names in `org`; error 16 when there is none. */
@@ -375,6 +387,8 @@ async function usersInto(call: Call, org: Organization, el: XmlElement, n: Node,
     const props = one(el, 'properties')
     if (props && action === 'get') un.properties = propertiesNode(props, [...USER_FIELDS.map((f) => ({ name: f.prop, label: f.label, value: String(u[f.key]) })), { name: 'Enabled', label: 'Enabled', value: bool(u.enabled) }])
     for (const s of kids(el, 'service')) await userServicesInto(call, org, u, s, un, action)
+    const responses = one(el, 'approvalresponses')
+    if (responses && action === 'get') un.approvalresponses = await userResponses(call, org, u, responses)
     add(n, 'user', un)
   }
 }
@@ -434,6 +448,11 @@ async function setUser(call: Call, target: Target, org: Organization | undefined
     })
   }
   for (const s of kids(el, 'service')) await setUserService(call, target, userRef, s, steps)
+  const responses = one(el, 'approvalresponses')
+  if (responses) {
+    if (!existing) throw new XmlApiError(E.UserNotFound, `User '${name}' not found in customer '${org?.code ?? ''}'.`)
+    await setResponses(call, org!, existing, responses, steps)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,6 +572,7 @@ async function servicesInto(call: Call, org: Organization, el: XmlElement, n: No
 function userServiceNode(v: UserServiceView, el: XmlElement, action: 'find' | 'get'): Node {
   const n: Node = { name: v.service, fullname: v.fullname, status: v.status }
   if (action === 'find') return n
+  n.approvalpending = bool(v.approvalPending)
   if (v.userPlans.length) n.userplan = v.userPlans.map((p) => ({ name: p.name, fullname: p.fullname }))
   const props = one(el, 'properties')
   if (props) n.properties = propertiesNode(props, v.properties)
@@ -810,5 +830,5 @@ export const ENTITIES: ReadonlyMap<string, EntityHandler | { pending: string }> 
   ['identity', { get: getIdentityEntity }],
   ['global', { get: getGlobal }],
   ['report', REPORT_ENTITY],
-  ['approval', PENDING_APPROVALS],
+  ['approval', APPROVAL_ENTITY],
 ])

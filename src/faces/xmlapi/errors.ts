@@ -82,7 +82,7 @@ export const E = {
 } as const satisfies Record<string, SeedCode>
 
 /** What the face was working on when an error arose: decides the seed code where the domain's is generic. */
-export type Entity = 'customer' | 'user' | 'service' | 'location' | 'request' | 'report' | 'identity' | 'global' | 'document'
+export type Entity = 'customer' | 'user' | 'service' | 'location' | 'request' | 'report' | 'approval' | 'identity' | 'global' | 'document'
 
 /** An error of this face's own (the document, a value), with its seed code; the message is safe to show. */
 export class XmlApiError extends Error {
@@ -116,6 +116,8 @@ const ENTITY_ERROR: Record<Entity, SeedCode> = {
   location: E.Unknown,
   request: E.Unknown,
   report: E.ReportError,
+  // An approval response already answered, or an approval already ended: 0 with the reason.
+  approval: E.Unknown,
   identity: E.Unknown,
   global: E.Unknown,
   document: E.Unknown,
@@ -130,6 +132,8 @@ const NOT_FOUND: Record<string, SeedCode> = {
   location: E.LocationNotFound,
   report: E.ReportNotFound,
   request: E.InvalidReference,
+  // An approval response (GUID) unknown, or not addressed to the caller.
+  approval: E.InvalidReference,
   package: E.InvalidService,
   plan: E.InvalidService,
   property: E.InvalidProperty,
