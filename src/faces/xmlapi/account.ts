@@ -76,13 +76,14 @@ async function day(read: (v: string) => string | null, v: string): Promise<strin
 
 /**
  * Reads a user's `<password>` (a value, or `<password>`, `<changeatnextlogon>` and `<expires>`
- * children; without an inner `<password>` only the options change) and `<accountexpires>`.
- * Errors before anything runs: a bad boolean 32, a malformed password expiry 37, a malformed
- * account expiry 36, `NEVER` where `org` (known: the customer exists) does not allow passwords
- * never to expire 35.
+ * children; without an inner `<password>` only the options change) and `<accountexpires>`. On
+ * an existing user, options equal to its stored ones are left out (a GET answer set back changes
+ * nothing). Errors before anything runs: a bad boolean 32, a malformed password expiry 37, a
+ * malformed account expiry 36, a new `NEVER` where `org` (known: the customer exists) does not
+ * allow passwords never to expire 35.
  */
-export async function readAccountChange(el: XmlElement, org: Organization | undefined): Promise<AccountChange> {
-  const out: AccountChange = {}
+export async function readAccountChange(el: XmlElement, org: Organization | undefined, existing: User | undefined): Promise<AccountChange> {
+  let out: AccountChange = {}
   const pw = one(el, 'password')
   if (pw) {
     if (pw.children.length > 0) {
@@ -99,6 +100,7 @@ export async function readAccountChange(el: XmlElement, org: Organization | unde
   }
   const account = val(el, 'accountexpires')
   if (account !== undefined) out.accountExpiresAt = await day(parseAccountExpiry, account)
+  if (existing) out = changedOptions(existing, out)
   if (out.passwordExpiresAt === null && org && !org.passwordNeverExpiresAllowed) {
     await at('user', async () => {
       throw passwordsMustExpire()
@@ -108,7 +110,7 @@ export async function readAccountChange(el: XmlElement, org: Organization | unde
 }
 
 /** `change` without the options `u` already has (the password itself is always kept). */
-export function changedOptions(u: User, change: AccountChange): AccountChange {
+function changedOptions(u: User, change: AccountChange): AccountChange {
   const out: AccountChange = { ...change }
   if (out.changePasswordAtNextLogon === u.changePasswordAtNextLogon) delete out.changePasswordAtNextLogon
   if (out.passwordExpiresAt !== undefined && out.passwordExpiresAt === u.passwordExpiresAt) delete out.passwordExpiresAt

@@ -47,7 +47,7 @@ import { getVersion } from '../../ops/system/get-version.js'
 import { E, XmlApiError } from './errors.js'
 import { at, WireFailure, type Call, type Step } from './call.js'
 import { REPORT_ENTITY } from './report.js'
-import { accountAnswer, additionalPropertiesAnswer, changedOptions, customerPropertiesAnswer, customerStatusSteps, newCustomerPropertiesStep, readAccountChange, readCustomerProperties, readPropertyChange } from './account.js'
+import { accountAnswer, additionalPropertiesAnswer, customerPropertiesAnswer, customerStatusSteps, newCustomerPropertiesStep, readAccountChange, readCustomerProperties, readPropertyChange } from './account.js'
 import { customerExchangeDeleteSteps, customerExchangeInto, customerExchangeSteps, exchangeOnly, hasExchange, requireNamedForExchange, userExchangeInto, userExchangeSteps } from './exchange.js'
 import { add, bool, checkTags, kids, one, parseBool, parseInteger, parseStatus, parseUserLimit, tagOf, val, type Node, type TagRule } from './document.js'
 
@@ -420,13 +420,12 @@ async function setUser(call: Call, target: Target, org: Organization | undefined
   }
   const enabledText = val(el, 'enabled')
   if (enabledText !== undefined) fields.enabled = parseBool(enabledText, 'enabled')
-  // <password> (the password and its options) and <accountexpires>: account.ts.
-  const account = await readAccountChange(el, org)
   const ap = one(el, 'additionalproperties')
   if (ap) fields.additionalProperties = await readPropertyChange(ap, 'user')
   const existing = org ? (/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/.test(name) ? await at('user', findUser(call.read, { orgId: org.id, username: name })) : undefined) : undefined
   const userRef: { id?: string } = { id: existing?.id }
-  const { password, ...options } = existing ? changedOptions(existing, account) : account
+  // <password> (the password and its options) and <accountexpires>: account.ts.
+  const { password, ...options } = await readAccountChange(el, org, existing)
   Object.assign(fields, options)
   if (existing) {
     const patch = { ...fields, ...(password !== undefined && { password }) }
