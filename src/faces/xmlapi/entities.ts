@@ -48,11 +48,12 @@ import { E, XmlApiError } from './errors.js'
 import { at, WireFailure, type Call, type Step } from './call.js'
 import { REPORT_ENTITY } from './report.js'
 import { APPROVAL_ENTITY, customerProviders, customerResponses, refuseApprovalDelete, setProviders, setResponses, userResponses } from './approvals.js'
+import { accountAnswer, additionalPropertiesAnswer, customerPropertiesAnswer, customerStatusSteps, newCustomerPropertiesStep, readAccountChange, readCustomerProperties, readPropertyChange } from './account.js'
+import { customerExchangeDeleteSteps, customerExchangeInto, customerExchangeSteps, exchangeOnly, hasExchange, requireNamedForExchange, userExchangeInto, userExchangeSteps } from './exchange.js'
 import { add, bool, checkTags, kids, one, parseBool, parseInteger, parseStatus, parseUserLimit, tagOf, val, type Node, type TagRule } from './document.js'
 
 export { at, WireFailure, type Call, type Step } from './call.js'
 
-const PENDING_CORE = { pending: 'core gap, issue 12' } as const
 
 // ---------------------------------------------------------------------------------------------
 // customers
@@ -133,17 +134,17 @@ const CUSTOMER_TAGS: Record<string, TagRule> = {
   user: 'ok',
   service: 'ok',
   properties: 'ok',
-  // The customer-level provisioning status (seed 004's colours for a customer): core gap.
-  status: PENDING_CORE,
-  customerproperties: PENDING_CORE,
+  // The customer-level provisioning status (account.ts).
+  status: 'ok',
+  customerproperties: 'ok',
   // Seed 004's workflow approval (approvals.ts).
   approvalproviders: 'ok',
   approvalresponses: 'ok',
 }
 
-/** A customer as FIND answers it. The seed's `<status>` waits for the customer-level provisioning status (core gap). */
+/** A customer as FIND answers it, in the seed's order; `status` is the customer's provisioning status. */
 function customerSummary(o: Organization): Node {
-  return { name: o.code, id: String(o.number), fullname: o.name, billingid: o.billingId, primarydomain: o.primaryDomain }
+  return { name: o.code, id: String(o.number), fullname: o.name, billingid: o.billingId, primarydomain: o.primaryDomain, status: o.provisioningStatus }
 }
 
 /** A customer as GET answers it: everything SET takes back. */
@@ -189,7 +190,9 @@ function propertyPairs(el: XmlElement): { name: string; value: string }[] {
 
 async function findCustomer(call: Call, el: XmlElement): Promise<Node[]> {
   checkTags(el, CUSTOMER_TAGS)
-  const found = await findCustomers(call, customerRef(el))
+  const status = val(el, 'status')
+  const wanted = status !== undefined ? parseStatus(status) : undefined
+  const found = (await findCustomers(call, customerRef(el))).filter((o) => wanted === undefined || o.provisioningStatus === wanted)
   const out: Node[] = []
   for (const o of found) {
     const n = customerSummary(o)
@@ -206,6 +209,7 @@ async function getCustomer(call: Call, el: XmlElement): Promise<Node[]> {
   const n = await customerDetail(call, o)
   const props = one(el, 'properties')
   if (props) n.properties = propertiesNode(props, CUSTOMER_FIELDS.map((f) => ({ name: f.prop, label: f.label, value: String(o[f.key]) })))
+  if (one(el, 'customerproperties')) n.customerproperties = await customerPropertiesAnswer(call, o)
   for (const u of kids(el, 'user')) await usersInto(call, o, u, n, 'get')
   for (const s of kids(el, 'service')) await servicesInto(call, o, s, n, 'get')
   const providers = one(el, 'approvalproviders')
@@ -238,6 +242,7 @@ async function setCustomer(call: Call, el: XmlElement, steps: Step[]): Promise<v
   }
   const enabledText = val(el, 'enabled')
   const enabled = enabledText !== undefined ? parseBool(enabledText, 'enabled') : undefined
+  const customerProperties = await readCustomerProperties(el)
   const parentEl = one(el, 'parent')
   let parent: Organization | undefined
   if (parentEl) {
@@ -259,6 +264,7 @@ async function setCustomer(call: Call, el: XmlElement, steps: Step[]): Promise<v
     if (lookup !== ref && ref.billingid !== undefined && ref.billingid !== existing.billingId) patch.billingId = ref.billingid
     if (enabled !== undefined && enabled !== existing.enabled) patch.enabled = enabled
     for (const f of CUSTOMER_FIELDS) if (patch[f.key] === existing[f.key]) delete patch[f.key]
+    if (customerProperties !== undefined) patch.customerProperties = customerProperties
     if (Object.keys(patch).length > 0) {
       steps.push({ where: 'customer', run: (ctx) => updateOrg(ctx, { orgId: existing.id, ...patch }) })
     }
@@ -282,7 +288,9 @@ async function setCustomer(call: Call, el: XmlElement, steps: Step[]): Promise<v
         target.id = (await createCustomer(ctx, input)).id
       },
     })
+    newCustomerPropertiesStep(customerProperties, target, steps)
   }
+  customerStatusSteps(el, existing, target, steps)
   for (const u of kids(el, 'user')) await setUser(call, target, existing, u, steps)
   for (const s of kids(el, 'service')) await setCustomerService(call, target, s, steps)
   for (const tag of ['approvalproviders', 'approvalresponses']) {
@@ -317,7 +325,9 @@ async function deleteCustomer(call: Call, el: XmlElement, steps: Step[]): Promis
   for (const s of services) {
     checkTags(s, SERVICE_TAGS)
     const name = await serviceName(call, s)
-    steps.push({ where: 'service', run: (ctx) => deprovisionCustomerService(ctx, { orgId: o.id, service: name }) })
+    // Distribution groups, contacts or resource configuration named: those go, the service stays.
+    if (hasExchange(s)) await customerExchangeDeleteSteps(call, o.id, name, s, steps)
+    else steps.push({ where: 'service', run: (ctx) => deprovisionCustomerService(ctx, { orgId: o.id, service: name }) })
   }
 }
 
@@ -335,9 +345,10 @@ const USER_TAGS: Record<string, TagRule> = {
   role: 'ok',
   enabled: 'ok',
   password: 'ok',
+  accountexpires: 'ok',
   properties: 'ok',
   service: 'ok',
-  additionalproperties: PENDING_CORE,
+  additionalproperties: 'ok',
   approvalpending: 'readonly',
   approvalresponses: 'ok',
 }
@@ -356,7 +367,7 @@ function userSummary(u: User): Node {
 }
 
 function userDetail(u: User): Node {
-  return { name: u.username, id: u.id, fullname: fullnameOf(u), firstname: u.firstName, lastname: u.lastName, email: u.email, role: u.role, enabled: bool(u.enabled), approvalpending: bool(u.approvalPending) }
+  return { name: u.username, id: u.id, fullname: fullnameOf(u), firstname: u.firstName, lastname: u.lastName, email: u.email, role: u.role, enabled: bool(u.enabled), approvalpending: bool(u.approvalPending), ...accountAnswer(u) }
 }
 
 /** The user `el` names in `org`; error 16 when there is none. */
@@ -386,6 +397,7 @@ async function usersInto(call: Call, org: Organization, el: XmlElement, n: Node,
     const un = action === 'find' ? userSummary(u) : userDetail(u)
     const props = one(el, 'properties')
     if (props && action === 'get') un.properties = propertiesNode(props, [...USER_FIELDS.map((f) => ({ name: f.prop, label: f.label, value: String(u[f.key]) })), { name: 'Enabled', label: 'Enabled', value: bool(u.enabled) }])
+    if (one(el, 'additionalproperties') && action === 'get') un.additionalproperties = await additionalPropertiesAnswer(call, u)
     for (const s of kids(el, 'service')) await userServicesInto(call, org, u, s, un, action)
     const responses = one(el, 'approvalresponses')
     if (responses && action === 'get') un.approvalresponses = await userResponses(call, org, u, responses)
@@ -422,18 +434,13 @@ async function setUser(call: Call, target: Target, org: Organization | undefined
   }
   const enabledText = val(el, 'enabled')
   if (enabledText !== undefined) fields.enabled = parseBool(enabledText, 'enabled')
-  const pw = one(el, 'password')
-  let password: string | undefined
-  if (pw) {
-    if (pw.children.length > 0) {
-      // changeatnextlogon and expires wait for the core (core gap, issue 12).
-      checkTags(pw, { password: 'ok', changeatnextlogon: PENDING_CORE, expires: PENDING_CORE })
-      password = one(pw, 'password')?.text
-    } else password = pw.text
-    if (password === '') password = undefined
-  }
+  const ap = one(el, 'additionalproperties')
+  if (ap) fields.additionalProperties = await readPropertyChange(ap, 'user')
   const existing = org ? (/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/.test(name) ? await at('user', findUser(call.read, { orgId: org.id, username: name })) : undefined) : undefined
   const userRef: { id?: string } = { id: existing?.id }
+  // <password> (the password and its options) and <accountexpires>: account.ts.
+  const { password, ...options } = await readAccountChange(el, org, existing)
+  Object.assign(fields, options)
   if (existing) {
     const patch = { ...fields, ...(password !== undefined && { password }) }
     if (Object.keys(patch).length > 0) steps.push({ where: 'user', run: (ctx) => updateUser(ctx, { orgId: existing.orgId, userId: existing.id, ...patch }) })
@@ -483,9 +490,10 @@ const SERVICE_TAGS: Record<string, TagRule> = {
   instances: 'ok',
   // Seed 004's Reseller service lists what is resold (see resellerService).
   service: 'readonly',
-  distributiongroups: PENDING_CORE,
-  contacts: PENDING_CORE,
-  resourceconfiguration: PENDING_CORE,
+  // Hosted Exchange objects of the service (exchange.ts).
+  distributiongroups: 'ok',
+  contacts: 'ok',
+  resourceconfiguration: 'ok',
 }
 
 /** The name of a service by its <name>, or its <fullname> (the catalogue's display name); error 21 when there is none. */
@@ -550,6 +558,7 @@ async function servicesInto(call: Call, org: Organization, el: XmlElement, n: No
   const filter = propertiesFilter(props)
   const named = val(el, 'name') !== undefined || val(el, 'fullname') !== undefined
   if (!named) {
+    requireNamedForExchange(el)
     // FIND: every service of the catalogue, those not provisioned too; GET: those it holds, in full.
     const list = await at('service', listCustomerServices(call.read, { orgId: org.id, all: action === 'find', ...(filter && { filter }) }))
     for (const v of list) add(n, 'service', customerServiceNode(v, el, action))
@@ -566,7 +575,9 @@ async function servicesInto(call: Call, org: Organization, el: XmlElement, n: No
     }
     return serviceNotFound(name)(e)
   }
-  add(n, 'service', customerServiceNode(v, el, action))
+  const sn = customerServiceNode(v, el, action)
+  if (hasExchange(el)) await customerExchangeInto(call, org.id, v.service, el, sn)
+  add(n, 'service', sn)
 }
 
 function userServiceNode(v: UserServiceView, el: XmlElement, action: 'find' | 'get'): Node {
@@ -585,6 +596,7 @@ async function userServicesInto(call: Call, org: Organization, user: User, el: X
   const filter = propertiesFilter(one(el, 'properties'))
   const named = val(el, 'name') !== undefined || val(el, 'fullname') !== undefined
   if (!named) {
+    requireNamedForExchange(el)
     // Every service the customer holds for its users, those the user does not hold too.
     const list = await at('service', listUserServices(call.read, { orgId: org.id, userId: user.id, all: true, ...(filter && { filter }) }))
     for (const v of list) add(n, 'service', userServiceNode(v, el, action))
@@ -592,7 +604,9 @@ async function userServicesInto(call: Call, org: Organization, user: User, el: X
   }
   const name = await serviceName(call, el)
   const v = await at('service', getUserService(call.read, { orgId: org.id, userId: user.id, service: name, ...(filter && { filter }) })).catch(serviceNotFound(name))
-  add(n, 'service', userServiceNode(v, el, action))
+  const sn = userServiceNode(v, el, action)
+  if (hasExchange(el)) await userExchangeInto(call, org.id, user.id, v.service, el, sn)
+  add(n, 'service', sn)
 }
 
 /** A plan or package named by <name> or <fullname>, resolved against the catalogue's. */
@@ -627,6 +641,9 @@ async function catalogue(call: Call, service: string) {
 async function setCustomerService(call: Call, target: Target, el: XmlElement, steps: Step[]): Promise<void> {
   checkTags(el, SERVICE_TAGS)
   const name = await serviceName(call, el)
+  // Only the service named and its Exchange objects: those change, nothing is provisioned.
+  if (exchangeOnly(el)) return customerExchangeSteps(call, target, (await catalogue(call, name)).service.name, el, steps)
+  if (hasExchange(el) && wantedStatus(el) === 'deprovision') throw new XmlApiError(E.InvalidXmlFormat, 'a <service> being deprovisioned takes no <distributiongroups>, <contacts> or <resourceconfiguration>')
   if (wantedStatus(el) === 'deprovision') {
     await catalogue(call, name)
     steps.push({ where: 'service', run: (ctx) => deprovisionCustomerService(ctx, { orgId: target.id!, service: name }) })
@@ -683,12 +700,16 @@ async function setCustomerService(call: Call, target: Target, el: XmlElement, st
     })
   }
   steps.push({ where: 'service', run: (ctx) => provisionCustomerService(ctx, { ...input, orgId: target.id! }) })
+  if (hasExchange(el)) await customerExchangeSteps(call, target, cat.service.name, el, steps)
 }
 
 async function setUserService(call: Call, target: Target, user: { id?: string }, el: XmlElement, steps: Step[]): Promise<void> {
   checkTags(el, SERVICE_TAGS)
   const name = await serviceName(call, el)
   const cat = await catalogue(call, name)
+  // Only the service named and the user's distribution groups: the selection changes, nothing is provisioned.
+  if (exchangeOnly(el)) return userExchangeSteps(call, target, user, cat.service.name, el, steps)
+  if (hasExchange(el) && wantedStatus(el) === 'deprovision') throw new XmlApiError(E.InvalidXmlFormat, 'a <service> being deprovisioned takes no <distributiongroups>')
   if (wantedStatus(el) === 'deprovision') {
     steps.push({ where: 'service', run: (ctx) => deprovisionUserService(ctx, { orgId: target.id!, userId: user.id!, service: cat.service.name }) })
     return
@@ -714,6 +735,7 @@ async function setUserService(call: Call, target: Target, user: { id?: string },
     })
   }
   steps.push({ where: 'service', run: (ctx) => provisionUserService(ctx, { ...input, orgId: target.id!, userId: user.id! }) })
+  if (hasExchange(el)) await userExchangeSteps(call, target, user, cat.service.name, el, steps)
 }
 
 // ---------------------------------------------------------------------------------------------

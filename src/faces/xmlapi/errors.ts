@@ -137,6 +137,9 @@ const NOT_FOUND: Record<string, SeedCode> = {
   package: E.InvalidService,
   plan: E.InvalidService,
   property: E.InvalidProperty,
+  // A distribution group or contact named by reference that is not there.
+  distributiongroup: E.InvalidReference,
+  contact: E.InvalidReference,
 }
 
 /** The seed code of an entity-level error, refined by the error's field. */

@@ -346,10 +346,17 @@ eachDialect('the XML action API (seed 004)', (dialect) => {
       [doc('GET', '<approval><id>not-a-guid</id></approval>'), 18, 400],
       // Not built yet: refused, naming what it waits for.
       [doc('GET', '<report/>'), 13, 400],
-      [doc('SET', '<customer><name>ZCSP</name><status>NotProvisioned</status></customer>'), 0, 400],
-      [doc('SET', '<customer><name>CSP</name><user><name>User1_CSP</name><password><password>Hello123-long</password><changeatnextlogon>true</changeatnextlogon><expires>NEVER</expires></password></user></customer>'), 0, 400],
     ]
     for (const [body, code, http] of cases) await fails(body, code, http)
+    // Built since (issue 12): a customer's status and a user's password options.
+    const zcsp = await orgByCode('ZCSP')
+    await ok(doc('SET', '<customer><name>ZCSP</name><status>NotProvisioned</status></customer>'))
+    assert.equal((await s.req('GET', `/orgs/${zcsp}`)).body.provisioningStatus, 'NotProvisioned')
+    await ok(doc('SET', '<customer><name>ZCSP</name><status>Provisioned</status></customer>'))
+    assert.equal((await s.req('GET', `/orgs/${zcsp}`)).body.provisioningStatus, 'Provisioned')
+    await ok(doc('SET', '<customer><name>CSP</name><user><name>User1_CSP</name><password><password>Hello123-long</password><changeatnextlogon>true</changeatnextlogon><expires>NEVER</expires></password></user></customer>'))
+    const pw = (await ok(doc('GET', '<customer><name>CSP</name><user><name>User1_CSP</name></user></customer>'))).customer[0].user[0].password
+    assert.deepEqual(pw, { changeatnextlogon: 'True', expires: 'NEVER' })
     const msg = await fails(doc('GET', '<customer><name>NOPE</name></customer>'), 34)
     assert.equal(msg, "Customer 'NOPE' not found.")
     // Credentials: none, wrong, and a readonly user trying to change something.
