@@ -5,7 +5,7 @@
  * catalogue lookups, the customers and users named) and only then run, as `Step`s, one
  * mutating operation each.
  *
- * Tags whose core is not built yet are marked `{ pending }` in the tag tables and `ENTITIES`:
+ * Tags whose core is not built yet would be marked `{ pending }` in the tag tables and `ENTITIES` (none are today):
  * they are refused with error 0 naming what they wait for, never ignored.
  */
 import { randomBytes } from 'node:crypto'
@@ -471,7 +471,31 @@ const PLAN_TAGS: Record<string, TagRule> = {
   enabled: 'ok',
   userlimit: 'ok',
   used: 'readonly',
-  properties: { pending: 'properties of user plans: core gap, issue 12' },
+  // A plan's properties are its fields (planProperties): answered by GET, read-only in SET.
+  properties: 'readonly',
+}
+
+/**
+ * The user plans a GET answers, with their properties where asked: every plan of the service,
+ * or only those its `<userplan>` (or `<userpackage>`) elements name (by name or fullname, any
+ * case; one that names no plan of the service is 10). A plan's properties are its fields by
+ * property name (`Name`, `FullName`, and for a customer's plan `UserLimit`, `UsersCount`,
+ * `Used`, `Enabled`), as a customer's properties are its fields; `detail="true"` adds labels.
+ */
+function planNodes<P extends { name: string; fullname: string }>(service: string, el: XmlElement, plans: P[], fields: (p: P) => Node, props: (p: P) => { name: string; label: string; value: string }[]): Node[] {
+  const asked = [...kids(el, 'userplan'), ...kids(el, 'userpackage')]
+  if (asked.length === 0) return plans.map(fields)
+  return asked.map((a) => {
+    checkTags(a, PLAN_TAGS)
+    const key = (val(a, 'name') ?? val(a, 'fullname'))?.toLowerCase()
+    if (key === undefined) throw new XmlApiError(E.InvalidXmlFormat, `a <${tagOf(a)}> needs a <name> or <fullname>`)
+    const p = plans.find((x) => x.name.toLowerCase() === key || x.fullname.toLowerCase() === key)
+    if (!p) throw new XmlApiError(E.InvalidService, `${service} has no user plan '${val(a, 'name') ?? val(a, 'fullname')}'`)
+    const n = fields(p)
+    const pe = one(a, 'properties')
+    if (pe) n.properties = propertiesNode(pe, props(p))
+    return n
+  })
 }
 
 const SERVICE_TAGS: Record<string, TagRule> = {
@@ -526,7 +550,21 @@ function customerServiceNode(v: CustomerServiceView, el: XmlElement, action: 'fi
     status: v.status,
     approvalpending: bool(v.approvalPending),
   }
-  if (v.userPlans.length) n.userplan = v.userPlans.map((p) => ({ name: p.name, fullname: p.fullname, userlimit: String(p.userLimit), used: bool(p.used), enabled: bool(p.enabled) }))
+  if (v.userPlans.length)
+    n.userplan = planNodes(
+      v.service,
+      el,
+      v.userPlans,
+      (p) => ({ name: p.name, fullname: p.fullname, userlimit: String(p.userLimit), used: bool(p.used), enabled: bool(p.enabled) }),
+      (p) => [
+        { name: 'Name', label: 'Name', value: p.name },
+        { name: 'FullName', label: 'Full name', value: p.fullname },
+        { name: 'UserLimit', label: 'User limit', value: String(p.userLimit) },
+        { name: 'UsersCount', label: 'Users', value: String(p.usersCount) },
+        { name: 'Used', label: 'Used', value: bool(p.used) },
+        { name: 'Enabled', label: 'Enabled', value: bool(p.enabled) },
+      ],
+    )
   if (v.packages.length) n.package = v.packages.map((p) => ({ name: p.name, fullname: p.fullname, enabled: bool(p.enabled) }))
   const props = one(el, 'properties')
   if (props) n.properties = propertiesNode(props, v.properties.map((p) => ({ name: p.name, value: p.value })))
@@ -584,7 +622,17 @@ function userServiceNode(v: UserServiceView, el: XmlElement, action: 'find' | 'g
   const n: Node = { name: v.service, fullname: v.fullname, status: v.status }
   if (action === 'find') return n
   n.approvalpending = bool(v.approvalPending)
-  if (v.userPlans.length) n.userplan = v.userPlans.map((p) => ({ name: p.name, fullname: p.fullname }))
+  if (v.userPlans.length)
+    n.userplan = planNodes(
+      v.service,
+      el,
+      v.userPlans,
+      (p) => ({ name: p.name, fullname: p.fullname }),
+      (p) => [
+        { name: 'Name', label: 'Name', value: p.name },
+        { name: 'FullName', label: 'Full name', value: p.fullname },
+      ],
+    )
   const props = one(el, 'properties')
   if (props) n.properties = propertiesNode(props, v.properties)
   if (one(el, 'instances')) n.instances = { instance: v.instances.map((name) => ({ name })) }

@@ -68,7 +68,7 @@ eachDialect('XML API account options, properties and customer status (seed 004)'
     assert.deepEqual(u.password, { changeatnextlogon: 'True', expires: 'NEVER' })
     assert.equal(u.accountexpires, 'NEVER')
     assert.ok(!got.text.includes('Hello123'), 'the password is never answered')
-    assert.match(got.text, /<enabled>True<\/enabled><password><changeatnextlogon>True<\/changeatnextlogon><expires>NEVER<\/expires><\/password><accountexpires>NEVER<\/accountexpires>/)
+    assert.match(got.text, /<enabled>True<\/enabled><approvalpending>False<\/approvalpending><password><changeatnextlogon>True<\/changeatnextlogon><expires>NEVER<\/expires><\/password><accountexpires>NEVER<\/accountexpires>/)
 
     // A <password> without its inner <password> changes only the options; the password stays.
     await x.ok(doc('SET', '<customer><name>CSP</name><user><name>User1_CSP</name><password><changeatnextlogon>false</changeatnextlogon><expires>2031-01-31</expires></password><accountexpires>2032-02-29</accountexpires></user></customer>'))
