@@ -59,31 +59,41 @@ export function xmlSafeText(s: string): string {
 
 const safeValue = (_name: string, v: unknown): unknown => (typeof v === 'string' ? xmlSafeText(v) : v)
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  format: true,
-  indentBy: '  ',
-  suppressEmptyNode: false,
-  // `true` would write an attribute whose value is "true" as a bare name (not XML).
-  suppressBooleanAttributes: false,
-  processEntities: true,
-  entities: [
-    { regex: /&/g, val: '&amp;' },
-    { regex: />/g, val: '&gt;' },
-    { regex: /</g, val: '&lt;' },
-    { regex: /'/g, val: '&apos;' },
-    { regex: /"/g, val: '&quot;' },
-    { regex: /\r/g, val: '&#13;' },
-  ],
-  tagValueProcessor: safeValue as (name: string, value: unknown) => unknown,
-  attributeValueProcessor: safeValue as (name: string, value: unknown) => unknown,
-  // Every name is fixed by this module; an invalid one is a bug, refused rather than written.
-  sanitizeName: (name: string) => {
-    throw new Error(`not an XML name: ${JSON.stringify(name)}`)
-  },
-} as ConstructorParameters<typeof XMLBuilder>[0])
+/**
+ * An XMLBuilder that escapes every text and attribute value (& < > " ' and CR), writes
+ * characters XML 1.0 cannot carry as U+FFFD (xmlSafeText), and refuses (throws on) a name that is
+ * not an XML name. Shared by the XML faces so that no value is ever written unescaped.
+ */
+export function safeXmlBuilder(layout: { format: boolean; suppressEmptyNode: boolean; cdataPropName?: string }): XMLBuilder {
+  return new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    textNodeName: '#text',
+    ...(layout.cdataPropName !== undefined && { cdataPropName: layout.cdataPropName }),
+    format: layout.format,
+    indentBy: '  ',
+    suppressEmptyNode: layout.suppressEmptyNode,
+    // `true` would write an attribute whose value is "true" as a bare name (not XML).
+    suppressBooleanAttributes: false,
+    processEntities: true,
+    entities: [
+      { regex: /&/g, val: '&amp;' },
+      { regex: />/g, val: '&gt;' },
+      { regex: /</g, val: '&lt;' },
+      { regex: /'/g, val: '&apos;' },
+      { regex: /"/g, val: '&quot;' },
+      { regex: /\r/g, val: '&#13;' },
+    ],
+    tagValueProcessor: safeValue as (name: string, value: unknown) => unknown,
+    attributeValueProcessor: safeValue as (name: string, value: unknown) => unknown,
+    // Every name is fixed by the caller's code; an invalid one is a bug, refused rather than written.
+    sanitizeName: (name: string) => {
+      throw new Error(`not an XML name: ${JSON.stringify(name)}`)
+    },
+  } as ConstructorParameters<typeof XMLBuilder>[0])
+}
+
+const builder = safeXmlBuilder({ format: true, suppressEmptyNode: false })
 
 type Node = Record<string, unknown>
 

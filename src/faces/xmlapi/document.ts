@@ -3,9 +3,8 @@
  * without regard to case; values are trimmed, and an empty element means "not given". Every
  * answer is written by fast-xml-parser's XMLBuilder, never by joining strings.
  */
-import { XMLBuilder } from 'fast-xml-parser'
 import type { XmlElement } from '../xml/reader.js'
-import { xmlSafeText } from '../root-object/index.js'
+import { safeXmlBuilder } from '../root-object/index.js'
 import { E, XmlApiError, type SeedCode } from './errors.js'
 
 /** An element of an answer, as XMLBuilder takes it (`@_` attributes, arrays for repeated elements). */
@@ -94,31 +93,7 @@ export function parseStatus(s: string): SeedStatus {
 /** Booleans as the seed answers them. */
 export const bool = (b: boolean): string => (b ? 'True' : 'False')
 
-const safeValue = (_name: string, v: unknown): unknown => (typeof v === 'string' ? xmlSafeText(v) : v)
-
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  cdataPropName: '#cdata',
-  format: false,
-  suppressEmptyNode: true,
-  suppressBooleanAttributes: false,
-  processEntities: true,
-  entities: [
-    { regex: /&/g, val: '&amp;' },
-    { regex: />/g, val: '&gt;' },
-    { regex: /</g, val: '&lt;' },
-    { regex: /'/g, val: '&apos;' },
-    { regex: /"/g, val: '&quot;' },
-    { regex: /\r/g, val: '&#13;' },
-  ],
-  tagValueProcessor: safeValue as (name: string, value: unknown) => unknown,
-  attributeValueProcessor: safeValue as (name: string, value: unknown) => unknown,
-  sanitizeName: (name: string) => {
-    throw new Error(`not an XML name: ${JSON.stringify(name)}`)
-  },
-} as ConstructorParameters<typeof XMLBuilder>[0])
+const builder = safeXmlBuilder({ format: false, suppressEmptyNode: true, cdataPropName: '#cdata' })
 
 const DECLARATION = { '@_version': '1.0', '@_encoding': 'utf-8' }
 

@@ -13,7 +13,7 @@ import { recordBatch } from '../../ops/requests/record-batch.js'
 import { DEFAULT_XML_LIMITS, readXml, XmlReadError, type XmlElement } from '../xml/reader.js'
 import { E, XmlApiError, fromDomainError, httpOf, type WireError } from './errors.js'
 import { add, errorXml, parseBool, responseXml, tagOf, type Node } from './document.js'
-import { ENTITIES, WireFailure, at, type Call, type Step } from './entities.js'
+import { ENTITIES, WireFailure, at, type Call, type EntityHandler, type Step } from './entities.js'
 
 export const XMLAPI_PATHS = ['/cortexapi/default.aspx', '/xmlapi'] as const
 const XML_TYPE = 'text/xml; charset=utf-8'
@@ -66,16 +66,21 @@ function readRequest(root: XmlElement): Action {
   return action as Action
 }
 
+/** The handler of an entity element: error 3 for an unknown entity, 0 for one not built yet. */
+function handlerOf(el: XmlElement): EntityHandler {
+  const h = ENTITIES.get(tagOf(el))
+  if (!h) throw new XmlApiError(E.InvalidXmlFormat, `unknown entity <${el.name}>`)
+  if ('pending' in h) throw new XmlApiError(E.Unknown, `<${tagOf(el)}> is not supported yet (${h.pending})`)
+  return h
+}
+
 /** Runs a document; answers the response body. */
 export async function runDocument(deps: Deps, call: Call, root: XmlElement): Promise<string> {
   const action = readRequest(root)
   if (action === 'find' || action === 'get') {
     const body: Node = {}
     for (const el of root.children) {
-      const h = ENTITIES.get(tagOf(el))
-      if (!h) throw new XmlApiError(E.InvalidXmlFormat, `unknown entity <${el.name}>`)
-      if ('pending' in h) throw new XmlApiError(E.Unknown, `<${tagOf(el)}> is not supported yet (${h.pending})`)
-      const fn = h[action]
+      const fn = handlerOf(el)[action]
       if (!fn) throw new XmlApiError(E.InvalidAction, `${action.toUpperCase()} is not an action of <${tagOf(el)}>`)
       for (const n of await fn(call, el)) add(body, tagOf(el), n)
     }
@@ -85,10 +90,7 @@ export async function runDocument(deps: Deps, call: Call, root: XmlElement): Pro
   const steps: Step[] = []
   if (root.children.length === 0) throw new XmlApiError(E.InvalidXmlFormat, `${action.toUpperCase()} needs an entity`)
   for (const el of root.children) {
-    const h = ENTITIES.get(tagOf(el))
-    if (!h) throw new XmlApiError(E.InvalidXmlFormat, `unknown entity <${el.name}>`)
-    if ('pending' in h) throw new XmlApiError(E.Unknown, `<${tagOf(el)}> is not supported yet (${h.pending})`)
-    const fn = h[action]
+    const fn = handlerOf(el)[action]
     if (!fn) throw new XmlApiError(E.InvalidAction, `${action.toUpperCase()} is not an action of <${tagOf(el)}>`)
     await fn(call, el, steps)
   }

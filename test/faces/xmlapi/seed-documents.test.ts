@@ -100,7 +100,7 @@ eachDialect('every request document of seed 004', (dialect) => {
         busy ||= (r.body.items ?? r.body).some((x: any) => ['Requested', 'InProgress'].includes(x.status))
       }
       if (!busy) return
-      if (Date.now() - t0 > 15_000) assert.fail(`services of ${code} stayed busy: ${r.text}`)
+      if (Date.now() - t0 > 15_000) assert.fail(`services of ${code} stayed busy: ${lists.map((r) => r.text).join(" ")}`)
       await new Promise((res) => setTimeout(res, 25))
     }
   }
