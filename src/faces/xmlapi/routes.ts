@@ -7,7 +7,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isDomainError, type DomainError, type ErrorCode } from '../../core/errors.js'
-import { contextOf, type Actor, type Deps, type ExecParams } from '../../ops/context.js'
+import { contextOf, type Deps, type ExecParams } from '../../ops/context.js'
+import { AnswerMemo } from '../answer-memo.js'
 import { getRequest } from '../../ops/requests/get-request.js'
 import { recordBatch } from '../../ops/requests/record-batch.js'
 import { DEFAULT_XML_LIMITS, readXml, XmlReadError, type XmlElement } from '../xml/reader.js'
@@ -127,45 +128,6 @@ async function execute(deps: Deps, call: Call, steps: Step[]): Promise<number> {
 function isReadOnly(root: XmlElement): boolean {
   const action = Object.entries(root.attrs).find(([k]) => k.toLowerCase() === 'action')?.[1]?.trim().toLowerCase()
   return (action === 'find' || action === 'get') && root.children.every((el) => tagOf(el) !== 'report')
-}
-
-/**
- * The answers of read-only documents, kept while the database is unchanged, as the REST face
- * keeps what it made of an unchanged organisation: the key is the caller (user, key, role,
- * organisation) and the document's exact bytes; an answer is kept only while the store's
- * generation (SQLite's exact change counter; PostgreSQL has none, so nothing is kept there) is
- * the one read before the document ran. Bounded: small documents and answers only, 8 MiB in
- * all, emptied when full.
- */
-class AnswerMemo {
-  static readonly MAX_BODY = 4096
-  static readonly MAX_ANSWER = 64 * 1024
-  static readonly MAX_TOTAL = 8 * 1024 * 1024
-  private readonly kept = new Map<string, { generation: string; text: string }>()
-  private total = 0
-
-  keyOf(actor: Actor, body: Buffer): string | undefined {
-    if (body.length > AnswerMemo.MAX_BODY) return undefined
-    return `${actor.userId}\0${actor.keyId ?? ''}\0${actor.role}\0${actor.orgId}\0${actor.orgPath}\0${body.toString('latin1')}`
-  }
-
-  get(key: string, generation: string): string | undefined {
-    const hit = this.kept.get(key)
-    return hit !== undefined && hit.generation === generation ? hit.text : undefined
-  }
-
-  set(key: string, generation: string, text: string): void {
-    if (text.length > AnswerMemo.MAX_ANSWER) return
-    const size = key.length + text.length
-    if (this.total + size > AnswerMemo.MAX_TOTAL) {
-      this.kept.clear()
-      this.total = 0
-    }
-    const had = this.kept.get(key)
-    if (had !== undefined) this.total -= key.length + had.text.length
-    this.kept.set(key, { generation, text })
-    this.total += size
-  }
 }
 
 export function xmlapiRoutes(app: FastifyInstance, deps: Deps): void {

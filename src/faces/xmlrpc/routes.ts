@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS, encodeFault, encodeResponse, parseMethodCall, XmlRpcCod
 import { FAULT_CODES, PROTOCOL_FAULTS } from './faults.js'
 import { METHOD_NAMES, METHODS, type Args, type MethodSpec, type ParamSpec } from './methods.js'
 import { unknownFieldMessage } from '../../core/field-names.js'
+import { AnswerMemo } from '../answer-memo.js'
 
 export const XMLRPC_PATH = '/appserver/xmlrpc'
 const XML_TYPE = 'text/xml; charset=utf-8'
@@ -118,13 +119,21 @@ export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
     face.removeAllContentTypeParsers()
     face.addContentTypeParser(['text/xml', 'application/xml', '*'], { parseAs: 'buffer', bodyLimit: DEFAULT_LIMITS.maxBytes }, (_req, body, done) => done(null, body))
 
+    // Answers of reads, kept while the database is unchanged (see ../answer-memo.ts).
+    const answers = new AnswerMemo()
     face.post(XMLRPC_PATH, { config: { errorWriter }, bodyLimit: DEFAULT_LIMITS.maxBytes }, async (req: FastifyRequest, reply) => {
       let exec: ExecParams | undefined
       try {
         if (!req.actor) throw new DomainError('unauthenticated', 'credentials are required')
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '')
+        // Read before the call runs: a change made meanwhile makes what is kept stale at once.
+        const generation = deps.store.generation()
+        const key = generation !== undefined ? answers.keyOf(req.actor, body) : undefined
+        const kept = key !== undefined ? answers.get(key, generation!) : undefined
+        if (kept !== undefined) return reply.header('content-type', XML_TYPE).send(kept)
         let call: { methodName: string; params: XmlRpcValue[] }
         try {
-          call = parseMethodCall(Buffer.isBuffer(req.body) ? req.body : typeof req.body === 'string' ? req.body : '')
+          call = parseMethodCall(body)
         } catch (e) {
           if (e instanceof XmlRpcCodecError) throw new Fault(PROTOCOL_FAULTS.parse_error, e.message)
           throw e
@@ -137,7 +146,9 @@ export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
         const ctx = contextOf(deps, req.actor, spec.mutates ? exec : undefined)
         if (spec.mutates) req.exec = exec
         const result = await spec.call(ctx, bound.args)
-        return send(reply, result, spec.mutates ? (exec.guid ?? '') : '')
+        // A read's answer depends on the database and the caller alone (no method reads the clock).
+        const keep = !spec.mutates && key !== undefined ? (text: string) => answers.set(key, generation!, text) : undefined
+        return send(reply, result, spec.mutates ? (exec.guid ?? '') : '', keep)
       } catch (e) {
         if (e instanceof Fault) return sendFault(reply, e.faultCode, exec?.userErrorMessage ?? e.message)
         if (isDomainError(e)) {
@@ -152,7 +163,7 @@ export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
   })
 }
 
-function send(reply: FastifyReply, result: XmlRpcValue, jobguid: string): FastifyReply {
+function send(reply: FastifyReply, result: XmlRpcValue, jobguid: string, keep?: (text: string) => void): FastifyReply {
   let body: string
   try {
     body = encodeResponse({ result, jobguid })
@@ -160,5 +171,6 @@ function send(reply: FastifyReply, result: XmlRpcValue, jobguid: string): Fastif
     if (e instanceof XmlRpcCodecError) return sendFault(reply, FAULT_CODES.failed_precondition, `the answer cannot be written as XML-RPC: ${e.message}`)
     throw e
   }
+  keep?.(body)
   return reply.header('content-type', XML_TYPE).send(body)
 }

@@ -95,6 +95,17 @@ eachDialect('the XML-RPC face', (dialect) => {
     assert.equal(rest.headers.get('x-job-guid'), null)
   })
 
+  it('answers a repeated read afresh once anything changed, even through another server on the same database', async () => {
+    const made = await rpc(callXml('cloud_api_customer.create', 'Memo Co', '', 'before', 'a', 'c', 'BE'))
+    assert.equal(made.fault, undefined, made.text)
+    const list = callXml('cloud_api_customer.list', made.value.result)
+    assert.equal((await rpc(list)).value.result[0].description, 'before')
+    assert.equal((await rpc(list)).value.result[0].description, 'before')
+    const changed = await proxied.req('PATCH', `/orgs/${made.value.result}`, { body: { description: 'after' } })
+    assert.equal(changed.status, 204, changed.text)
+    assert.equal((await rpc(list)).value.result[0].description, 'after')
+  })
+
   it('accepts one struct of named parameters, trailing ones omitted', async () => {
     const r = await rpc(callXml('cloud_api_customer.create', { name: 'Named Co', city: 'Leuven' }))
     assert.equal(r.fault, undefined, r.text)
