@@ -3,7 +3,7 @@
  * `customer,timestamp,in,out` — the customer by org id or short code, the timestamp ISO 8601
  * (with Z or an offset) or Unix seconds, and the average rates in and out over the 5-minute slot
  * in bits per second (non-negative integers). Blank lines and lines starting with `#` are
- * skipped, and a first line `customer,timestamp,in,out` is read as a header. No quoting: none
+ * skipped, and a first such line `customer,timestamp,in,out` is read as a header. No quoting: none
  * of the fields may hold a comma.
  */
 import { MAX_BPS } from '../core/bandwidth.js'
@@ -25,12 +25,15 @@ export function parseBandwidthCsv(text: string): CsvResult {
   const errors: { line: number; message: string }[] = []
   const byCustomer = new Map<string, CsvBatch>()
   let count = 0
+  let first = true
   const lines = text.split(/\r?\n/)
   lines.forEach((raw, i) => {
     const line = i + 1
     const s = raw.trim()
     if (s === '' || s.startsWith('#')) return
-    if (line === 1 && /^customer\s*,\s*timestamp\s*,\s*in\s*,\s*out$/i.test(s)) return
+    const wasFirst = first
+    first = false
+    if (wasFirst && /^customer\s*,\s*timestamp\s*,\s*in\s*,\s*out$/i.test(s)) return
     const f = s.split(',').map((x) => x.trim())
     if (f.length !== 4) return void errors.push({ line, message: `expected 4 fields customer,timestamp,in,out, found ${f.length}` })
     const [customer, ts, inText, outText] = f as [string, string, string, string]
