@@ -1,5 +1,5 @@
 /**
- * The `clientele` command: `serve`, `worker`, `migrate`, `catalog import|export`, `dev seed`.
+ * The `clientele` command: `serve`, `worker`, `migrate`, `catalog import|export`, `bandwidth import`, `dev seed`.
  */
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
@@ -11,6 +11,9 @@ import { isDomainError } from '../core/errors.js'
 import { importCatalog } from '../ops/catalog/import-catalog.js'
 import { exportCatalog } from '../ops/catalog/export-catalog.js'
 import { seedHierarchy } from './dev-seed.js'
+import { parseBandwidthCsv } from './bandwidth-csv.js'
+import { importBandwidthBatches } from '../ops/bandwidth/import-bandwidth-batches.js'
+import { MAX_SAMPLES_PER_IMPORT } from '../core/bandwidth.js'
 import { masterContext } from './master-actor.js'
 import { startWorker } from '../jobs/worker.js'
 
@@ -195,6 +198,47 @@ catalog
       await deps.store.migrate()
       const doc = await exportCatalog(await masterContext(deps), { filter: 'all' })
       process.stdout.write(stringifyYaml(doc, { lineWidth: 0 }))
+    } finally {
+      await deps.store.close()
+    }
+  })
+
+const bandwidth = program.command('bandwidth').description("customers' traffic samples, for billable bandwidth")
+bandwidth
+  .command('import')
+  .description(
+    'record the samples of FILE (CSV lines customer,timestamp,in,out; `-` reads stdin) as the master organisation\'s superadmin, in one transaction: ' +
+      'customer by org id or short code, timestamp ISO 8601 or Unix seconds, in and out the average bits per second over the 5-minute slot. ' +
+      `At most ${MAX_SAMPLES_PER_IMPORT} samples; a sample for a slot already stored replaces it. Any bad line is reported with its number and nothing is imported.`,
+  )
+  .argument('<file>', 'the CSV file')
+  .option('--db <pathOrUrl>', 'SQLite file or postgres:// URL', DEFAULT_DB)
+  .option(KEY_FILE_FLAGS, KEY_FILE_HELP)
+  .action(async (file: string, o: { db: string; secretKeyFile?: string }) => {
+    const parsed = parseBandwidthCsv(readFileSync(file === '-' ? 0 : file, 'utf8'))
+    if (!parsed.ok) {
+      const shown = parsed.errors.slice(0, 50).map((e) => `${file}:${e.line}: ${e.message}`)
+      if (parsed.errors.length > shown.length) shown.push(`… and ${parsed.errors.length - shown.length} more bad lines`)
+      throw new Error(`${shown.join('\n')}\nnothing imported`)
+    }
+    if (parsed.count === 0) throw new Error(`${file} holds no samples`)
+    if (parsed.count > MAX_SAMPLES_PER_IMPORT) throw new Error(`${file} holds ${parsed.count} samples; at most ${MAX_SAMPLES_PER_IMPORT} per import: split it\nnothing imported`)
+    const deps = quietDeps(o.db, o.secretKeyFile)
+    try {
+      await deps.store.migrate()
+      const ctx = await masterContext(deps)
+      const results = await importBandwidthBatches(ctx, { batches: parsed.batches.map((b) => ({ customer: b.customer, samples: b.samples })) }).catch((e: unknown) => {
+        if (!isDomainError(e)) throw e
+        // Name the line the offending sample or customer came from.
+        const m = /^batches\.(\d+)(?:\.samples\.(\d+))?/.exec(String(e.details?.field ?? ''))
+        const batch = m ? parsed.batches[Number(m[1])] : undefined
+        const line = batch ? batch.lines[m![2] === undefined ? 0 : Number(m![2])] : undefined
+        const message = e.message.replace(/^batches\.\d+\.samples\.\d+\.at: /, '')
+        throw new Error(`${file}${line ? `:${line}` : ''}: ${message}\nnothing imported`)
+      })
+      for (const [i, r] of results.entries()) console.log(`${parsed.batches[i]!.customer}: ${r.received} samples, ${r.inserted} new, ${r.replaced} replaced`)
+      const sum = (k: 'inserted' | 'replaced') => results.reduce((n, r) => n + r[k], 0)
+      console.log(`imported ${parsed.count} samples for ${results.length} customers (${sum('inserted')} new, ${sum('replaced')} replaced)`)
     } finally {
       await deps.store.close()
     }

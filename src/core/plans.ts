@@ -1,4 +1,5 @@
 /** Plans, the servers they place on, and subscriptions with the resources they draw. */
+import type { BandwidthRule } from './bandwidth.js'
 
 /** A resource of a plan or subscription: `total` absent is unlimited. */
 export interface PlanResource {
@@ -105,6 +106,8 @@ export interface PlanHosting {
   persistentAppsAllowed: boolean
   /** Applications a subscription may install; absent: every one. */
   allowedApps?: WebsiteAppKind[]
+  /** How a subscriber's bandwidth is billed (core/bandwidth.ts); absent: the default, `p95`. */
+  bandwidthBillingRule?: BandwidthRule
 }
 
 /** A plan as the core sees it. */

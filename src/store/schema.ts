@@ -799,6 +799,7 @@ export interface Database {
   approval_requests: ApprovalRequestTable
   approval_gates: ApprovalGateTable
   approval_responses: ApprovalResponseTable
+  bandwidth_samples: BandwidthSampleTable
 }
 
 /** An approval provider of an organisation: "Workflow Managers" (`kind` managers) or one group of "Workflow Groups" (`kind` group). */
@@ -870,4 +871,19 @@ export interface ApprovalResponseTable {
   reason: string
   requested_at: string
   resolved_at: string | null
+}
+
+/** A customer's traffic in one 5-minute slot (migration 2026-12-07-0009). */
+export interface BandwidthSampleTable {
+  org_id: string
+  /** Seconds since the epoch divided by 300: the slot's number. */
+  slot: number
+  /** The slot's start, ISO text. */
+  at: string
+  /** Average bits per second in, and out, over the slot. */
+  in_bps: number
+  out_bps: number
+  /** max(in_bps, out_bps): what the percentile rules rank. */
+  peak_bps: number
+  recorded_at: string
 }

@@ -12,6 +12,7 @@
 import { Type, type Static } from 'typebox'
 import { HOSTING_PLAN_TYPES, PHP_VERSIONS, SERVER_ROLES, WEBSITE_APP_KINDS, type PlanHosting, type Plan, type ServerRefs, type Subscription, type DedicatedServers } from '../../core/plans.js'
 import { PROVISIONING_STATUSES } from '../../core/provisioning.js'
+import { BANDWIDTH_RULES } from '../../core/bandwidth.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const Num = Type.Union([Type.Number(), Type.Null()])
@@ -49,6 +50,7 @@ const HostingWire = {
   preinstallWordpressTheme: Type.Optional(Type.String()),
   persistentAppsAllowed: Type.Boolean(),
   allowedApps: Type.Optional(Type.Array(Type.Enum(WEBSITE_APP_KINDS))),
+  bandwidthBillingRule: Type.Optional(Type.Enum(BANDWIDTH_RULES, { description: "Clientele's: how subscribers' bandwidth is billed; absent: p95" })),
 }
 
 function hostingToWire(h: PlanHosting) {
@@ -66,6 +68,7 @@ function hostingToWire(h: PlanHosting) {
     ...(h.preinstallWordpressTheme !== undefined ? { preinstallWordpressTheme: h.preinstallWordpressTheme } : {}),
     persistentAppsAllowed: h.persistentAppsAllowed,
     ...(h.allowedApps ? { allowedApps: h.allowedApps } : {}),
+    ...(h.bandwidthBillingRule ? { bandwidthBillingRule: h.bandwidthBillingRule } : {}),
   }
 }
 

@@ -16,6 +16,7 @@ import { HOSTING_PLAN_TYPES, PHP_VERSIONS, WEBSITE_APP_KINDS, newestPhp, type Ph
 import { serverGroupExists } from '../../store/plans.repo.js'
 import { findServiceByName } from '../../store/catalog.repo.js'
 import { MAX_AMOUNT } from './schema.js'
+import { BANDWIDTH_RULES } from '../../core/bandwidth.js'
 
 const STRICT = { additionalProperties: false } as const
 const Id = Type.String({ maxLength: 64 })
@@ -58,6 +59,7 @@ export const NewHostingFields = {
   persistentAppsAllowed: Type.Optional(Type.Boolean()),
   allowedApps: Type.Optional(AppsInput),
   provisioningService: Type.Optional(ServiceName),
+  bandwidthBillingRule: Type.Optional(Type.Enum(BANDWIDTH_RULES, { description: "How subscribers' bandwidth is billed: p95 (default), max, average or total (bytes)" })),
 }
 
 /** The hosting fields a plan's change may give (seed 003's UpdatePlan; `null` or `{unset: true}` clears). */
@@ -69,6 +71,7 @@ export const UpdateHostingFields = {
   preinstallWordpressTheme: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Unset])),
   allowedApps: Type.Optional(Type.Union([AppsInput, Unset])),
   provisioningService: Type.Optional(Type.Union([ServiceName, Type.Null()])),
+  bandwidthBillingRule: Type.Optional(Type.Union([Type.Enum(BANDWIDTH_RULES), Type.Null()], { description: 'null: back to the default (p95)' })),
 }
 
 const UpdateHosting = Type.Object(UpdateHostingFields)
@@ -140,6 +143,10 @@ export async function applyHosting(
   if (change.allowedApps !== undefined) {
     if (isUnset(change.allowedApps)) delete h.allowedApps
     else h.allowedApps = WEBSITE_APP_KINDS.filter((a) => (change.allowedApps as string[]).includes(a))
+  }
+  if (change.bandwidthBillingRule !== undefined) {
+    if (change.bandwidthBillingRule === null) delete h.bandwidthBillingRule
+    else h.bandwidthBillingRule = change.bandwidthBillingRule
   }
 
   // The default server group: defaultServerGroupId, or the deprecated serverGroupId; both given must agree.
