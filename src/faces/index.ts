@@ -21,6 +21,7 @@ import { reportsRoutes } from './rest/reports.routes.js'
 import { approvalsRoutes } from './rest/approvals.routes.js'
 import { propertiesRoutes } from './rest/properties.routes.js'
 import { exchangeRoutes } from './rest/exchange.routes.js'
+import { settingsFtpRoutes } from './rest/settings-ftp.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -39,6 +40,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   approvalsRoutes(app, deps)
   propertiesRoutes(app, deps)
   exchangeRoutes(app, deps)
+  settingsFtpRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

@@ -24,7 +24,7 @@ export const FtpPassword = Password
 /** The root relative to the customer's space; checked and normalised by core/ftp.ts `normaliseRelativeRoot`. */
 export const RelativeRoot = Type.String({ maxLength: MAX_RELATIVE_ROOT })
 /** What the FTP user may do: `full` or `readonly`. */
-export const FtpType = Type.Union(FTP_USER_TYPES.map((t) => Type.Literal(t)))
+export const FtpType = Type.Enum(FTP_USER_TYPES)
 /** A site's or an environment's name (seed 001's `SiteName`, `EnvironmentName`): 1–253 printable characters. */
 export const PlaceName = Type.String({ minLength: 1, maxLength: 253, pattern: PRINTABLE })
 
