@@ -31,6 +31,11 @@ export function findFtpUserRow(db: Db, orgId: string, id: string): Promise<FtpUs
   return db.selectFrom('ftp_users').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst()
 }
 
+/** The FTP user `id` of whichever customer, or undefined. */
+export function findFtpUserById(db: Db, id: string): Promise<FtpUserRow | undefined> {
+  return db.selectFrom('ftp_users').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
 /** The FTP users of `orgId` by username, optionally only those of a site and/or environment. */
 export function listFtpUserRows(db: Db, orgId: string, filter: { siteName?: string | undefined; environmentName?: string | undefined }): Promise<FtpUserRow[]> {
   let q = db.selectFrom('ftp_users').selectAll().where('org_id', '=', orgId)

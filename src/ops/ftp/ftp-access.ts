@@ -8,7 +8,7 @@ import type { Db } from '../../store/store.js'
 import type { OrgRow } from '../../store/orgs.repo.js'
 import { DomainError } from '../../core/errors.js'
 import { FTP_USER_TYPES, FTP_USERNAME_PATTERN, MAX_RELATIVE_ROOT } from '../../core/ftp.js'
-import { findFtpUserRow, type FtpUserRow } from '../../store/ftp-users.repo.js'
+import { findFtpUserById, findFtpUserRow, type FtpUserRow } from '../../store/ftp-users.repo.js'
 import { getOrgInScope, requirePermission } from '../access.js'
 import { Password } from '../users/schema.js'
 
@@ -29,6 +29,8 @@ export const FtpType = Type.Enum(FTP_USER_TYPES)
 export const PlaceName = Type.String({ minLength: 1, maxLength: 253, pattern: PRINTABLE })
 
 export const OrgId = Type.String({ maxLength: 64 })
+/** The customer, optional where an FTP user is named by its id (seed 001 names it by id alone). */
+export const OptionalOrgId = Type.Optional(OrgId)
 export const FtpUserId = Type.String({ maxLength: 64 })
 
 /** The most FTP users a customer may have. */
@@ -48,11 +50,28 @@ export async function ftpOrg(ctx: Ctx, db: Db, orgId: string, write: boolean): P
   return org
 }
 
-/** Loads FTP user `id` of the customer (`not_found`, resource `ftp_user`, when it has none such). */
-export async function getFtpUserIn(ctx: Ctx, db: Db, orgId: string, id: string, write: boolean): Promise<{ org: OrgRow; row: FtpUserRow }> {
-  const org = await ftpOrg(ctx, db, orgId, write)
+/**
+ * Loads FTP user `id` of the customer `orgId` (`not_found`, resource `ftp_user`, when it has
+ * none such). Without `orgId` (seed 001 names an FTP user by its id alone) the FTP user's own
+ * customer is used, and one outside the actor's subtree is `not_found` as an unknown id is.
+ */
+export async function getFtpUserIn(ctx: Ctx, db: Db, orgId: string | undefined, id: string, write: boolean): Promise<{ org: OrgRow; row: FtpUserRow }> {
+  const gone = () => new DomainError('not_found', 'FTP user not found', { resource: 'ftp_user' })
+  let owner = orgId
+  if (owner === undefined) {
+    const found = await findFtpUserById(db, id)
+    if (!found) throw gone()
+    owner = found.org_id
+  }
+  let org: OrgRow
+  try {
+    org = await ftpOrg(ctx, db, owner, write)
+  } catch (e) {
+    if (orgId === undefined && e instanceof DomainError && e.code === 'not_found') throw gone()
+    throw e
+  }
   const row = await findFtpUserRow(db, org.id, id)
-  if (!row) throw new DomainError('not_found', 'FTP user not found', { resource: 'ftp_user' })
+  if (!row) throw gone()
   return { org, row }
 }
 

@@ -4,7 +4,7 @@ import { hashSecret } from '../../core/passwords.js'
 import { normaliseRelativeRoot, type FtpUser } from '../../core/ftp.js'
 import { mapUnique, nowIso } from '../../store/store.js'
 import { findFtpUserRow, toFtpUser, updateFtpUserRow, type FtpUserRow } from '../../store/ftp-users.repo.js'
-import { FtpName, FtpPassword, FtpType, FtpUserId, FtpUsername, getFtpUserIn, OrgId, PlaceName, RelativeRoot, usernameTaken } from './ftp-access.js'
+import { FtpName, FtpPassword, FtpType, FtpUserId, FtpUsername, getFtpUserIn, OptionalOrgId, PlaceName, RelativeRoot, usernameTaken } from './ftp-access.js'
 
 const Clearable = Type.Optional(Type.Union([PlaceName, Type.Null()]))
 
@@ -18,7 +18,7 @@ export const updateFtpUser = defineOp({
   name: 'ftp_user.update',
   input: Type.Object(
     {
-      orgId: OrgId,
+      orgId: OptionalOrgId,
       id: FtpUserId,
       name: Type.Optional(FtpName),
       username: Type.Optional(FtpUsername),
