@@ -22,6 +22,7 @@ import { approvalsRoutes } from './rest/approvals.routes.js'
 import { propertiesRoutes } from './rest/properties.routes.js'
 import { exchangeRoutes } from './rest/exchange.routes.js'
 import { bandwidthRoutes } from './rest/bandwidth.routes.js'
+import { settingsFtpRoutes } from './rest/settings-ftp.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -41,6 +42,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   propertiesRoutes(app, deps)
   exchangeRoutes(app, deps)
   bandwidthRoutes(app, deps)
+  settingsFtpRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

@@ -739,6 +739,32 @@ export interface ExchangeContactTable {
   updated_at: string
 }
 
+/** A customer's setting (migration 2026-12-07-0007). */
+export interface CustomerSettingTable {
+  org_id: string
+  name: string
+  value: string
+  updated_at: string
+}
+
+/** A customer-controlled FTP user (migration 2026-12-07-0007). */
+export interface FtpUserTable {
+  id: string
+  org_id: string
+  name: string
+  username: string
+  /** `username` lower-cased; unique across the system. */
+  username_key: string
+  /** argon2id PHC string; never leaves the store through a read model. */
+  password_hash: string
+  relative_root: string
+  type: string
+  site_name: string | null
+  environment_name: string | null
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -793,6 +819,8 @@ export interface Database {
   exchange_groups: ExchangeGroupTable
   exchange_group_members: ExchangeGroupMemberTable
   exchange_contacts: ExchangeContactTable
+  customer_settings: CustomerSettingTable
+  ftp_users: FtpUserTable
   report_definitions: ReportDefinitionTable
   approval_providers: ApprovalProviderTable
   approval_group_members: ApprovalGroupMemberTable

@@ -26,6 +26,7 @@ import { approvals } from './2026-12-07-0001-approvals.js'
 import { reports } from './2026-12-07-0002-reports.js'
 import { seed004Core } from './2026-12-07-0003-seed004-core.js'
 import { bandwidth } from './2026-12-07-0009-bandwidth.js'
+import { settingsFtp } from './2026-12-07-0007-settings-ftp.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -56,5 +57,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-07-0002-reports': reports(dialect),
     '2026-12-07-0003-seed004-core': seed004Core(dialect),
     '2026-12-07-0009-bandwidth': bandwidth(),
+    '2026-12-07-0007-settings-ftp': settingsFtp(dialect),
   }
 }
