@@ -21,10 +21,12 @@ import { reportsRoutes } from './rest/reports.routes.js'
 import { approvalsRoutes } from './rest/approvals.routes.js'
 import { propertiesRoutes } from './rest/properties.routes.js'
 import { exchangeRoutes } from './rest/exchange.routes.js'
+import { networkRoutes } from './rest/network.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
   catalogRoutes(app, deps)
+  networkRoutes(app, deps)
   servicesRoutes(app, deps)
   capacityRoutes(app, deps)
   adminV3Routes(app, deps)
