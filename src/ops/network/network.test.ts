@@ -16,6 +16,7 @@ import { deletePool } from './delete-pool.js'
 import { addAddress } from './add-address.js'
 import { freeAddress } from './free-address.js'
 import { listAddresses } from './list-addresses.js'
+import { claimAddress } from '../../store/network.repo.js'
 
 async function refused(p: Promise<unknown>, code: ErrorCode, text?: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -179,5 +180,18 @@ eachDialect('IP address pools and addresses', (dialect) => {
     for (const r of results) if (r.status === 'rejected') assert.ok(isDomainError(r.reason, 'failed_precondition'), String(r.reason))
     assert.equal(got.length, 29) // a /27 has 32 addresses: less network, broadcast and gateway
     assert.equal(new Set(got).size, got.length)
+  })
+
+  it('the unique address key lets exactly one of several concurrent claims of one address win', async () => {
+    const pool = await createPool(f.master, { name: 'Claim', cidr: '100.64.6.0/29' })
+    const row = (org: string, i: number) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, pool_id: pool.id, org_id: org, address: '100.64.6.5', created_at: new Date().toISOString() })
+    const key = '4' + (0x64400605).toString(16).padStart(8, '0')
+    const wins = await Promise.all([custA, custB, custA, custB].map((org, i) => f.deps.store.write((trx) => claimAddress(trx, { ...row(org, i), address_key: key }))))
+    assert.equal(wins.filter(Boolean).length, 1)
+    const held = await listAddresses(f.master, { orgId: custA })
+    const heldB = await listAddresses(f.master, { orgId: custB })
+    assert.equal([...held, ...heldB].filter((a) => a.address === '100.64.6.5').length, 1)
+    // and asking for it afterwards is refused
+    await refused(addAddress(adminA, { orgId: custA, address: '100.64.6.5' }), 'already_exists')
   })
 })
