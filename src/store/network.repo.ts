@@ -102,6 +102,11 @@ export async function releaseAddress(db: Db, orgId: string, key: string): Promis
   return Number(r.numDeletedRows) > 0
 }
 
+/** Takes back every address an organisation holds (it is being deleted). */
+export async function releaseOrgAddresses(db: Db, orgId: string): Promise<void> {
+  await db.deleteFrom('ip_addresses').where('org_id', '=', orgId).execute()
+}
+
 /** An organisation's addresses with their pools, in address order. */
 export async function listOrgAddresses(db: Db, orgId: string) {
   return db

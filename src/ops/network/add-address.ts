@@ -46,6 +46,7 @@ export const addAddress = defineOp({
     return ctx.store.write(async (trx) => {
       const org = await getOrgInScope(ctx, trx, input.orgId)
       requireAncestor(ctx, org, 'give it IP addresses')
+      if (org.status === 'deleted') throw new DomainError('failed_precondition', 'a deleted organisation cannot be given IP addresses')
       const pools = input.pool !== undefined ? [await getPoolView(trx, input.pool)] : await listPoolRows(trx)
       const now = nowIso(ctx.clock)
       if (asked) {

@@ -5,6 +5,7 @@ import { opsFixture, type OpsFixture } from '../../../test/helpers/ops.js'
 import { isDomainError, type ErrorCode } from '../../core/errors.js'
 import type { Ctx } from '../context.js'
 import { createCustomer } from '../orgs/create-customer.js'
+import { deleteOrg } from '../orgs/delete-org.js'
 import { createUser } from '../users/create-user.js'
 import { createLocation } from '../catalog/create-location.js'
 import { deleteLocation } from '../catalog/delete-location.js'
@@ -193,5 +194,14 @@ eachDialect('IP address pools and addresses', (dialect) => {
     assert.equal([...held, ...heldB].filter((a) => a.address === '100.64.6.5').length, 1)
     // and asking for it afterwards is refused
     await refused(addAddress(adminA, { orgId: custA, address: '100.64.6.5' }), 'already_exists')
+  })
+
+  it('gives a deleted customer\'s addresses back to their pools and gives it no more', async () => {
+    await createPool(f.master, { name: 'Leaving', cidr: '100.64.7.0/29' })
+    const gone = (await createCustomer(f.master, { parentId: resellerA, name: 'Net Leaving' })).id
+    const a = await addAddress(adminA, { orgId: gone, pool: 'Leaving' })
+    await deleteOrg(f.master, { orgId: gone })
+    await refused(addAddress(adminA, { orgId: gone, pool: 'Leaving' }), 'failed_precondition', /deleted/)
+    assert.equal((await addAddress(adminA, { orgId: custA, pool: 'Leaving' })).address, a.address)
   })
 })
