@@ -6,7 +6,7 @@ import type { RowLock } from './cloud.repo.js'
 
 export type IpPoolRow = Selectable<IpPoolTable>
 export type IpAddressRow = Selectable<IpAddressTable>
-/** A pool with its location's name. */
+/** A pool with its location's name and how many addresses it has given. */
 export type IpPoolView = IpPoolRow & { location_name: string | null; allocated: number }
 
 function poolViews(db: Db) {
@@ -34,7 +34,7 @@ export async function findPoolView(db: Db, by: { id: string } | { nameKey: strin
   return r && toView(r)
 }
 
-/** Every pool row (to check overlaps), optionally locked. */
+/** Every pool row, by name (to check overlaps, and to try each in turn when allocating). */
 export async function listPoolRows(db: Db): Promise<IpPoolRow[]> {
   return db.selectFrom('ip_pools').selectAll().orderBy('name_key').execute()
 }
@@ -47,18 +47,22 @@ export async function lockPool(db: Db, id: string, lock: RowLock | undefined): P
   return q.executeTakeFirst()
 }
 
+/** Writes a new pool; a taken name is a unique violation (wrap in `mapUnique`). */
 export async function insertPool(db: Db, row: IpPoolRow): Promise<void> {
   await db.insertInto('ip_pools').values(row).execute()
 }
 
+/** Changes a pool's row; a taken name is a unique violation (wrap in `mapUnique`). */
 export async function updatePoolRow(db: Db, id: string, patch: Partial<Omit<IpPoolRow, 'id'>>): Promise<void> {
   await db.updateTable('ip_pools').set(patch).where('id', '=', id).execute()
 }
 
+/** Removes a pool's row (the caller checked it gives no address). */
 export async function deletePoolRow(db: Db, id: string): Promise<void> {
   await db.deleteFrom('ip_pools').where('id', '=', id).execute()
 }
 
+/** How many addresses customers hold from a pool. */
 export async function countPoolAddresses(db: Db, poolId: string): Promise<number> {
   const r = await db.selectFrom('ip_addresses').select((e) => e.fn.countAll<number | string>().as('n')).where('pool_id', '=', poolId).executeTakeFirst()
   return Number(r?.n ?? 0)
