@@ -23,10 +23,12 @@ import { propertiesRoutes } from './rest/properties.routes.js'
 import { exchangeRoutes } from './rest/exchange.routes.js'
 import { bandwidthRoutes } from './rest/bandwidth.routes.js'
 import { settingsFtpRoutes } from './rest/settings-ftp.routes.js'
+import { networkRoutes } from './rest/network.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
   catalogRoutes(app, deps)
+  networkRoutes(app, deps)
   servicesRoutes(app, deps)
   capacityRoutes(app, deps)
   adminV3Routes(app, deps)

@@ -826,6 +826,8 @@ export interface Database {
   approval_group_members: ApprovalGroupMemberTable
   approval_requests: ApprovalRequestTable
   approval_gates: ApprovalGateTable
+  ip_pools: IpPoolTable
+  ip_addresses: IpAddressTable
   approval_responses: ApprovalResponseTable
   bandwidth_samples: BandwidthSampleTable
 }
@@ -914,4 +916,32 @@ export interface BandwidthSampleTable {
   /** max(in_bps, out_bps): what the percentile rules rank. */
   peak_bps: number
   recorded_at: string
+}
+
+/** An IP address pool the master organisation defines (see src/ops/network/). */
+export interface IpPoolTable {
+  id: string
+  name: string
+  name_key: string
+  /** `ipv4` or `ipv6`. */
+  family: string
+  /** The network address, as ipaddr.js prints it. */
+  network: string
+  prefix: number
+  gateway: string
+  location_id: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** An address given to a customer from a pool. */
+export interface IpAddressTable {
+  id: string
+  pool_id: string
+  org_id: string
+  /** As ipaddr.js prints it. */
+  address: string
+  /** Fixed-width sortable key (`4` + 8 hex digits, `6` + 32); unique across pools. */
+  address_key: string
+  created_at: string
 }

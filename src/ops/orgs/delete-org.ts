@@ -2,6 +2,7 @@ import { Type } from 'typebox'
 import { defineOp } from '../context.js'
 import { getOrgInScope, requireAncestor, requirePermission } from '../access.js'
 import { DomainError } from '../../core/errors.js'
+import { releaseOrgAddresses } from '../../store/network.repo.js'
 import {
   adjustCounts,
   countDescendants,
@@ -73,4 +74,6 @@ async function softDelete(trx: Db, org: OrgRow, now: string): Promise<void> {
   await deleteOrgCloudAccounts(trx, org.id)
   // Its domain names are released (free for others to register; no registrar is asked).
   await deleteOrgDomains(trx, org.id)
+  // Its IP addresses go back to their pools.
+  await releaseOrgAddresses(trx, org.id)
 }
