@@ -25,6 +25,7 @@ import { loginPins } from './2026-12-06-0007-login-pins.js'
 import { approvals } from './2026-12-07-0001-approvals.js'
 import { reports } from './2026-12-07-0002-reports.js'
 import { seed004Core } from './2026-12-07-0003-seed004-core.js'
+import { noticesContacts } from './2026-12-07-0008-notices-contacts.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -54,5 +55,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-07-0001-approvals': approvals(),
     '2026-12-07-0002-reports': reports(dialect),
     '2026-12-07-0003-seed004-core': seed004Core(dialect),
+    '2026-12-07-0008-notices-contacts': noticesContacts(dialect),
   }
 }
