@@ -80,3 +80,8 @@ export const NOTICE_FANOUT_BATCH = 500
 
 /** The message a delivery to an SMS contact method ends with: there is no gateway. */
 export const SMS_UNDELIVERABLE = 'undeliverable: Clientele has no SMS gateway; the notice was not sent by SMS'
+
+/** What a webhook contact method's sealed signing secret is bound to. */
+export function webhookSecretAad(contactMethodId: number): string {
+  return `contact-methods/${contactMethodId}/secret`
+}

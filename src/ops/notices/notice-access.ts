@@ -6,6 +6,7 @@ import type { Ctx } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { DomainError } from '../../core/errors.js'
 import type { Contact, ContactMethodCode, ContactMethodLink, CustomerNotice } from '../../core/notices.js'
+export { webhookSecretAad } from '../../core/notices.js'
 import { getOrgInScope, requirePermission } from '../access.js'
 import type { OrgRow } from '../../store/orgs.repo.js'
 import {
@@ -149,9 +150,4 @@ export function toMethodLink(l: MethodLinkRow, subs: MethodNoticeRow[]): Contact
       .filter((s) => s.contact_method_id === l.id)
       .map((s) => ({ id: s.id, noticeTypeId: s.notice_type_id, noticeType: s.notice_type, options: parseOptions(s.options) })),
   }
-}
-
-/** What a webhook's sealed secret is bound to. */
-export function webhookSecretAad(contactMethodId: number): string {
-  return `contact-methods/${contactMethodId}/secret`
 }
