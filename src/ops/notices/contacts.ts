@@ -178,11 +178,12 @@ export const subscribeContactMethod = defineOp({
 /** Ends a subscription (seed 001's destroyContactMethodNotice). */
 export const unsubscribeContactMethod = defineOp({
   name: 'contact.unsubscribe',
-  input: Type.Object({ orgId: OrgId, subscriptionId: IntId, contactMethodId: Type.Optional(IntId) }, { additionalProperties: false }),
+  input: Type.Object({ orgId: OrgId, subscriptionId: IntId, contactMethodId: Type.Optional(IntId), contactId: Type.Optional(IntId) }, { additionalProperties: false }),
   async run(ctx, input): Promise<void> {
     const org = await orgFor(ctx, ctx.store.db, input.orgId, true)
     await ctx.store.write(async (trx) => {
-      await subscriptionOf(trx, org, input.subscriptionId, input.contactMethodId)
+      const sub = await subscriptionOf(trx, org, input.subscriptionId, input.contactMethodId)
+      if (input.contactId !== undefined) await methodOf(trx, org, sub.contact_method_id, input.contactId)
       await deleteMethodNoticeRow(trx, input.subscriptionId)
     })
   },
