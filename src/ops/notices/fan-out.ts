@@ -9,7 +9,8 @@
  * * e-mail: a message in the mail outbox (`queueMail`; a `mail` job when SMTP is configured);
  * * webhook: a `notice-webhook` job, which POSTs the notice signed with the method's secret;
  * * SMS: nothing is sent (Clientele has no SMS gateway): the delivery row is written
- *   `undeliverable` with `SMS_UNDELIVERABLE`, and the fan-out's result counts it.
+ *   `undeliverable` with `SMS_UNDELIVERABLE`, a warning naming the methods goes to the request's
+ *   log, and the fan-out's result counts them.
  *
  * Every job queued belongs to the fan-out's own request, so the notice's request finishes when
  * the last delivery does.
@@ -22,7 +23,7 @@ import {
   type NoticeWebhookPayload,
 } from '../../core/notices.js'
 import { findNotice, insertDeliveries, listFanoutTargets, listNoticeTypes } from '../../store/notices.repo.js'
-import { enqueueJob } from '../../store/jobs.repo.js'
+import { enqueueJob, noteRequest } from '../../store/jobs.repo.js'
 import { queueMail } from '../mail/queue-mail.js'
 
 export interface FanoutResult {
@@ -74,6 +75,12 @@ export async function fanOutNotice(deps: Deps, noticeId: number, requestId: numb
           n.webhooks++
           n.jobs++
         }
+      }
+      // One line per batch in the request's log, naming the SMS methods that got nothing.
+      const smsIds = targets.filter((t) => t.method === 'sms' && fresh.has(t.id)).map((t) => t.id)
+      if (smsIds.length > 0) {
+        const shown = smsIds.slice(0, 20).join(', ') + (smsIds.length > 20 ? `, … (${smsIds.length} in all)` : '')
+        await noteRequest(trx, requestId, now, 'warn', `notice ${noticeId} to SMS contact method(s) ${shown}: ${SMS_UNDELIVERABLE}`)
       }
       return n
     })

@@ -195,7 +195,7 @@ eachDialect('notices and contacts over REST', (dialect) => {
 
     const out = await until('the outbox row', async () => {
       const o = (await s.req('GET', '/mail/outbox?limit=1000')).body
-      const row = o.items.find((m: { recipient: string; subject: string }) => m.recipient === 'alerts@alpha.example' && m.subject.includes('maintenance tonight'))
+      const row = o.items.find((m: { to: string; subject: string }) => m.to === 'alerts@alpha.example' && m.subject.includes('maintenance tonight'))
       return row ? o : undefined
     })
     assert.equal(out.total, before.total + 1)
