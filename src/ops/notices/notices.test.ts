@@ -28,7 +28,7 @@ eachDialect('notice operations', (dialect) => {
   let f: OpsFixture
   let reseller: Ctx
   let customer: Ctx
-  const ids: Record<string, string> = {}
+  const ids = { res: '', sub: '', other: '' }
 
   before(async () => {
     f = await opsFixture(dialect)
@@ -58,7 +58,7 @@ eachDialect('notice operations', (dialect) => {
 
   it('fans out in batches, each contact method once even when repeated, SMS undeliverable', async () => {
     const c = await createContact(customer, { orgId: ids.sub, name: 'Desk' })
-    const made = []
+    const made: { id: number }[] = []
     for (let i = 0; i < 5; i++) made.push(await addContactMethod(customer, { orgId: ids.sub, contactId: c.id, method: 'email', address: `desk${i}@sub.example` }))
     made.push(await addContactMethod(customer, { orgId: ids.sub, contactId: c.id, method: 'sms', address: '+15555550100' }))
     for (const m of made) await subscribeContactMethod(customer, { orgId: ids.sub, contactMethodId: m.id, noticeTypeId: 4 })
