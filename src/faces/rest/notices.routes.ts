@@ -5,16 +5,16 @@
  *   GET    /contact-methods                                  the catalogue (email, sms, webhook)
  *   GET    /contact-notice-types                             the notice types
  *   POST   /notices                                          write a notice (201)   master or a reseller
- *   GET    /orgs/{orgId}/notices?since=                      the notices the organisation sees
- *   POST   /orgs/{orgId}/notices/{noticeId}/acknowledge      acknowledge one
- *   GET    /orgs/{orgId}/contacts                            contacts with methods and subscriptions
- *   POST   /orgs/{orgId}/contacts                            add a contact (201)
- *   PATCH  /orgs/{orgId}/contacts/{contactId}                change it
- *   DELETE /orgs/{orgId}/contacts/{contactId}                remove it (204)
- *   POST   /orgs/{orgId}/contacts/{contactId}/methods        add a contact method (201; a webhook's secret shown once)
- *   DELETE /orgs/{orgId}/contacts/{contactId}/methods/{methodId}            remove it (204)
- *   POST   /orgs/{orgId}/contacts/{contactId}/methods/{methodId}/notices    subscribe it to a notice type (201)
- *   DELETE /orgs/{orgId}/contacts/{contactId}/methods/{methodId}/notices/{subscriptionId}  (204)
+ *   GET    /orgs/{org_id}/notices?since=                      the notices the organisation sees
+ *   POST   /orgs/{org_id}/notices/{noticeId}/acknowledge      acknowledge one
+ *   GET    /orgs/{org_id}/contacts                            contacts with methods and subscriptions
+ *   POST   /orgs/{org_id}/contacts                            add a contact (201)
+ *   PATCH  /orgs/{org_id}/contacts/{contactId}                change it
+ *   DELETE /orgs/{org_id}/contacts/{contactId}                remove it (204)
+ *   POST   /orgs/{org_id}/contacts/{contactId}/methods        add a contact method (201; a webhook's secret shown once)
+ *   DELETE /orgs/{org_id}/contacts/{contactId}/methods/{methodId}            remove it (204)
+ *   POST   /orgs/{org_id}/contacts/{contactId}/methods/{methodId}/notices    subscribe it to a notice type (201)
+ *   DELETE /orgs/{org_id}/contacts/{contactId}/methods/{methodId}/notices/{subscriptionId}  (204)
  */
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -83,9 +83,9 @@ const ContactWire = Type.Object({
   methods: Type.Array(MethodWire),
 })
 
-const Org = Type.Object({ orgId: Type.String({ maxLength: 64 }) })
-const OrgContact = Type.Object({ orgId: Type.String({ maxLength: 64 }), contactId: Id })
-const OrgMethod = Type.Object({ orgId: Type.String({ maxLength: 64 }), contactId: Id, methodId: Id })
+const Org = Type.Object({ org_id: Type.String({ maxLength: 64 }) })
+const OrgContact = Type.Object({ org_id: Type.String({ maxLength: 64 }), contactId: Id })
+const OrgMethod = Type.Object({ org_id: Type.String({ maxLength: 64 }), contactId: Id, methodId: Id })
 const tags = ['notices']
 
 export function noticesRoutes(app: FastifyInstance, deps: Deps): void {
@@ -120,7 +120,7 @@ export function noticesRoutes(app: FastifyInstance, deps: Deps): void {
   )
 
   r.get(
-    '/orgs/:orgId/notices',
+    '/orgs/:org_id/notices',
     {
       schema: {
         tags,
@@ -130,30 +130,30 @@ export function noticesRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: Type.Object({ items: Type.Array(NoticeWire) }), ...errorResponses(400, 401, 404) },
       },
     },
-    async (req) => ({ items: await listNotices(ctxOf(deps, req), { orgId: req.params.orgId, ...(req.query.since !== undefined ? { since: req.query.since } : {}) }) }),
+    async (req) => ({ items: await listNotices(ctxOf(deps, req), { orgId: req.params.org_id, ...(req.query.since !== undefined ? { since: req.query.since } : {}) }) }),
   )
 
   r.post(
-    '/orgs/:orgId/notices/:noticeId/acknowledge',
+    '/orgs/:org_id/notices/:noticeId/acknowledge',
     {
       schema: {
         tags,
         summary: 'Acknowledge a notice for the organisation (seed 001 acknowledgeNotice)',
-        params: Type.Object({ orgId: Type.String({ maxLength: 64 }), noticeId: Id }),
+        params: Type.Object({ org_id: Type.String({ maxLength: 64 }), noticeId: Id }),
         response: { 200: Type.Object({ noticeId: Type.Integer(), acknowledged: Type.Boolean() }), ...errorResponses(400, 401, 404) },
       },
     },
-    async (req) => acknowledgeNotice(ctxOf(deps, req), { orgId: req.params.orgId, noticeId: req.params.noticeId }),
+    async (req) => acknowledgeNotice(ctxOf(deps, req), { orgId: req.params.org_id, noticeId: req.params.noticeId }),
   )
 
   r.get(
-    '/orgs/:orgId/contacts',
+    '/orgs/:org_id/contacts',
     { schema: { tags, summary: 'The organisation’s contacts with their contact methods and subscriptions (seed 001 listContacts)', params: Org, response: { 200: Type.Object({ items: Type.Array(ContactWire) }), ...errorResponses(401, 404) } } },
-    async (req) => ({ items: await listContacts(ctxOf(deps, req), { orgId: req.params.orgId }) }),
+    async (req) => ({ items: await listContacts(ctxOf(deps, req), { orgId: req.params.org_id }) }),
   )
 
   r.post(
-    '/orgs/:orgId/contacts',
+    '/orgs/:org_id/contacts',
     {
       schema: {
         tags,
@@ -164,14 +164,14 @@ export function noticesRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const out = await createContact(ctxOf(deps, req), { ...req.body, orgId: req.params.orgId })
+      const out = await createContact(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id })
       reply.code(201)
       return out
     },
   )
 
   r.patch(
-    '/orgs/:orgId/contacts/:contactId',
+    '/orgs/:org_id/contacts/:contactId',
     {
       schema: {
         tags,
@@ -181,20 +181,20 @@ export function noticesRoutes(app: FastifyInstance, deps: Deps): void {
         response: { 200: ContactWire, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (req) => updateContact(ctxOf(deps, req), { ...req.body, orgId: req.params.orgId, contactId: req.params.contactId }),
+    async (req) => updateContact(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id, contactId: req.params.contactId }),
   )
 
   r.delete(
-    '/orgs/:orgId/contacts/:contactId',
+    '/orgs/:org_id/contacts/:contactId',
     { schema: { tags, summary: 'Remove a contact, its contact methods and subscriptions (seed 001 destroyContact)', params: OrgContact, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
     async (req, reply) => {
-      await deleteContact(ctxOf(deps, req), { orgId: req.params.orgId, contactId: req.params.contactId })
+      await deleteContact(ctxOf(deps, req), { orgId: req.params.org_id, contactId: req.params.contactId })
       reply.code(204)
     },
   )
 
   r.post(
-    '/orgs/:orgId/contacts/:contactId/methods',
+    '/orgs/:org_id/contacts/:contactId/methods',
     {
       schema: {
         tags,
@@ -206,23 +206,23 @@ export function noticesRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const out = await addContactMethod(ctxOf(deps, req), { ...req.body, orgId: req.params.orgId, contactId: req.params.contactId })
+      const out = await addContactMethod(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id, contactId: req.params.contactId })
       reply.code(201)
       return out
     },
   )
 
   r.delete(
-    '/orgs/:orgId/contacts/:contactId/methods/:methodId',
+    '/orgs/:org_id/contacts/:contactId/methods/:methodId',
     { schema: { tags, summary: 'Remove a contact method and its subscriptions (seed 001 destroyContactMethod)', params: OrgMethod, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
     async (req, reply) => {
-      await removeContactMethod(ctxOf(deps, req), { orgId: req.params.orgId, contactId: req.params.contactId, contactMethodId: req.params.methodId })
+      await removeContactMethod(ctxOf(deps, req), { orgId: req.params.org_id, contactId: req.params.contactId, contactMethodId: req.params.methodId })
       reply.code(204)
     },
   )
 
   r.post(
-    '/orgs/:orgId/contacts/:contactId/methods/:methodId/notices',
+    '/orgs/:org_id/contacts/:contactId/methods/:methodId/notices',
     {
       schema: {
         tags,
@@ -233,24 +233,24 @@ export function noticesRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const out = await subscribeContactMethod(ctxOf(deps, req), { ...req.body, orgId: req.params.orgId, contactId: req.params.contactId, contactMethodId: req.params.methodId })
+      const out = await subscribeContactMethod(ctxOf(deps, req), { ...req.body, orgId: req.params.org_id, contactId: req.params.contactId, contactMethodId: req.params.methodId })
       reply.code(201)
       return out
     },
   )
 
   r.delete(
-    '/orgs/:orgId/contacts/:contactId/methods/:methodId/notices/:subscriptionId',
+    '/orgs/:org_id/contacts/:contactId/methods/:methodId/notices/:subscriptionId',
     {
       schema: {
         tags,
         summary: 'End a subscription (seed 001 destroyContactMethodNotice)',
-        params: Type.Object({ orgId: Type.String({ maxLength: 64 }), contactId: Id, methodId: Id, subscriptionId: Id }),
+        params: Type.Object({ org_id: Type.String({ maxLength: 64 }), contactId: Id, methodId: Id, subscriptionId: Id }),
         response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
       },
     },
     async (req, reply) => {
-      await unsubscribeContactMethod(ctxOf(deps, req), { orgId: req.params.orgId, contactId: req.params.contactId, contactMethodId: req.params.methodId, subscriptionId: req.params.subscriptionId })
+      await unsubscribeContactMethod(ctxOf(deps, req), { orgId: req.params.org_id, contactId: req.params.contactId, contactMethodId: req.params.methodId, subscriptionId: req.params.subscriptionId })
       reply.code(204)
     },
   )

@@ -95,7 +95,7 @@ eachDialect('notices and contacts over REST', (dialect) => {
     const t = await s.req('GET', '/contact-notice-types')
     assert.ok(t.body.items.some((x: { code: string }) => x.code === 'maintenance'))
     const doc = (await s.req('GET', '/openapi.json')).body
-    for (const path of ['/notices', '/orgs/{orgId}/notices', '/orgs/{orgId}/notices/{noticeId}/acknowledge', '/contact-methods', '/orgs/{orgId}/contacts', '/orgs/{orgId}/contacts/{contactId}/methods/{methodId}/notices']) {
+    for (const path of ['/notices', '/orgs/{org_id}/notices', '/orgs/{org_id}/notices/{noticeId}/acknowledge', '/contact-methods', '/orgs/{org_id}/contacts', '/orgs/{org_id}/contacts/{contactId}/methods/{methodId}/notices']) {
       assert.ok(doc.paths[path], `${path} missing from the OpenAPI document`)
     }
   })
