@@ -18,6 +18,7 @@ import { xmlrpcRoutes } from './xmlrpc/routes.js'
 import { xmlapiRoutes } from './xmlapi/routes.js'
 import { loginExtrasRoutes } from './rest/login-extras.routes.js'
 import { reportsRoutes } from './rest/reports.routes.js'
+import { noticesRoutes } from './rest/notices.routes.js'
 import { approvalsRoutes } from './rest/approvals.routes.js'
 import { propertiesRoutes } from './rest/properties.routes.js'
 import { exchangeRoutes } from './rest/exchange.routes.js'
@@ -40,6 +41,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   xmlrpcRoutes(app, deps)
   xmlapiRoutes(app, deps)
   reportsRoutes(app, deps)
+  noticesRoutes(app, deps)
   approvalsRoutes(app, deps)
   propertiesRoutes(app, deps)
   exchangeRoutes(app, deps)

@@ -30,6 +30,7 @@ import type { ProvisioningPayload } from './provisioning.js'
 import { findServiceDriver, listServiceDrivers, type ServiceDriverRow } from '../store/services.repo.js'
 import { MAIL_JOB_KIND } from '../core/mail.js'
 import { deliverMail, smtpTransport, type MailTransport } from './mail.js'
+import { isNoticeJob, runNoticeJob } from './notices.js'
 
 export interface WorkerOptions {
   /** Jobs run at once by this worker (default 4). */
@@ -175,7 +176,7 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
    * service this read missed reads it alone.
    */
   function readServices(jobs: JobRow[]): Promise<Map<string, ServiceRow>> {
-    const ids = [...new Set(jobs.filter((j) => j.kind !== MAIL_JOB_KIND).map((j) => (JSON.parse(j.payload) as ProvisioningPayload).serviceId))]
+    const ids = [...new Set(jobs.filter((j) => j.kind !== MAIL_JOB_KIND && !isNoticeJob(j.kind)).map((j) => (JSON.parse(j.payload) as ProvisioningPayload).serviceId))]
     if (ids.length === 0) return Promise.resolve(new Map())
     return listServiceDrivers(store.db, ids).then(
         (rows) => new Map(rows.map((r) => [r.id, r])),
@@ -252,6 +253,8 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
   ): Promise<{ outcome: DriverOutcome; config?: Record<string, unknown> }> {
     // A message of the mail outbox: sent through the SMTP transport, retried as a driver's work is.
     if (job.kind === MAIL_JOB_KIND) return { outcome: await deliverMail(deps, mailTransport(), job, signal) }
+    // A notice's fan-out or one of its webhook deliveries (jobs/notices.ts).
+    if (isNoticeJob(job.kind)) return { outcome: await runNoticeJob(deps, job, signal) }
     const p = JSON.parse(job.payload) as ProvisioningPayload
     // Read with the claim's batch; settings changed since are read at the next attempt.
     const service =

@@ -765,6 +765,74 @@ export interface FtpUserTable {
   updated_at: string
 }
 
+/** Catalogues of seed 001 (migration 2026-12-07-0008): notice types and contact methods. */
+export interface CatalogueEntryTable {
+  id: number
+  code: string
+  name: string
+}
+
+/** A notice: `org_id` set for one customer, null for every organisation under `scope_path`. */
+export interface NoticeTable {
+  id: Generated<number>
+  org_id: string | null
+  scope_path: string
+  author_org_id: string
+  notice_type_id: number
+  subject: string
+  body: string
+  created_at: string
+  updated_at: string
+}
+
+export interface NoticeAckTable {
+  notice_id: number
+  org_id: string
+  acknowledged_at: string
+}
+
+export interface ContactTable {
+  id: Generated<number>
+  org_id: string
+  name: string
+  email: string | null
+  phone: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** A contact's contact method (seed 001's CustomerContactMethod); `secret` sealed (webhooks). */
+export interface ContactMethodLinkTable {
+  id: Generated<number>
+  contact_id: number
+  org_id: string
+  method_id: number
+  address: string
+  /** JSON object of strings (the seed's `options`). */
+  options: string
+  secret: string | null
+  created_at: string
+}
+
+/** A contact method's subscription to a notice type (seed 001's CustomerContactMethodNotice). */
+export interface ContactMethodNoticeTable {
+  id: Generated<number>
+  contact_method_id: number
+  notice_type_id: number
+  options: string
+  created_at: string
+}
+
+/** One notice's delivery to one contact method: queued | sent | failed | undeliverable. */
+export interface NoticeDeliveryTable {
+  notice_id: number
+  contact_method_id: number
+  method: string
+  state: string
+  error: string | null
+  updated_at: string
+}
+
 export interface Database {
   orgs: OrgTable
   jobs: JobTable
@@ -812,6 +880,14 @@ export interface Database {
   ui_preferences: UiPreferencesTable
   avatars: AvatarTable
   mail_outbox: MailOutboxTable
+  contact_notice_types: CatalogueEntryTable
+  contact_methods: CatalogueEntryTable
+  notices: NoticeTable
+  notice_acks: NoticeAckTable
+  contacts: ContactTable
+  contact_method_links: ContactMethodLinkTable
+  contact_method_notices: ContactMethodNoticeTable
+  notice_deliveries: NoticeDeliveryTable
   password_recoveries: PasswordRecoveryTable
   user_properties: UserPropertyTable
   org_properties: OrgPropertyTable
