@@ -50,14 +50,14 @@ typedef i64 ContainerDiskSpace
 /** A container size name of the catalogue (e.g. `small`). */
 typedef string ContainerSize
 typedef string EnvironmentName
-typedef string CustomerNoticeId
-typedef string CustomerContactId
-/** A contact method of the catalogue: `email`, `sms` or `webhook`. */
-typedef string ContactMethodId
-typedef string CustomerContactMethodId
-/** A notice type of the catalogue (e.g. `maintenance`, `billing`, `security`). */
-typedef string ContactNoticeTypeId
-typedef string CustomerContactMethodNoticeId
+typedef i64 CustomerNoticeId
+typedef i64 CustomerContactId
+/** A contact method of the catalogue: 1 `email`, 2 `sms`, 3 `webhook` (listContactMethods). */
+typedef i32 ContactMethodId
+typedef i64 CustomerContactMethodId
+/** A notice type of the catalogue: 1 `general`, 2 `maintenance`, 3 `incident`, 4 `billing`, 5 `security`. */
+typedef i32 ContactNoticeTypeId
+typedef i64 CustomerContactMethodNoticeId
 /** The guid of the request a call recorded (`GET /jobs/{guid}`). */
 typedef string RequestId
 
