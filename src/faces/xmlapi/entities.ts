@@ -152,10 +152,12 @@ async function customerDetail(call: Call, o: Organization): Promise<Node> {
   const n: Node = customerSummary(o)
   for (const f of CUSTOMER_FIELDS) if (f.tag !== 'primarydomain') n[f.tag] = o[f.key]
   n.enabled = bool(o.enabled)
-  if (o.parentId) {
+  // The master organisation (depth 0) is never a customer, and the parent of the caller's own
+  // organisation is not the caller's to see: no read for either.
+  if (o.parentId && o.depth > 1 && o.id !== call.actor.orgId) {
     try {
       const p = await getOrg(call.read, { orgId: o.parentId })
-      if (p.depth > 0) n.parent = { name: p.code, id: String(p.number), fullname: p.name }
+      n.parent = { name: p.code, id: String(p.number), fullname: p.name }
     } catch (e) {
       // The parent of the actor's own organisation is not the actor's to see.
       if (!isDomainError(e, 'not_found')) throw e
