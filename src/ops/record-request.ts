@@ -6,7 +6,7 @@
 import { contextOf, type AllKeys, type Ctx, type RequestRecorder } from './context.js'
 import { DomainError, isDomainError } from '../core/errors.js'
 import { newId } from '../core/ids.js'
-import { findRequestByGuid, insertRequest, insertRequestReturningId, markRequestFailed, reopenRequest, setRequestTarget } from '../store/requests.repo.js'
+import { findRequestByGuid, insertRequest, markRequestFailed, reopenRequest, setRequestTarget } from '../store/requests.repo.js'
 import type { Db, Store } from '../store/store.js'
 import type { RequestTable } from '../store/schema.js'
 
@@ -36,7 +36,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
         // An earlier transaction of this operation wrote the row as finished: reopen it.
         queuedId = await reopenRequest(trx, guid)
       } else {
-        queuedId = await insertRequestReturningId(trx, { ...row('queued', null), started_at: null, finished_at: null })
+        queuedId = await insertRequest(trx, { ...row('queued', null), started_at: null, finished_at: null })
       }
       if (exec) exec.id = queuedId
       return queuedId

@@ -71,11 +71,6 @@ export async function insertRequest(db: Db, row: Omit<RequestTable, 'id'>): Prom
   return Number((r.rows[0] as { id: number | string }).id)
 }
 
-/** Inserts a request and answers its integer id. */
-export async function insertRequestReturningId(db: Db, row: Omit<RequestTable, 'id'>): Promise<number> {
-  const r = await db.insertInto('requests').values(row).returning('id').executeTakeFirstOrThrow()
-  return r.id
-}
 
 const byGuidQ = preparedLookup((d, guid) => d.selectFrom('requests').selectAll().where('guid', '=', guid))
 

@@ -6,7 +6,7 @@
 import type { Deps } from '../context.js'
 import type { Db } from '../../store/store.js'
 import { newId } from '../../core/ids.js'
-import { insertRequest, insertRequestReturningId } from '../../store/requests.repo.js'
+import { insertRequest } from '../../store/requests.repo.js'
 import type { RequestTable } from '../../store/schema.js'
 
 /** A user a public call acts on. */
@@ -45,7 +45,7 @@ export function publicRequest(deps: Deps, trx: Db, operation: string, user: Publ
   })
   return {
     async queue(): Promise<number> {
-      id ??= await insertRequestReturningId(trx, row('queued'))
+      id ??= await insertRequest(trx, row('queued'))
       return id
     },
     async done(): Promise<void> {
