@@ -23,8 +23,8 @@ typedef string CustomerUsername
 typedef string APIKeyId
 /** The role an API key acts with: one of listRoles' ids (`admin`, `member`, `readonly`, …). */
 typedef string APIKeyType
-/** An API key ACL's id (UUID). */
-typedef string APIKeyACLId
+/** An API key ACL entry's id: an integer, as the core numbers them. */
+typedef i64 APIKeyACLId
 /** An IPv4 or IPv6 address in text form (`192.0.2.10`, `2001:db8::1`). */
 typedef string IPAddress
 /** A CIDR prefix length: 0–32 for IPv4, 0–128 for IPv6. */
@@ -175,10 +175,15 @@ struct EmailChange {
 // ---------------------------------------------------------------------------------------------
 // Exceptions (the seed's Exceptions.*)
 
-/** Every refusal: what is wrong, and the argument it is wrong about (empty when none). */
+/**
+ * Every refusal: what is wrong, the argument it is wrong about (when one is), and Clientele's
+ * stable error code (`invalid_argument`, `not_found`, `conflict`, `quota_exceeded`, … as the
+ * native REST API's problem `code`), so that a client can tell them apart without parsing text.
+ */
 exception InvalidArguments {
   1: required string message,
   2: optional string field,
+  3: optional string code,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,4 +303,15 @@ service Customer {
   list<ContactMethod> listContactMethods() throws (1: InvalidArguments e),
   /** List contacts and related objects (their methods and those methods' notice types). */
   list<CustomerContact> listContacts(1: CustomerId customerId) throws (1: InvalidArguments e),
+}
+
+/**
+ * Clientele's addition for the framed TCP port, which carries no HTTP headers: the first call
+ * on a connection gives the credentials every later call on it acts with, as the value of an
+ * HTTP `Authorization` header (`Basic base64(user:password)` or `Bearer clt_…`). Over HTTP the
+ * request's own headers are the credentials and this service is not offered. Wrong or missing
+ * credentials answer a TApplicationException (not InvalidArguments) and close the connection.
+ */
+service Session {
+  void authenticate(1: string authorization),
 }

@@ -25,7 +25,7 @@ import {
   setMethodLinkSecret,
   updateContactRow,
 } from '../../store/notices.repo.js'
-import { checkAddress, checkEmail, checkPhone, contactOf, methodOf, orgFor, subscriptionOf, toContact, toMethodLink, webhookSecretAad } from './notice-access.js'
+import { checkAddress, checkEmail, checkPhone, contactOf, methodOf, orgFor, orgOfObject, subscriptionOf, toContact, toMethodLink, webhookSecretAad } from './notice-access.js'
 import { IntId, Options, OrgId } from './schema.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200 })
@@ -94,9 +94,9 @@ export const updateContact = defineOp({
 /** Deletes a contact with its contact methods and their subscriptions. */
 export const deleteContact = defineOp({
   name: 'contact.delete',
-  input: Type.Object({ orgId: OrgId, contactId: IntId }, { additionalProperties: false }),
+  input: Type.Object({ orgId: Type.Optional(OrgId), contactId: IntId }, { additionalProperties: false }),
   async run(ctx, input): Promise<void> {
-    const org = await orgFor(ctx, ctx.store.db, input.orgId, true)
+    const org = await orgOfObject(ctx, ctx.store.db, input.orgId, 'contact', input.contactId, true)
     await ctx.store.write(async (trx) => {
       await contactOf(trx, org, input.contactId)
       await deleteContactRow(trx, input.contactId)
@@ -114,11 +114,11 @@ export const deleteContact = defineOp({
 export const addContactMethod = defineOp({
   name: 'contact.addMethod',
   input: Type.Object(
-    { orgId: OrgId, contactId: IntId, methodId: Type.Optional(IntId), method: Type.Optional(Type.String({ maxLength: 32 })), address: Type.String({ minLength: 1, maxLength: 2000 }), options: Type.Optional(Options) },
+    { orgId: Type.Optional(OrgId), contactId: IntId, methodId: Type.Optional(IntId), method: Type.Optional(Type.String({ maxLength: 32 })), address: Type.String({ minLength: 1, maxLength: 2000 }), options: Type.Optional(Options) },
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<ContactMethodLink & { secret?: string }> {
-    const org = await orgFor(ctx, ctx.store.db, input.orgId, true)
+    const org = await orgOfObject(ctx, ctx.store.db, input.orgId, 'contact', input.contactId, true)
     const catalogue = await listContactMethodCatalogue(ctx.store.db)
     if ((input.methodId === undefined) === (input.method === undefined)) throw new DomainError('invalid_argument', 'give methodId or method (one of them)', { field: 'methodId' })
     const entry = catalogue.find((m) => m.id === input.methodId || m.code === input.method)
@@ -145,9 +145,9 @@ export const addContactMethod = defineOp({
 /** Removes a contact method (and its subscriptions). */
 export const removeContactMethod = defineOp({
   name: 'contact.removeMethod',
-  input: Type.Object({ orgId: OrgId, contactMethodId: IntId, contactId: Type.Optional(IntId) }, { additionalProperties: false }),
+  input: Type.Object({ orgId: Type.Optional(OrgId), contactMethodId: IntId, contactId: Type.Optional(IntId) }, { additionalProperties: false }),
   async run(ctx, input): Promise<void> {
-    const org = await orgFor(ctx, ctx.store.db, input.orgId, true)
+    const org = await orgOfObject(ctx, ctx.store.db, input.orgId, 'contactMethod', input.contactMethodId, true)
     await ctx.store.write(async (trx) => {
       await methodOf(trx, org, input.contactMethodId, input.contactId)
       await deleteMethodLink(trx, input.contactMethodId)
@@ -158,9 +158,9 @@ export const removeContactMethod = defineOp({
 /** Subscribes a contact method to a notice type (seed 001's createContactMethodNotice); answers the subscription's id. */
 export const subscribeContactMethod = defineOp({
   name: 'contact.subscribe',
-  input: Type.Object({ orgId: OrgId, contactMethodId: IntId, noticeTypeId: IntId, contactId: Type.Optional(IntId), options: Type.Optional(Options) }, { additionalProperties: false }),
+  input: Type.Object({ orgId: Type.Optional(OrgId), contactMethodId: IntId, noticeTypeId: IntId, contactId: Type.Optional(IntId), options: Type.Optional(Options) }, { additionalProperties: false }),
   async run(ctx, input): Promise<{ id: number; contactMethodId: number; noticeTypeId: number; noticeType: string; options: Record<string, string> }> {
-    const org = await orgFor(ctx, ctx.store.db, input.orgId, true)
+    const org = await orgOfObject(ctx, ctx.store.db, input.orgId, 'contactMethod', input.contactMethodId, true)
     const type = (await listNoticeTypes(ctx.store.db)).find((t) => t.id === input.noticeTypeId)
     if (!type) throw new DomainError('invalid_argument', `noticeTypeId ${input.noticeTypeId} is not a notice type`, { field: 'noticeTypeId' })
     const options = input.options ?? {}
@@ -178,9 +178,9 @@ export const subscribeContactMethod = defineOp({
 /** Ends a subscription (seed 001's destroyContactMethodNotice). */
 export const unsubscribeContactMethod = defineOp({
   name: 'contact.unsubscribe',
-  input: Type.Object({ orgId: OrgId, subscriptionId: IntId, contactMethodId: Type.Optional(IntId), contactId: Type.Optional(IntId) }, { additionalProperties: false }),
+  input: Type.Object({ orgId: Type.Optional(OrgId), subscriptionId: IntId, contactMethodId: Type.Optional(IntId), contactId: Type.Optional(IntId) }, { additionalProperties: false }),
   async run(ctx, input): Promise<void> {
-    const org = await orgFor(ctx, ctx.store.db, input.orgId, true)
+    const org = await orgOfObject(ctx, ctx.store.db, input.orgId, 'contactMethodNotice', input.subscriptionId, true)
     await ctx.store.write(async (trx) => {
       const sub = await subscriptionOf(trx, org, input.subscriptionId, input.contactMethodId)
       if (input.contactId !== undefined) await methodOf(trx, org, sub.contact_method_id, input.contactId)

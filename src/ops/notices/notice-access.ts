@@ -99,6 +99,18 @@ export async function orgFor(ctx: Ctx, db: Db, orgId: string, writes: boolean): 
   return org
 }
 
+/**
+ * The organisation of a contact, contact method or subscription when the caller names only the
+ * object (seed 001's destroy* calls): `orgId` when given, else the object's own, which is then
+ * loaded in the actor's scope like any other (`not_found` outside it, as for no such object).
+ */
+export async function orgOfObject(ctx: Ctx, db: Db, orgId: string | undefined, kind: 'contact' | 'contactMethod' | 'contactMethodNotice', id: number, writes: boolean): Promise<OrgRow> {
+  if (orgId !== undefined) return orgFor(ctx, db, orgId, writes)
+  const row = kind === 'contact' ? await findContact(db, id) : kind === 'contactMethod' ? await findMethodLink(db, id) : await findMethodNotice(db, id)
+  if (!row) throw new DomainError('not_found', `${kind === 'contact' ? 'contact' : kind === 'contactMethod' ? 'contact method' : 'subscription'} not found`, { resource: kind })
+  return orgFor(ctx, db, row.org_id, writes)
+}
+
 const notFound = (what: string, resource: string): never => {
   throw new DomainError('not_found', `${what} not found`, { resource })
 }

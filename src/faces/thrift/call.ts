@@ -1,0 +1,80 @@
+/**
+ * One Thrift message in, one answer out: shared by the HTTP route and the TCP port. The message
+ * is a whole frame already in memory; it is read by the bounded protocol (protocol.ts), so a
+ * hostile size fails as a wire error before anything is allocated. The generated processors
+ * (gen/) read the arguments and write the answer; the handlers (handler.ts, and `authenticate`
+ * here) do the work.
+ */
+import { createRequire } from 'node:module'
+import type { Actor, Deps } from '../../ops/context.js'
+import { contextOf } from '../../ops/context.js'
+import { CustomerHandler, ThriftTransportError } from './handler.js'
+import { boundedProtocol, frameReader, Thrift, writeApplicationException, type BoundedProtocol, type ThriftLimits } from './protocol.js'
+
+const require = createRequire(import.meta.url)
+type ProcessorCtor = new (handler: object) => { process(input: unknown, output: unknown): void }
+const CustomerProcessor = (require('./gen/Customer.js') as { Processor: ProcessorCtor }).Processor
+const SessionProcessor = (require('./gen/Session.js') as { Processor: ProcessorCtor }).Processor
+
+const APP_X = (Thrift as unknown as { TApplicationExceptionType: Record<'UNKNOWN' | 'INTERNAL_ERROR', number> }).TApplicationExceptionType
+
+export interface MessageOutcome {
+  /** The answer, as the writer made it (framed for TCP, plain for HTTP). */
+  out: Buffer
+  /** The call failed authentication: HTTP answers 401, the TCP port closes after the answer. */
+  authFailed: boolean
+}
+
+/** What runs a message: the face's limits and how a connection authenticates. */
+export interface MessageRunner {
+  Protocol: new (trans: unknown) => BoundedProtocol
+  /**
+   * Runs the message in `frame` for `actor`. `authenticate`, when given (the TCP port), serves
+   * `Session.authenticate`: it resolves the actor or throws. Throws a wire error (the peer's
+   * bytes are not a message this face reads) before anything runs.
+   */
+  run(frame: Buffer, actor: Actor | null, writer: (onFlush: (out: Buffer) => void) => unknown, authenticate?: (authorization: string) => Promise<void>): Promise<MessageOutcome>
+}
+
+export function messageRunner(deps: Deps, limits: ThriftLimits): MessageRunner {
+  const Protocol = boundedProtocol(limits)
+  return {
+    Protocol,
+    run(frame, actor, writer, authenticate) {
+      const trans = frameReader(frame) as { readPos: number }
+      const input = new Protocol(trans)
+      // The name first (bounded like every string), then the processor reads the message again.
+      const head = input.readMessageBegin()
+      trans.readPos = 0
+      return new Promise<MessageOutcome>((resolve) => {
+        let authFailed = false
+        const output = new Protocol(writer((out) => resolve({ out, authFailed })))
+        if (head.fname === 'authenticate' && authenticate) {
+          const handler = {
+            authenticate: async (authorization: string | null) => {
+              try {
+                await authenticate(authorization ?? '')
+              } catch (e) {
+                authFailed = true
+                throw new ThriftTransportError(`authentication failed: ${e instanceof Error ? e.message : 'refused'}`, true)
+              }
+            },
+          }
+          new SessionProcessor(handler).process(input, output)
+          return
+        }
+        if (!actor) {
+          authFailed = true
+          input.readMessageBegin()
+          input.skip(Thrift.Type.STRUCT)
+          const how = authenticate ? 'call Session.authenticate on this connection first' : 'send credentials (Authorization: Basic or Bearer)'
+          writeApplicationException(output, head.fname, head.rseqid, APP_X.UNKNOWN, `authentication required: ${how}`)
+          return
+        }
+        const handler = new CustomerHandler(contextOf(deps, actor))
+        handler.onAuthFailure = () => (authFailed = true)
+        new CustomerProcessor(handler).process(input, output)
+      })
+    },
+  }
+}
