@@ -71,13 +71,12 @@ export async function listSites(db: Db, orgId: string): Promise<SiteSummary[]> {
 
 /** The whole site `row`: its aliases and parts, each with its status. */
 export async function readSite(db: Db, row: SiteRow): Promise<Site> {
-  const [aliases, containers, environments, dns, req] = await Promise.all([
-    db.selectFrom('site_aliases').select('name').where('site_id', '=', row.id).orderBy('name').execute(),
-    db.selectFrom('site_containers').selectAll().where('site_id', '=', row.id).execute(),
-    db.selectFrom('site_environments').selectAll().where('site_id', '=', row.id).orderBy('created_at').orderBy('name_key').execute(),
-    db.selectFrom('site_dns_records').selectAll().where('site_id', '=', row.id).orderBy('created_at').orderBy('name').execute(),
-    row.request_id === null ? undefined : db.selectFrom('requests').select('guid').where('id', '=', row.request_id).executeTakeFirst(),
-  ])
+  // One after the other: inside a transaction every query shares one connection.
+  const aliases = await db.selectFrom('site_aliases').select('name').where('site_id', '=', row.id).orderBy('name').execute()
+  const containers = await db.selectFrom('site_containers').selectAll().where('site_id', '=', row.id).execute()
+  const environments = await db.selectFrom('site_environments').selectAll().where('site_id', '=', row.id).orderBy('created_at').orderBy('name_key').execute()
+  const dns = await db.selectFrom('site_dns_records').selectAll().where('site_id', '=', row.id).orderBy('created_at').orderBy('type').orderBy('name').execute()
+  const req = row.request_id === null ? undefined : await db.selectFrom('requests').select('guid').where('id', '=', row.request_id).executeTakeFirst()
   const c = containers[0]
   return {
     ...toSummary(row, req?.guid ?? null),
