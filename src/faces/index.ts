@@ -24,6 +24,7 @@ import { propertiesRoutes } from './rest/properties.routes.js'
 import { exchangeRoutes } from './rest/exchange.routes.js'
 import { bandwidthRoutes } from './rest/bandwidth.routes.js'
 import { settingsFtpRoutes } from './rest/settings-ftp.routes.js'
+import { sitesRoutes } from './rest/sites.routes.js'
 import { networkRoutes } from './rest/network.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
@@ -47,6 +48,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   exchangeRoutes(app, deps)
   bandwidthRoutes(app, deps)
   settingsFtpRoutes(app, deps)
+  sitesRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

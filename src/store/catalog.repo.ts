@@ -152,6 +152,14 @@ export async function insertService(db: Db, row: ServiceRow): Promise<void> {
   await db.insertInto('services').values(row).execute()
 }
 
+/**
+ * Inserts a service unless one of its name (case-insensitively) exists, racing creators
+ * included: the loser changes nothing, on both databases.
+ */
+export async function insertServiceIfAbsent(db: Db, row: ServiceRow): Promise<void> {
+  await db.insertInto('services').values(row).onConflict((oc) => oc.column('name_key').doNothing()).execute()
+}
+
 /** Changes a service's columns. */
 export async function updateServiceRow(db: Db, id: string, set: ServicePatch): Promise<void> {
   if (Object.keys(set).length === 0) return

@@ -1,4 +1,5 @@
 /** Requests as stored, and their mapping to the core's Request. */
+import { PostgresAdapter } from 'kysely'
 import type { Db } from './store.js'
 import type { RequestTable } from './schema.js'
 import { preparedLookup, preparedQuery } from './prepared.js'
@@ -113,4 +114,72 @@ export async function listChildRequestRows(db: Db, parentId: number, limit: numb
     .limit(limit)
     .offset(offset)
     .execute()) as RequestRow[]
+}
+
+/** A parent request's answer to one of its children's steps (see `followChildRequest`). */
+export interface ParentStep {
+  parentId: number
+  /** Set when this step finished the parent. */
+  finished?: 'succeeded' | 'failed'
+}
+
+/**
+ * Makes a parent request follow one of its children, in `trx`, once the child's own status is
+ * written: for a request whose work is done by the requests under it, each with its job
+ * (`site.wizard`'s parts). The first child claimed makes the parent `running`; the first that
+ * fails fails the parent with `<label> failed: <error>` (the children still running finish on
+ * their own rows); the last to succeed, all the others having succeeded, makes it `succeeded`.
+ * A finished parent changes no more. The parent's row is locked first (on PostgreSQL), so that
+ * two children ending at once on two workers are counted one after the other. Answers
+ * undefined for a request without a parent.
+ */
+export async function followChildRequest(
+  trx: Db,
+  childId: number,
+  now: number,
+  event: 'claimed' | 'succeeded' | 'failed',
+  label: string,
+  error?: string,
+): Promise<ParentStep | undefined> {
+  const child = await trx.selectFrom('requests').select('parent_id').where('id', '=', childId).executeTakeFirst()
+  if (!child || child.parent_id === null) return undefined
+  const parentId = child.parent_id
+  const row = (await trx
+    .selectFrom('requests')
+    .selectAll()
+    .where('id', '=', parentId)
+    .$if(trx.getExecutor().adapter instanceof PostgresAdapter, (q) => q.forUpdate())
+    .executeTakeFirst()) as RequestRow | undefined
+  if (!row || row.status === 'succeeded' || row.status === 'failed') return { parentId }
+  const at = new Date(now).toISOString()
+  const log = toRequest(row).log
+  const write = (set: Partial<Pick<RequestTable, 'status' | 'error' | 'started_at' | 'finished_at'>>) =>
+    trx.updateTable('requests').set({ ...set, log: JSON.stringify(log) }).where('id', '=', parentId).execute()
+  if (event === 'claimed') {
+    if (row.status !== 'queued') return { parentId }
+    log.push({ at, level: 'info', message: `${label}: provisioning started` })
+    await write({ status: 'running', started_at: row.started_at ?? at })
+    return { parentId }
+  }
+  if (event === 'failed') {
+    const message = `${label} failed: ${error ?? 'provisioning failed'}`
+    log.push({ at, level: 'error', message }, { at, level: 'info', message: 'finished: failed' })
+    await write({ status: 'failed', error: message, finished_at: at })
+    return { parentId, finished: 'failed' }
+  }
+  const left = await trx
+    .selectFrom('requests')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('parent_id', '=', parentId)
+    .where('status', '!=', 'succeeded')
+    .executeTakeFirstOrThrow()
+  const n = Number(left.n)
+  if (n > 0) {
+    log.push({ at, level: 'info', message: `${label}: provisioned (${n} part${n === 1 ? '' : 's'} left)` })
+    await write({})
+    return { parentId }
+  }
+  log.push({ at, level: 'info', message: `${label}: provisioned` }, { at, level: 'info', message: 'finished: succeeded' })
+  await write({ status: 'succeeded', started_at: row.started_at ?? at, finished_at: at })
+  return { parentId, finished: 'succeeded' }
 }

@@ -906,6 +906,11 @@ export interface Database {
   ip_addresses: IpAddressTable
   approval_responses: ApprovalResponseTable
   bandwidth_samples: BandwidthSampleTable
+  sites: SiteTable
+  site_aliases: SiteAliasTable
+  site_containers: SiteContainerTable
+  site_environments: SiteEnvironmentTable
+  site_dns_records: SiteDnsRecordTable
 }
 
 /** An approval provider of an organisation: "Workflow Managers" (`kind` managers) or one group of "Workflow Groups" (`kind` group). */
@@ -1020,4 +1025,57 @@ export interface IpAddressTable {
   /** Fixed-width sortable key (`4` + 8 hex digits, `6` + 32); unique across pools. */
   address_key: string
   created_at: string
+}
+
+/** A customer's site (migration 2026-12-07-0012). */
+export interface SiteTable {
+  id: string
+  org_id: string
+  name: string
+  /** `name` lower-cased; unique per customer. */
+  name_key: string
+  /** ASCII, lower case; unique across the system. */
+  hostname: string
+  /** A provisioning status (core/provisioning.ts). */
+  status: string
+  error: string | null
+  /** The wizard's (parent) request. */
+  request_id: number | null
+  created_at: string
+  updated_at: string
+}
+
+export interface SiteAliasTable {
+  site_id: string
+  name: string
+}
+
+/** What every provisioned part of a site has: its status, and the request of its job. */
+interface SitePartColumns {
+  id: string
+  site_id: string
+  name: string
+  status: string
+  error: string | null
+  request_id: number | null
+  created_at: string
+  updated_at: string
+}
+
+export interface SiteContainerTable extends SitePartColumns {
+  type: string
+  os: string
+  disk_mib: number
+  size: string
+}
+
+export interface SiteEnvironmentTable extends SitePartColumns {
+  /** `name` lower-cased; unique per site. */
+  name_key: string
+}
+
+export interface SiteDnsRecordTable extends SitePartColumns {
+  /** `A`, `AAAA` or `CNAME`. */
+  type: string
+  value: string | null
 }

@@ -12,12 +12,13 @@ import { serviceSubjectHandlers } from './services.repo.js'
 import { subscriptionSubjectHandlers } from './subscriptions.repo.js'
 import { mailSubjectHandlers } from './mail.repo.js'
 import { noticeSubjectHandlers } from './notices.repo.js'
+import { siteSubjectHandlers } from './sites.repo.js'
 import type { JobEvent, JobEventInfo, JobSubjectHandler } from '../core/jobs.js'
 
 export type SubjectHandler = JobSubjectHandler<Db>
 export type { JobEvent, JobEventInfo }
 
-const handlers = new Map<string, SubjectHandler>([...Object.entries(serviceSubjectHandlers), ...Object.entries(subscriptionSubjectHandlers), ...Object.entries(mailSubjectHandlers), ...Object.entries(noticeSubjectHandlers)])
+const handlers = new Map<string, SubjectHandler>([...Object.entries(serviceSubjectHandlers), ...Object.entries(subscriptionSubjectHandlers), ...Object.entries(mailSubjectHandlers), ...Object.entries(noticeSubjectHandlers), ...Object.entries(siteSubjectHandlers)])
 
 /** Applies `event` of the job with `payload` (its JSON text) to its subject, in `trx`. */
 export async function jobEvent(trx: Db, payloadText: string, requestId: number, event: JobEvent, now: number, error?: string): Promise<void> {
