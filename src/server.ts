@@ -24,6 +24,9 @@ import { authRoutes } from './faces/rest/auth.routes.js'
 import { recoveryRoutes } from './faces/rest/recovery.routes.js'
 import { jobsRoutes } from './faces/rest/jobs.routes.js'
 import { registerFaces } from './faces/index.js'
+import { thriftRoutes } from './faces/thrift/routes.js'
+import { startThriftTcp, type ThriftTcp, type ThriftTcpOptions } from './faces/thrift/tcp.js'
+import { DEFAULT_LIMITS as THRIFT_LIMITS, type ThriftLimits } from './faces/thrift/protocol.js'
 import { createJobBell } from './jobs/bell.js'
 import { startWorker, type WorkerOptions } from './jobs/worker.js'
 import { DEFAULT_MAIL_SETTINGS, type MailSettings } from './core/mail.js'
@@ -96,6 +99,17 @@ export interface AppOptions {
   logLevel?: string
   /** Run a job worker in this process (default on), with these options; `false` runs none. */
   worker?: WorkerOptions | false
+  /** Serve seed 001's Thrift service on a framed TCP port too (`--thrift-port`); port 0 picks one. */
+  thriftTcp?: ThriftTcpOptions
+  /** The Thrift face's bounds (frame, string and container sizes), over HTTP and TCP. */
+  thriftLimits?: ThriftLimits
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Thrift TCP port's server, when `thriftTcp` was given. */
+    thriftTcp: ThriftTcp | null
+  }
 }
 
 const VERSION = '0.1.0'
@@ -173,6 +187,14 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   recoveryRoutes(app, deps)
   jobsRoutes(app, deps)
   registerFaces(app, deps)
+  const thriftLimits = opts.thriftLimits ?? THRIFT_LIMITS
+  thriftRoutes(app, deps, thriftLimits)
+  app.decorate('thriftTcp', null)
+  if (opts.thriftTcp) {
+    const tcp = await startThriftTcp(deps, auth, { limits: thriftLimits, ...opts.thriftTcp })
+    app.thriftTcp = tcp
+    app.addHook('onClose', () => tcp.close())
+  }
 
   // Hourly housekeeping: idempotency answers past retention, spent throttle counters.
   const purge = setInterval(() => {

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import pino from 'pino'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { buildApp, createDeps } from '../server.js'
+import { DEFAULT_LIMITS as THRIFT_LIMITS } from '../faces/thrift/protocol.js'
 import { ensureMaster } from '../ops/orgs/bootstrap.js'
 import { isDomainError } from '../core/errors.js'
 import { importCatalog } from '../ops/catalog/import-catalog.js'
@@ -70,7 +71,9 @@ program
   .option(SMTP_FLAGS, SMTP_HELP)
   .option('--mail-from <address>', 'the From of outgoing mail (env CLIENTELE_MAIL_FROM)')
   .option('--public-url <url>', 'where users reach this server, for links in mail (env CLIENTELE_PUBLIC_URL)')
-  .action(async (o: { host: string; port: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string } & MailFlags) => {
+  .option('--thrift-port <port>', 'also serve the Thrift customer service (seed 001) on this TCP port: framed transport, binary protocol', port)
+  .option('--thrift-max-frame <bytes>', 'largest Thrift message accepted, over HTTP and TCP', positive, 1024 * 1024)
+  .action(async (o: { host: string; port: number; thriftPort?: number; thriftMaxFrame: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string } & MailFlags) => {
     const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo, secretKeyFile: o.secretKeyFile, mail: mailOf(o) })
     await deps.store.migrate()
     const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
@@ -85,6 +88,8 @@ program
       trustProxy: o.trustProxy,
       secureCookies: o.secureCookies,
       worker: o.worker ? { concurrency: o.concurrency } : false,
+      thriftLimits: { ...THRIFT_LIMITS, maxFrameBytes: o.thriftMaxFrame },
+      ...(o.thriftPort !== undefined ? { thriftTcp: { host: o.host, port: o.thriftPort } } : {}),
     })
     const close = async () => {
       await app.close()
@@ -94,7 +99,7 @@ program
     process.once('SIGINT', close)
     process.once('SIGTERM', close)
     await app.listen({ host: o.host, port: o.port })
-    app.log.info({ db: deps.store.description }, 'clientele is serving')
+    app.log.info({ db: deps.store.description, ...(app.thriftTcp ? { thriftPort: app.thriftTcp.port } : {}) }, 'clientele is serving')
   })
 
 program

@@ -18,7 +18,7 @@
  *   `maxConnections` connections are open;
  * * every server and socket has an `error` listener.
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import type { Authenticator } from '../../auth/authenticator.js'
 import type { Actor, Deps } from '../../ops/context.js'
 import { messageRunner } from './call.js'
@@ -35,13 +35,27 @@ export interface ThriftTcpOptions {
 
 export const TCP_DEFAULTS = { idleMs: 120_000, frameMs: 10_000, maxConnections: 1000 }
 
-/** Starts the TCP port; resolves once it listens (its address: `server.address()`). */
-export async function startThriftTcp(deps: Deps, auth: Authenticator, opts: ThriftTcpOptions): Promise<Server> {
+/** The running port. */
+export interface ThriftTcp {
+  server: Server
+  /** The port it listens on (the one picked, when asked for 0). */
+  port: number
+  /** Stops listening and closes every open connection. */
+  close(): Promise<void>
+}
+
+/** Starts the TCP port; resolves once it listens. */
+export async function startThriftTcp(deps: Deps, auth: Authenticator, opts: ThriftTcpOptions): Promise<ThriftTcp> {
   const limits = opts.limits ?? DEFAULT_LIMITS
   const idleMs = opts.idleMs ?? TCP_DEFAULTS.idleMs
   const frameMs = opts.frameMs ?? TCP_DEFAULTS.frameMs
   const runner = messageRunner(deps, limits)
-  const server = createServer((socket) => serve(socket))
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    serve(socket)
+  })
   server.maxConnections = opts.maxConnections ?? TCP_DEFAULTS.maxConnections
   server.on('error', (err) => deps.log.error({ err }, 'thrift port error'))
 
@@ -135,5 +149,13 @@ export async function startThriftTcp(deps: Deps, auth: Authenticator, opts: Thri
       resolve()
     })
   })
-  return server
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const s of sockets) s.destroy()
+      }),
+  }
 }
