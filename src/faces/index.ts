@@ -20,6 +20,7 @@ import { loginExtrasRoutes } from './rest/login-extras.routes.js'
 import { reportsRoutes } from './rest/reports.routes.js'
 import { noticesRoutes } from './rest/notices.routes.js'
 import { approvalsRoutes } from './rest/approvals.routes.js'
+import { cancellationsRoutes } from './rest/cancellations.routes.js'
 import { propertiesRoutes } from './rest/properties.routes.js'
 import { exchangeRoutes } from './rest/exchange.routes.js'
 import { bandwidthRoutes } from './rest/bandwidth.routes.js'
@@ -44,6 +45,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   reportsRoutes(app, deps)
   noticesRoutes(app, deps)
   approvalsRoutes(app, deps)
+  cancellationsRoutes(app, deps)
   propertiesRoutes(app, deps)
   exchangeRoutes(app, deps)
   bandwidthRoutes(app, deps)

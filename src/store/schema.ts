@@ -785,6 +785,25 @@ export interface NoticeTable {
   updated_at: string
 }
 
+/** A customer's cancellation request (migration 2026-12-07-0011; core/cancellations.ts). */
+export interface CancellationTable {
+  id: string
+  org_id: string
+  /** At most 2000 characters. */
+  reason: string
+  /** requested | approved | cancelled | withdrawn | rejected; one open (requested, approved) per org. */
+  status: string
+  requested_by: string | null
+  /** The guid of the request `cancellation.request` recorded. */
+  request_guid: string
+  approval_id: string | null
+  /** The end of the billing period; NULL until approved. */
+  effective_at: string | null
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+}
+
 export interface NoticeAckTable {
   notice_id: number
   org_id: string
@@ -884,6 +903,7 @@ export interface Database {
   contact_methods: CatalogueEntryTable
   notices: NoticeTable
   notice_acks: NoticeAckTable
+  cancellations: CancellationTable
   contacts: ContactTable
   contact_method_links: ContactMethodLinkTable
   contact_method_notices: ContactMethodNoticeTable

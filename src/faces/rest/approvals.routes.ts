@@ -30,7 +30,12 @@ const StatusQuery = Type.Object({ status: Type.Optional(Status) }, STRICT)
 
 const SubWire = Type.Object({ name: Type.Union([Type.Literal('Provision'), Type.Literal('Deprovision')]), access: Type.Literal('Object') })
 const LabelledWire = Type.Object({ label: Type.String(), subscriptions: Type.Array(SubWire) })
-const SubscriptionsWire = Type.Object({ users: Type.Array(SubWire), userServices: Type.Array(LabelledWire), services: Type.Array(LabelledWire) })
+const SubscriptionsWire = Type.Object({
+  users: Type.Array(SubWire),
+  userServices: Type.Array(LabelledWire),
+  services: Type.Array(LabelledWire),
+  customers: Type.Array(Type.Object({ name: Type.Literal('Cancel'), access: Type.Literal('Object') }), { description: "`Cancel`: the customer's cancellation requests wait for approval" }),
+})
 
 const ProvidersWire = Type.Object(
   {
@@ -62,8 +67,8 @@ const ApprovalWire = Type.Object(
     requestGuid: Nullable(Type.String({ description: 'The gated request: GET /jobs/{requestGuid}' })),
     description: Type.String({ description: 'E.g. `Provision User - Minnie Mouse`' }),
     event: Type.Object({
-      object: Type.Union([Type.Literal('users'), Type.Literal('userservices'), Type.Literal('services')]),
-      action: Type.Union([Type.Literal('Provision'), Type.Literal('Deprovision')]),
+      object: Type.Union([Type.Literal('users'), Type.Literal('userservices'), Type.Literal('services'), Type.Literal('customers')]),
+      action: Type.Union([Type.Literal('Provision'), Type.Literal('Deprovision'), Type.Literal('Cancel')]),
       label: Nullable(Type.String()),
     }),
     status: Status,
@@ -121,7 +126,7 @@ export function approvalsRoutes(app: FastifyInstance, deps: Deps): void {
         summary: "Merge a customer's approval providers",
         description:
           'Only the providers and groups named change, and in them only the values and subscription tags given (`access: None` removes a subscription); `members` (usernames of the customer\'s users) replaces a group\'s members; ' +
-          '`action: delete` deletes a group. Events: Provision/Deprovision of `users`, of `userServices` and `services` per service label (name, display name, or `All`). ' +
+          '`action: delete` deletes a group. Events: Provision/Deprovision of `users`, of `userServices` and `services` per service label (name, display name, or `All`), and `Cancel` of `customers` (cancellation requests). ' +
           APPROVERS,
         params: Type.Object({ org_id: Id }),
         body: Type.Omit(setApprovalProviders.input, ['orgId'], STRICT),

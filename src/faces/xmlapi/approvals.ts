@@ -93,7 +93,7 @@ function subscriptionsNode(s: SubscriptionsView): Node {
 
 /** A customer's providers in the seed's shape (both of them, always). */
 export function providersNode(v: ApprovalProvidersView): Node {
-  const m = v.managers ?? { configuration: MANAGERS_DEFAULTS, subscriptions: { users: [], userServices: [], services: [] } }
+  const m = v.managers ?? { configuration: MANAGERS_DEFAULTS, subscriptions: { users: [], userServices: [], services: [], customers: [] } }
   const managers: Node = {
     name: MANAGERS_PROVIDER,
     configuration: { managers: String(m.configuration.managers), timeoutdays: String(m.configuration.timeoutDays), reminderdays: String(m.configuration.reminderDays) },

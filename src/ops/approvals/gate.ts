@@ -21,6 +21,8 @@ import {
 import { failHeldJobs, finishPendingRequest, noteRequest, releaseHeldJobs } from '../../store/jobs.repo.js'
 import { restoreCustomerService, restoreUserService } from '../../store/services.repo.js'
 import { catalogKey } from '../../store/catalog.repo.js'
+import { moveCancellation } from '../../store/cancellations.repo.js'
+import { billingPeriodEnd } from '../../core/cancellations.js'
 import { eventKey, MANAGERS_PROVIDER, type ApprovalAction, type ApprovalObject, type Effect, type StoredSubscription } from './model.js'
 
 /** Roles whose users approve for "Workflow Managers" when the chain of managers is empty. */
@@ -42,7 +44,7 @@ export interface ApprovalEvent {
 /** True when `subs` subscribe to `ev`. */
 export function subscribes(subs: readonly StoredSubscription[], ev: Pick<ApprovalEvent, 'object' | 'action' | 'labels'>): boolean {
   const labels = new Set((ev.labels ?? []).map(catalogKey))
-  return subs.some((s) => s.object === ev.object && s.name === ev.action && (s.object === 'users' || catalogKey(s.label ?? '') === 'all' || labels.has(catalogKey(s.label ?? ''))))
+  return subs.some((s) => s.object === ev.object && s.name === ev.action && (s.object === 'users' || s.object === 'customers' || catalogKey(s.label ?? '') === 'all' || labels.has(catalogKey(s.label ?? ''))))
 }
 
 /**
@@ -117,7 +119,7 @@ export async function gateEvent(ctx: Ctx, trx: Db, ev: ApprovalEvent): Promise<{
       request_id: requestId,
       org_id: ev.org.id,
       description: ev.description,
-      event: eventKey(ev.object, ev.action, ev.object === 'users' ? null : (ev.labels?.[ev.labels.length - 1] ?? null)),
+      event: eventKey(ev.object, ev.action, ev.object === 'users' || ev.object === 'customers' ? null : (ev.labels?.[ev.labels.length - 1] ?? null)),
       requested_by_user_id: ctx.actor.userId,
       status: 'Pending',
       effect: JSON.stringify(ev.effect),
@@ -135,7 +137,8 @@ export async function gateEvent(ctx: Ctx, trx: Db, ev: ApprovalEvent): Promise<{
  * Carries out an accepted approval in `trx`: a service's held job is released to the workers
  * (answers true: ring them after the commit); a user's creation enables it; a user's deletion
  * deletes it (unless it has become its organisation's last user, or holds services: then the
- * request fails saying so).
+ * request fails saying so); a cancellation becomes `approved`, effective at the end of the
+ * billing period the acceptance falls in (core/cancellations.ts), and its request succeeds.
  */
 export async function acceptApproval(trx: Db, approval: ApprovalRequestRow, now: number): Promise<boolean> {
   const at = new Date(now).toISOString()
@@ -169,6 +172,17 @@ export async function acceptApproval(trx: Db, approval: ApprovalRequestRow, now:
       await finishPendingRequest(trx, approval.request_id, now, `approval ${approval.id} accepted: the user is deleted`)
       return false
     }
+    case 'cancellation': {
+      const effective = new Date(billingPeriodEnd(now)).toISOString()
+      const moved = await moveCancellation(trx, effect.cancellationId, ['requested'], 'approved', at, { effective_at: effective })
+      await finishPendingRequest(
+        trx,
+        approval.request_id,
+        now,
+        moved ? `approval ${approval.id} accepted: the customer is cancelled at ${effective}, the end of its billing period` : `approval ${approval.id} accepted: the cancellation had already ended`,
+      )
+      return false
+    }
   }
 }
 
@@ -176,7 +190,7 @@ export async function acceptApproval(trx: Db, approval: ApprovalRequestRow, now:
  * Ends an approval refused (`Rejected`) or run out (`TimedOut`) in `trx`: the request and its
  * held jobs fail with `error`, the other responses close, and the subject goes back to where it
  * was (a service to its earlier status; a user waiting to be created is removed; a user
- * waiting to be deleted stays). False when the approval had already ended.
+ * waiting to be deleted stays; a cancellation still `requested` becomes `rejected`). False when the approval had already ended.
  */
 export async function refuseApproval(trx: Db, approval: ApprovalRequestRow, now: number, status: 'Rejected' | 'TimedOut', error: string): Promise<boolean> {
   const at = new Date(now).toISOString()
@@ -195,6 +209,9 @@ export async function refuseApproval(trx: Db, approval: ApprovalRequestRow, now:
       break
     case 'user-delete':
       await setUserApprovalState(trx, effect.userId, null, { expect: 'pending-delete' })
+      break
+    case 'cancellation':
+      await moveCancellation(trx, effect.cancellationId, ['requested'], 'rejected', at)
       break
   }
   return true

@@ -11,10 +11,13 @@ export const MANAGERS_PROVIDER = 'Workflow Managers'
 /** The provider of seed 004 that approves through named groups of users. */
 export const GROUPS_PROVIDER = 'Workflow Groups'
 
-/** What an event concerns: a user, a user's service, a customer's service (seed 004's tags). */
-export type ApprovalObject = 'users' | 'userservices' | 'services'
-/** What happens to it. */
-export type ApprovalAction = 'Provision' | 'Deprovision'
+/**
+ * What an event concerns: a user, a user's service, a customer's service (seed 004's tags), or
+ * the customer itself (`customers`: its cancellation, seed 001's `requestCancellation`).
+ */
+export type ApprovalObject = 'users' | 'userservices' | 'services' | 'customers'
+/** What happens to it (`Cancel`: only of `customers`). */
+export type ApprovalAction = 'Provision' | 'Deprovision' | 'Cancel'
 /**
  * A subscription's access level: `Object` subscribes the provider to the event, `None` removes
  * the subscription. (CSM's other levels are not accepted: `invalid_argument`.)
@@ -42,6 +45,8 @@ export type Effect =
   | { kind: 'user-create'; userId: string; enabled: boolean }
   /** Accepting deletes the user (never an organisation's last); refusing keeps it. */
   | { kind: 'user-delete'; userId: string }
+  /** Accepting approves the cancellation (ops/cancellations/); refusing rejects it. */
+  | { kind: 'cancellation'; cancellationId: string }
 
 const Action = Type.Union([Type.Literal('Provision'), Type.Literal('Deprovision')])
 const Access = Type.Union([Type.Literal('Object'), Type.Literal('None')], { description: '`Object` subscribes; `None` removes the subscription' })
@@ -55,13 +60,19 @@ export const SubscriptionsInput = Type.Object(
     users: Type.Optional(Type.Array(Sub, { maxItems: 2 })),
     userServices: Type.Optional(Type.Array(LabelledSubs, { maxItems: 500 })),
     services: Type.Optional(Type.Array(LabelledSubs, { maxItems: 500 })),
+    customers: Type.Optional(
+      Type.Array(Type.Object({ name: Type.Literal('Cancel'), access: Access }, { additionalProperties: false }), {
+        maxItems: 1,
+        description: "`Cancel`: the customer's cancellation requests wait for approval",
+      }),
+    ),
   },
   { additionalProperties: false },
 )
 
 /** One subscribed event as answered (always `access: Object`). */
 export interface SubscriptionView {
-  name: ApprovalAction
+  name: 'Provision' | 'Deprovision'
   access: 'Object'
 }
 
@@ -70,6 +81,8 @@ export interface SubscriptionsView {
   users: SubscriptionView[]
   userServices: { label: string; subscriptions: SubscriptionView[] }[]
   services: { label: string; subscriptions: SubscriptionView[] }[]
+  /** The customer's own events: `Cancel` when its cancellations need approval. */
+  customers: { name: 'Cancel'; access: 'Object' }[]
 }
 
 /** A customer's approval providers (`approval_provider.get`). */

@@ -200,6 +200,7 @@ export function mergeSubscriptions(
     if (access === 'Object') out.push({ object, label, name })
   }
   for (const s of given.users ?? []) apply('users', null, s.name, s.access)
+  for (const s of given.customers ?? []) apply('customers', null, s.name, s.access)
   for (const [object, list] of [['userservices', given.userServices], ['services', given.services]] as const) {
     for (const l of list ?? []) {
       check(l.label, where)

@@ -29,15 +29,16 @@ export function subscriptionsView(subs: readonly StoredSubscription[]): Subscrip
     for (const s of subs) {
       if (s.object !== object || s.label === null) continue
       const e = out.get(s.label) ?? { label: s.label, subscriptions: [] }
-      e.subscriptions.push({ name: s.name, access: 'Object' })
+      if (s.name !== 'Cancel') e.subscriptions.push({ name: s.name, access: 'Object' })
       out.set(s.label, e)
     }
     return [...out.values()]
   }
   return {
-    users: subs.filter((s) => s.object === 'users').map((s) => ({ name: s.name, access: 'Object' as const })),
+    users: subs.filter((s) => s.object === 'users' && s.name !== 'Cancel').map((s) => ({ name: s.name as 'Provision' | 'Deprovision', access: 'Object' as const })),
     userServices: byLabel('userservices'),
     services: byLabel('services'),
+    customers: subs.filter((s) => s.object === 'customers' && s.name === 'Cancel').map(() => ({ name: 'Cancel' as const, access: 'Object' as const })),
   }
 }
 

@@ -30,6 +30,7 @@ import { settingsFtp } from './2026-12-07-0007-settings-ftp.js'
 import { ipPools } from './2026-12-07-0006-ip-pools.js'
 import { noticesContacts } from './2026-12-07-0008-notices-contacts.js'
 import { sites } from './2026-12-07-0012-sites.js'
+import { cancellations } from './2026-12-07-0011-cancellations.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -64,5 +65,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-07-0006-ip-pools': ipPools(),
     '2026-12-07-0008-notices-contacts': noticesContacts(dialect),
     '2026-12-07-0012-sites': sites(dialect),
+    '2026-12-07-0011-cancellations': cancellations(),
   }
 }
