@@ -25,6 +25,7 @@ import { exchangeRoutes } from './rest/exchange.routes.js'
 import { bandwidthRoutes } from './rest/bandwidth.routes.js'
 import { settingsFtpRoutes } from './rest/settings-ftp.routes.js'
 import { networkRoutes } from './rest/network.routes.js'
+import { accountRoutes } from './rest/account.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -47,6 +48,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   exchangeRoutes(app, deps)
   bandwidthRoutes(app, deps)
   settingsFtpRoutes(app, deps)
+  accountRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }
