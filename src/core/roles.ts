@@ -68,6 +68,22 @@ const grants: Record<Role, readonly Permission[]> = {
   readonly: ['org.read'],
 }
 
+/** A role's display name (seed 001's `listRoles`). */
+export const ROLE_NAMES: Record<Role, string> = {
+  superadmin: 'Super administrator',
+  owner: 'Owner',
+  admin: 'Administrator',
+  support: 'Support',
+  billing: 'Billing',
+  member: 'Member',
+  readonly: 'Read-only',
+}
+
+/** The permissions `role` carries, in a fixed order. */
+export function permissionsOf(role: Role): Permission[] {
+  return [...grants[role]]
+}
+
 /** True when `role` carries `perm`. */
 export function can(role: Role, perm: Permission): boolean {
   return grants[role].includes(perm)

@@ -27,6 +27,7 @@ import { bandwidthRoutes } from './rest/bandwidth.routes.js'
 import { settingsFtpRoutes } from './rest/settings-ftp.routes.js'
 import { sitesRoutes } from './rest/sites.routes.js'
 import { networkRoutes } from './rest/network.routes.js'
+import { accountRoutes } from './rest/account.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
   cloudRoutes(app, deps)
@@ -51,6 +52,7 @@ export function registerFaces(app: FastifyInstance, deps: Deps): void {
   bandwidthRoutes(app, deps)
   settingsFtpRoutes(app, deps)
   sitesRoutes(app, deps)
+  accountRoutes(app, deps)
   // Its own plugin scope: the multipart parser it registers serves its routes only.
   app.register(async (scope) => loginExtrasRoutes(scope, deps))
 }

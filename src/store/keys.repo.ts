@@ -124,6 +124,11 @@ export async function findApiKeyAcl(db: Db, keyId: string, aclId: number): Promi
   return db.selectFrom('api_key_acls').selectAll().where('id', '=', aclId).where('key_id', '=', keyId).executeTakeFirst()
 }
 
+/** Finds an ACL entry by its id alone (ids are unique across every key). */
+export async function findApiKeyAclById(db: Db, aclId: number): Promise<ApiKeyAclRow | undefined> {
+  return db.selectFrom('api_key_acls').selectAll().where('id', '=', aclId).executeTakeFirst()
+}
+
 /** Inserts an ACL entry for a key; answers its id. Does not change the key's ACL count. */
 export async function insertApiKeyAcl(db: Db, keyId: string, acl: AclNetwork, createdAt: string): Promise<number> {
   const { id } = await db
@@ -170,14 +175,14 @@ export async function listApiKeyRowsForOrg(db: Db, orgId: string): Promise<(ApiK
     .execute()
 }
 
-/** Lists the ACL networks of several keys at once, by key id. */
-export async function listApiKeyAclNetworksOfKeys(db: Db, keyIds: readonly string[]): Promise<Map<string, AclNetwork[]>> {
-  const out = new Map<string, AclNetwork[]>()
+/** Lists the ACL entries (id and network) of several keys at once, by key id, oldest first. */
+export async function listApiKeyAclNetworksOfKeys(db: Db, keyIds: readonly string[]): Promise<Map<string, (AclNetwork & { id: number })[]>> {
+  const out = new Map<string, (AclNetwork & { id: number })[]>()
   if (keyIds.length === 0) return out
-  const rows = await db.selectFrom('api_key_acls').select(['key_id', 'address', 'mask']).where('key_id', 'in', keyIds).orderBy('id').execute()
+  const rows = await db.selectFrom('api_key_acls').select(['id', 'key_id', 'address', 'mask']).where('key_id', 'in', keyIds).orderBy('id').execute()
   for (const r of rows) {
     const list = out.get(r.key_id) ?? []
-    list.push({ address: r.address, mask: r.mask })
+    list.push({ id: r.id, address: r.address, mask: r.mask })
     out.set(r.key_id, list)
   }
   return out

@@ -931,6 +931,25 @@ export interface Database {
   site_containers: SiteContainerTable
   site_environments: SiteEnvironmentTable
   site_dns_records: SiteDnsRecordTable
+  customer_pins: CustomerPinTable
+  email_changes: EmailChangeTable
+}
+
+/** A customer's support PIN (migration 2026-12-07-0010): an argon2id PHC string, never the PIN. */
+export interface CustomerPinTable {
+  org_id: string
+  pin_hash: string
+  updated_at: string
+}
+
+/** An e-mail change waiting for confirmation (migration 2026-12-07-0010), by the SHA-256 of its token. */
+export interface EmailChangeTable {
+  token_hash: string
+  user_id: string
+  org_id: string
+  new_email: string
+  created_at: string
+  expires_at: string
 }
 
 /** An approval provider of an organisation: "Workflow Managers" (`kind` managers) or one group of "Workflow Groups" (`kind` group). */

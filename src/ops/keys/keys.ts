@@ -22,6 +22,7 @@ import {
   deleteApiKeyAclRow,
   deleteApiKeyRow,
   findApiKeyAcl,
+  findApiKeyAclById,
   findApiKeyWithOrgPath,
   incrementApiKeyAclCount,
   insertApiKey,
@@ -76,14 +77,15 @@ function requireWithin(role: Role, holder: Role, who: string): void {
 /**
  * Creates a key; answers it with its secret, which is never shown again.
  *
- * `role` makes the key act with at most that role (never more than its creator holds, then or
+ * Without `name` the key is named after its role and the day (`admin key 2026-12-07`, or `key …`
+ * when it acts with its user's role): seed 001's `createKey` gives no name. `role` makes the key act with at most that role (never more than its creator holds, then or
  * later); `allowedIps` become its IP ACL entries, in the same transaction.
  */
 export const createApiKey = defineOp({
   name: 'apikey.create',
   input: Type.Object(
     {
-      name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })),
       type: Type.Optional(KeyType),
       orgId: Type.Optional(Type.String()),
       expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -110,7 +112,7 @@ export const createApiKey = defineOp({
         id,
         user_id: ctx.actor.userId,
         org_id: org.id,
-        name: input.name.trim(),
+        name: input.name?.trim() ?? `${input.role ?? (input.type === 'readonly' ? 'readonly' : '')} key ${now.slice(0, 10)}`.trimStart(),
         type: input.type ?? 'full',
         secret_hash: digest(secret),
         created_at: now,
@@ -125,27 +127,27 @@ export const createApiKey = defineOp({
   },
 })
 
-/** A key as seen with its ACL networks and the role it acts with now. */
-export type ApiKeyView = ApiKey & { actsAs: Role; acls: AclNetwork[] }
+/** A key as seen with its ACL entries (id and network) and the role it acts with now. */
+export type ApiKeyView = ApiKey & { actsAs: Role; acls: (AclNetwork & { id: number })[] }
 
 /**
  * Lists the keys that act for organisation `orgId` and that the actor may manage (its own, and
- * with `member.write` those of users in its scope), oldest first, with their ACL networks.
+ * with `member.write` those of users in its scope), oldest first, with their ACL entries.
+ * `role` keeps only the keys that act with that role now (`actsAs`: seed 001's key "type").
  */
 export const listOrgApiKeys = defineOp({
   name: 'apikey.org.list',
-  input: Type.Object({ orgId: Type.String() }, { additionalProperties: false }),
+  input: Type.Object({ orgId: Type.String(), role: Type.Optional(RoleInput) }, { additionalProperties: false }),
   async run(ctx, input): Promise<ApiKeyView[]> {
     const db = ctx.store.db
     const org = await getOrgInScope(ctx, db, input.orgId)
     const admin = can(ctx.actor.role, 'member.write')
-    const rows = (await listApiKeyRowsForOrg(db, org.id)).filter((r) => r.user_id === ctx.actor.userId || (admin && inScope(ctx, r.userPath)))
-    const acls = await listApiKeyAclNetworksOfKeys(db, rows.map((r) => r.id))
-    return rows.map((r) => ({
-      ...toApiKey(r),
-      actsAs: keyActsAs(r.type, r.role, r.userRole as Role),
-      acls: acls.get(r.id) ?? [],
-    }))
+    const views = (await listApiKeyRowsForOrg(db, org.id))
+      .filter((r) => r.user_id === ctx.actor.userId || (admin && inScope(ctx, r.userPath)))
+      .map((r) => ({ row: r, actsAs: keyActsAs(r.type, r.role, r.userRole as Role) }))
+      .filter((v) => input.role === undefined || v.actsAs === input.role)
+    const acls = await listApiKeyAclNetworksOfKeys(db, views.map((v) => v.row.id))
+    return views.map(({ row, actsAs }) => ({ ...toApiKey(row), actsAs, acls: acls.get(row.id) ?? [] }))
   },
 })
 
@@ -275,18 +277,37 @@ export const addApiKeyAcl = defineOp({
   },
 })
 
-/** Changes an ACL entry's address or mask. */
+/**
+ * The key an ACL entry belongs to, if the actor may change it, and the entry: by `keyId` and
+ * `aclId`, or by `aclId` alone (seed 001's `updateKeyACL`/`deleteKeyACL` name only the entry;
+ * entry ids are unique across keys). Anything the actor may not change is not found.
+ */
+async function getAclForChange(ctx: Ctx, db: Db, keyId: string | undefined, aclId: number) {
+  if (keyId === undefined) {
+    const found = await findApiKeyAclById(db, aclId)
+    if (!found) throw new DomainError('not_found', 'ACL entry not found')
+    keyId = found.key_id
+  }
+  const k = await getKeyForChange(ctx, db, keyId)
+  const row = await findApiKeyAcl(db, k.id, aclId)
+  if (!row) throw new DomainError('not_found', 'ACL entry not found')
+  return { k, row }
+}
+
+/**
+ * Changes an ACL entry's address or mask; either may be given alone (the other is kept, and the
+ * pair is checked again: an IPv6 entry's /64 given an IPv4 address is `invalid_argument` on
+ * `mask`). Without `keyId` the entry is found by `aclId` alone.
+ */
 export const updateApiKeyAcl = defineOp({
   name: 'apikey.acl.update',
   input: Type.Object(
-    { keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1, maximum: 2147483647 }), address: Type.Optional(Address), mask: Type.Optional(Mask) },
+    { keyId: Type.Optional(Type.String({ maxLength: 64 })), aclId: Type.Integer({ minimum: 1, maximum: 2147483647 }), address: Type.Optional(Address), mask: Type.Optional(Mask) },
     { additionalProperties: false },
   ),
   async run(ctx, input): Promise<ApiKeyAcl> {
     return ctx.store.write(async (trx) => {
-      const k = await getKeyForChange(ctx, trx, input.keyId)
-      const row = await findApiKeyAcl(trx, k.id, input.aclId)
-      if (!row) throw new DomainError('not_found', 'ACL entry not found')
+      const { row } = await getAclForChange(ctx, trx, input.keyId, input.aclId)
       const acl = normaliseAcl(input.address ?? row.address, input.mask ?? row.mask)
       await updateApiKeyAclRow(trx, row.id, acl)
       return toApiKeyAcl({ ...row, ...acl })
@@ -294,13 +315,13 @@ export const updateApiKeyAcl = defineOp({
   },
 })
 
-/** Removes an ACL entry; a key whose last entry is removed works from anywhere again. */
+/** Removes an ACL entry (without `keyId`: found by `aclId` alone); a key whose last entry is removed works from anywhere again. */
 export const deleteApiKeyAcl = defineOp({
   name: 'apikey.acl.delete',
-  input: Type.Object({ keyId: Type.String({ maxLength: 64 }), aclId: Type.Integer({ minimum: 1, maximum: 2147483647 }) }, { additionalProperties: false }),
+  input: Type.Object({ keyId: Type.Optional(Type.String({ maxLength: 64 })), aclId: Type.Integer({ minimum: 1, maximum: 2147483647 }) }, { additionalProperties: false }),
   async run(ctx, input): Promise<void> {
     await ctx.store.write(async (trx) => {
-      const k = await getKeyForChange(ctx, trx, input.keyId)
+      const { k } = await getAclForChange(ctx, trx, input.keyId, input.aclId)
       if (!(await deleteApiKeyAclRow(trx, k.id, input.aclId))) throw new DomainError('not_found', 'ACL entry not found')
       await decrementApiKeyAclCount(trx, k.id)
     })

@@ -28,6 +28,7 @@ import { seed004Core } from './2026-12-07-0003-seed004-core.js'
 import { bandwidth } from './2026-12-07-0009-bandwidth.js'
 import { settingsFtp } from './2026-12-07-0007-settings-ftp.js'
 import { ipPools } from './2026-12-07-0006-ip-pools.js'
+import { account } from './2026-12-07-0010-account.js'
 import { noticesContacts } from './2026-12-07-0008-notices-contacts.js'
 import { sites } from './2026-12-07-0012-sites.js'
 import { cancellations } from './2026-12-07-0011-cancellations.js'
@@ -66,5 +67,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-07-0008-notices-contacts': noticesContacts(dialect),
     '2026-12-07-0012-sites': sites(dialect),
     '2026-12-07-0011-cancellations': cancellations(),
+    '2026-12-07-0010-account': account(),
   }
 }
