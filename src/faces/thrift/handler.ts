@@ -10,7 +10,10 @@ import { createRequire } from 'node:module'
 import { DomainError, isDomainError } from '../../core/errors.js'
 import type { Ctx } from '../../ops/context.js'
 import { THRIFT_ERRORS } from './errors.js'
-import { addApiKeyAcl, createApiKey, deleteApiKey, listOrgApiKeys, type ApiKeyView } from '../../ops/keys/keys.js'
+import { addApiKeyAcl, createApiKey, deleteApiKey, deleteApiKeyAcl, listOrgApiKeys, updateApiKeyAcl, type ApiKeyView } from '../../ops/keys/keys.js'
+import { changeCustomerEmail, changeCustomerPassword, changeCustomerPin, getCustomerUsername, listRoles } from '../../ops/account/index.js'
+import { wizardSite } from '../../ops/sites/wizard-site.js'
+import { requestCancellation } from '../../ops/cancellations/request-cancellation.js'
 import { listSettings } from '../../ops/settings/list-settings.js'
 import { setSettings } from '../../ops/settings/set-settings.js'
 import { addAddress } from '../../ops/network/add-address.js'
@@ -99,7 +102,7 @@ function apiKey(k: ApiKeyView, secret?: string) {
     ...(secret !== undefined ? { secret } : {}),
     created: unixTime(k.createdAt),
     ...(k.expiresAt ? { expires: unixTime(k.expiresAt) } : {}),
-    acls: k.acls.map((a) => new T.APIKeyACL({ id: (a as { id?: number }).id ?? 0, address: a.address, cidr: a.mask } as never)),
+    acls: k.acls.map((a) => new T.APIKeyACL({ id: a.id, address: a.address, cidr: a.mask } as never)),
   } as never)
 }
 
@@ -157,10 +160,47 @@ export class CustomerHandler {
     }
   }
 
+  CP_Wizard(
+    customerId: string | null,
+    siteName: string | null,
+    siteHostname: string | null,
+    containerName: string | null,
+    containerType: string | null,
+    containerOSId: string | null,
+    containerDiskSpace: Int64Like | null,
+    containerSize: string | null,
+    environmentNames: string[] | null,
+    aliasNames: string[] | null,
+    createDNS: boolean | null,
+  ) {
+    return this.run(async () => {
+      const aliases = opt(aliasNames)
+      const dns = opt(createDNS)
+      const r = await wizardSite(this.ctx, {
+        orgId: need(customerId, 'customerId'),
+        siteName: need(siteName, 'siteName'),
+        siteHostname: need(siteHostname, 'siteHostname'),
+        containerName: need(containerName, 'containerName'),
+        containerType: need(containerType, 'containerType'),
+        containerOSId: need(containerOSId, 'containerOSId'),
+        containerDiskSpace: needInt(containerDiskSpace, 'containerDiskSpace'),
+        containerSize: need(containerSize, 'containerSize'),
+        environmentNames: need(environmentNames, 'environmentNames'),
+        ...(aliases !== undefined ? { aliasNames: aliases } : {}),
+        ...(dns !== undefined ? { createDNS: dns } : {}),
+      })
+      return r.requestGuid
+    })
+  }
+
+  requestCancellation(id: string | null, reason: string | null) {
+    return this.run(async () => (await requestCancellation(this.ctx, { orgId: need(id, 'id'), reason: need(reason, 'reason') })).requestGuid)
+  }
+
   createKey(id: string | null, type: string | null) {
     return this.run(async () => {
       const role = opt(type)
-      const k = await createApiKey(this.ctx, { name: `${role ?? 'key'} (Thrift)`, orgId: need(id, 'id'), ...(role !== undefined ? { role: role as never } : {}) })
+      const k = await createApiKey(this.ctx, { orgId: need(id, 'id'), ...(role !== undefined ? { role: role as never } : {}) })
       return apiKey({ ...k, actsAs: k.role ?? this.ctx.actor.role, acls: [] }, k.secret)
     })
   }
@@ -173,14 +213,55 @@ export class CustomerHandler {
 
   getKeys(id: string | null, type: string | null) {
     return this.run(async () => {
-      const keys = await listOrgApiKeys(this.ctx, { orgId: need(id, 'id') })
       const role = opt(type)
-      return keys.filter((k) => role === undefined || k.actsAs === role).map((k) => apiKey(k))
+      const keys = await listOrgApiKeys(this.ctx, { orgId: need(id, 'id'), ...(role !== undefined ? { role: role as never } : {}) })
+      return keys.map((k) => apiKey(k))
     })
   }
 
   createKeyACL(id: string | null, address: string | null, cidr: number | null) {
     return this.run(async () => (await addApiKeyAcl(this.ctx, { keyId: need(id, 'id'), address: need(address, 'address'), mask: needInt(cidr, 'cidr') })).id)
+  }
+
+  updateKeyACL(id: Int64Like | null, address: string | null, cidr: number | null) {
+    return this.run(async () => {
+      const a = opt(address)
+      const m = opt(cidr)
+      await updateApiKeyAcl(this.ctx, { aclId: needInt(id, 'id'), ...(a !== undefined ? { address: a } : {}), ...(m !== undefined ? { mask: m } : {}) })
+    })
+  }
+
+  deleteKeyACL(id: Int64Like | null) {
+    return this.run(async () => {
+      await deleteApiKeyAcl(this.ctx, { aclId: needInt(id, 'id') })
+    })
+  }
+
+  listRoles(id: string | null) {
+    return this.run(async () => (await listRoles(this.ctx, { orgId: need(id, 'id') })).map((r) => new T.Role({ id: r.id, name: r.name, permissions: [...r.permissions] })))
+  }
+
+  getUsername(id: string | null) {
+    return this.run(async () => (await getCustomerUsername(this.ctx, { orgId: need(id, 'id') })).username)
+  }
+
+  changePassword(id: string | null, password: string | null) {
+    return this.run(async () => {
+      await changeCustomerPassword(this.ctx, { orgId: need(id, 'id'), password: need(password, 'password') })
+    })
+  }
+
+  changePIN(id: string | null, pin: string | null) {
+    return this.run(async () => {
+      await changeCustomerPin(this.ctx, { orgId: need(id, 'id'), pin: need(pin, 'pin') })
+    })
+  }
+
+  changeEmail(id: string | null, email: string | null) {
+    return this.run(async () => {
+      const r = await changeCustomerEmail(this.ctx, { orgId: need(id, 'id'), email: need(email, 'email') })
+      return new T.EmailChange({ current: r.current, ...(r.pending !== null ? { pending: r.pending } : {}) } as never)
+    })
   }
 
   setSettings(id: string | null, settings: { name: string | null; value: string | null }[] | null) {
