@@ -292,7 +292,7 @@ export interface LoadOptions {
   method?: string
   path: string
   headers?: Record<string, string>
-  body?: string
+  body?: string | Buffer
   /** Builds each request anew (e.g. a unique body per request). */
   setupRequest?: (req: RequestParams) => RequestParams
   connections: number

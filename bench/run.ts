@@ -52,12 +52,13 @@ import {
   type LoadOptions,
   type ServerChild,
 } from './lib.js'
+import { addressesUnderConcurrency, thriftCall, thriftProbe } from './thrift.js'
 import { JobDb, NOOP_SERVICE, createPgDatabase, customerServiceStarter, ensureNoopService, latencySlice, tallyBatch } from './jobs.js'
 
-const ALL = ['a', 'b', 'c', 'd', 'e', 'x', 'k', 'f', 'g', 'h', 's'] as const
+const ALL = ['a', 'b', 'c', 'd', 'e', 'x', 'k', 't', 'f', 'g', 'h', 's'] as const
 type Part = (typeof ALL)[number]
 const USAGE =
-  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,x,k,f,g,h,s] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
+  'usage: npm run bench -- [--quick] [--only a,b,c,d,e,x,k,t,f,g,h,s] [--connections N] [--duration S] [--rounds N] [--warmup S] [--orgs N] ' +
   '[--postgres URL] [--jobs N] [--job-rounds N] [--job-rate R] [--keep] [--cpu-prof]'
 
 const args = parseArgs(process.argv.slice(2))
@@ -173,6 +174,7 @@ let rowBytes: number | undefined
 let seedInfo: { orgs: number; wallSeconds: number; reportedSeconds: number | null } | undefined
 let dCheck: (() => Promise<void>) | undefined
 let xCheck: (() => Promise<void>) | undefined
+let tCheck: (() => Promise<void>) | undefined
 let closeRaw: (() => void) | undefined
 /** Cores busy on the machine while each job figure ran (see jobThroughput). */
 let jobCpu: Record<string, number | null> | undefined
@@ -367,6 +369,37 @@ try {
     )
   }
 
+  // (t) seed 001's Thrift service over HTTP beside the same reads over REST, and addIpAddress
+  // under 50 concurrent clients (checked: no address given twice).
+  if (only.has('t')) {
+    const s = await serve(() => startClientele({ name: 'clientele (thrift)', db: join(runDir, 'thrift.db'), password, logFile: lg('clientele-thrift'), nodeArgs }))
+    const cred = await credentials(s.url, password)
+    const made = await api(s.url, 'POST', `/orgs/${cred.masterId}/customers`, cred.basic, { name: 'Thrift Customer' })
+    expectStatus('POST /orgs/{masterId}/customers', made, 201)
+    const org = made.json.id as string
+    expectStatus('POST /orgs/{id}/members', await api(s.url, 'POST', `/orgs/${org}/members`, cred.basic, { username: 'thrift-owner', password: 'a-long-password-1', role: 'owner' }), 201)
+    for (const role of ['readonly', 'member', 'admin']) expectStatus('POST /orgs/{id}/api-keys', await api(s.url, 'POST', `/orgs/${org}/api-keys`, cred.basic, { role }), 201)
+    const thriftHeaders = { authorization: cred.basic, 'content-type': 'application/x-thrift' }
+    const userBody = thriftCall('getUsername', org)
+    const keysBody = thriftCall('getKeys', org)
+    const userProbe = await thriftProbe(s.url, thriftHeaders, userBody)
+    if (!userProbe.includes('thrift-owner')) throw new Error(`getUsername answered ${JSON.stringify(userProbe.slice(0, 200))}`)
+    const keysProbe = await thriftProbe(s.url, thriftHeaders, keysBody)
+    if (!keysProbe.includes('readonly') || keysProbe.includes('clt_')) throw new Error(`getKeys answered ${JSON.stringify(keysProbe.slice(0, 300))}`)
+    expectStatus('GET /orgs/{id}/username', await api(s.url, 'GET', `/orgs/${org}/username`, cred.basic), 200)
+    expectStatus('GET /orgs/{id}/api-keys', await api(s.url, 'GET', `/orgs/${org}/api-keys`, cred.basic), 200)
+    scenarios.push(
+      http('t.user.rest', 'REST GET /orgs/{id}/username, Basic', { url: s.url, path: `/orgs/${org}/username`, headers: { authorization: cred.basic }, connections }),
+      http('t.user', 'Thrift getUsername over HTTP, Basic', { url: s.url, method: 'POST', path: '/thrift/customer', headers: thriftHeaders, body: userBody, connections }),
+      http('t.keys.rest', 'REST GET /orgs/{id}/api-keys, Basic', { url: s.url, path: `/orgs/${org}/api-keys`, headers: { authorization: cred.basic }, connections }),
+      http('t.keys', 'Thrift getKeys over HTTP, Basic', { url: s.url, method: 'POST', path: '/thrift/customer', headers: thriftHeaders, body: keysBody, connections }),
+    )
+    tCheck = async () => {
+      const r = await addressesUnderConcurrency(s.url, cred)
+      notes.push(`t.ip: 50 concurrent clients, addIpAddress × 10 each through Thrift over HTTP: ${fmtInt(r.given)} addresses given in ${r.seconds.toFixed(2)} s (${fmtInt(r.given / r.seconds)}/s), ${r.refused} refused, 0 given twice (answers and listings checked)`)
+    }
+  }
+
   // (e) the raw insert baseline for (d), in this process while no server is loaded.
   if (only.has('e')) {
     // Measured from a row POST /orgs/{id}/customers stored when (d) runs; otherwise a typical size.
@@ -399,6 +432,7 @@ try {
   for (const sc of scenarios) rows.set(sc.key, { key: sc.key, label: sc.label, ...tallies.get(sc.key)!.figure() })
   if (dCheck) await dCheck()
   if (xCheck) await xCheck()
+  if (tCheck) await tCheck()
 
   // The job figures run alone: the HTTP figures' servers are stopped first.
   closeRaw?.()
@@ -560,14 +594,14 @@ async function provisioningLatency(): Promise<void> {
 
 // The report.
 const baselineOf = (key: string): string | undefined =>
-  key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : key === 'g.3' ? 'g.1' : key === 'x.list' ? 'x.list.rest' : key === 'x.create' ? 'x.create.rest' : key === 'k.get' ? 'k.get.rest' : key === 'k.set' ? 'k.set.rest' : undefined
+  key.startsWith('b') || key.startsWith('c') ? 'a' : key.startsWith('d') ? 'e' : key === 'g.3' ? 'g.1' : key === 'x.list' ? 'x.list.rest' : key === 'x.create' ? 'x.create.rest' : key === 'k.get' ? 'k.get.rest' : key === 'k.set' ? 'k.set.rest' : key === 't.user' ? 't.user.rest' : key === 't.keys' ? 't.keys.rest' : undefined
 /** Floors on the ratio of req/s to the baseline's. */
 const floorOf = (key: string): number | undefined =>
-  key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : key === 'g.3' ? 2 : key === 'x.list' || key === 'x.create' || key === 'k.get' || key === 'k.set' ? 0.7 : undefined
+  key.startsWith('b') ? 0.5 : key.startsWith('c') ? 0.1 : key.startsWith('d') ? 0.5 : key === 'g.3' ? 2 : key === 'x.list' || key === 'x.create' || key === 'k.get' || key === 'k.set' || key === 't.user' || key === 't.keys' ? 0.7 : undefined
 /** Floors on req/s itself (jobs/s for f), where the requirement is a rate, not a ratio. */
 const rateFloorOf = (key: string): number | undefined => (key === 'f' ? 500 : undefined)
-const BASELINES = new Set(['a', 'e', 'g.1', 'x.list.rest', 'x.create.rest', 'k.get.rest', 'k.set.rest'])
-const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e', 'x.list.rest', 'x.list', 'x.create.rest', 'x.create', 'k.get.rest', 'k.get', 'k.set.rest', 'k.set', 'f', 'g.1', 'g.3', 'h.sqlite', 'h.postgres']
+const BASELINES = new Set(['a', 'e', 'g.1', 'x.list.rest', 'x.create.rest', 'k.get.rest', 'k.set.rest', 't.user.rest', 't.keys.rest'])
+const order = ['a', 'b.bearer', 'b.basic', 'c.bearer', 'c.basic', 'd.bearer', 'd.basic', 'e', 'x.list.rest', 'x.list', 'x.create.rest', 'x.create', 'k.get.rest', 'k.get', 'k.set.rest', 'k.set', 't.user.rest', 't.user', 't.keys.rest', 't.keys', 'f', 'g.1', 'g.3', 'h.sqlite', 'h.postgres']
 
 interface Verdict {
   key: string
