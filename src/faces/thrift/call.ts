@@ -16,7 +16,14 @@ type ProcessorCtor = new (handler: object) => { process(input: unknown, output: 
 const CustomerProcessor = (require('./gen/Customer.js') as { Processor: ProcessorCtor }).Processor
 const SessionProcessor = (require('./gen/Session.js') as { Processor: ProcessorCtor }).Processor
 
-const APP_X = (Thrift as unknown as { TApplicationExceptionType: Record<'UNKNOWN' | 'INTERNAL_ERROR', number> }).TApplicationExceptionType
+const APP_X = (Thrift as unknown as { TApplicationExceptionType: Record<'UNKNOWN' | 'UNKNOWN_METHOD', number> }).TApplicationExceptionType
+
+/** The functions of `service Customer`, by the generated processor's `process_<name>` methods. */
+const CUSTOMER_FUNCTIONS: ReadonlySet<string> = new Set(
+  Object.getOwnPropertyNames(CustomerProcessor.prototype)
+    .filter((n) => n.startsWith('process_'))
+    .map((n) => n.slice('process_'.length)),
+)
 
 export interface MessageOutcome {
   /** The answer, as the writer made it (framed for TCP, plain for HTTP). */
@@ -69,6 +76,13 @@ export function messageRunner(deps: Deps, limits: ThriftLimits): MessageRunner {
           input.skip(Thrift.Type.STRUCT)
           const how = authenticate ? 'call Session.authenticate on this connection first' : 'send credentials (Authorization: Basic or Bearer)'
           writeApplicationException(output, head.fname, head.rseqid, APP_X.UNKNOWN, `authentication required: ${how}`)
+          return
+        }
+        if (!CUSTOMER_FUNCTIONS.has(head.fname)) {
+          // Answered here rather than by the generated processor, whose exception loses its type.
+          input.readMessageBegin()
+          input.skip(Thrift.Type.STRUCT)
+          writeApplicationException(output, head.fname, head.rseqid, APP_X.UNKNOWN_METHOD, `Unknown function ${head.fname}`)
           return
         }
         const handler = new CustomerHandler(contextOf(deps, actor))

@@ -138,7 +138,9 @@ export function isWireError(e: unknown): boolean {
 /** Writes a TApplicationException message (an answer no declared result can carry). */
 export function writeApplicationException(output: unknown, name: string, seqid: number, type: number, message: string): void {
   const out = output as { writeMessageBegin(n: string, t: number, s: number): void; writeMessageEnd(): void; flush(): void }
-  const x = new thrift.Thrift.TApplicationException(type, message) as unknown as { write(o: unknown): void }
+  const x = new thrift.Thrift.TApplicationException(type, message) as unknown as { write(o: unknown): void; code?: number }
+  // The library's write() sends `code` as the type field (its constructor sets only `type`).
+  x.code = type
   out.writeMessageBegin(name, thrift.Thrift.MessageType.EXCEPTION, seqid)
   x.write(out)
   out.writeMessageEnd()
