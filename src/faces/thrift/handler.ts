@@ -123,6 +123,7 @@ function ftpUser(u: FtpUser) {
   } as never)
 }
 
+/** Maps are plain objects to the generated code (`Thrift.copyMap` copies own keys; a `Map` has none). */
 function contact(c: Contact) {
   return new T.CustomerContact({
     id: c.id,
@@ -133,8 +134,8 @@ function contact(c: Contact) {
         new T.CustomerContactMethod({
           id: m.id,
           methodId: m.methodId,
-          options: new Map(Object.entries({ ...m.options, address: m.address })),
-          notices: m.notices.map((n) => new T.CustomerContactMethodNotice({ id: n.id, noticeTypeId: n.noticeTypeId, options: new Map(Object.entries(n.options)) } as never)),
+          options: { ...m.options, address: m.address },
+          notices: m.notices.map((n) => new T.CustomerContactMethodNotice({ id: n.id, noticeTypeId: n.noticeTypeId, options: { ...n.options } } as never)),
         } as never),
     ),
   } as never)
