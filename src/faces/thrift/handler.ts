@@ -52,13 +52,33 @@ export class ThriftTransportError extends Error {
 }
 
 /** The declared exception, or a transport error, for whatever a call threw. */
-export function toThriftError(e: unknown, ctx: Pick<Ctx, 'log'>): Error {
+/** The functions whose customer argument is `customerId`; every other calls it `id`. */
+const CUSTOMER_ID_ARG = new Set(['CP_Wizard', 'createFTPUser', 'currentBillableBandwidth', 'listNotices', 'createContact', 'listContacts'])
+
+/** An operation's input field as the IDL names the argument, so that `InvalidArguments.field` names what the caller sent. */
+function argumentName(fn: string, field: string): string {
+  const head = field.split('.')[0]!
+  const rest = field.slice(head.length)
+  const renamed: Record<string, string> = {
+    orgId: CUSTOMER_ID_ARG.has(fn) ? 'customerId' : 'id',
+    keyId: 'id',
+    aclId: 'id',
+    mask: 'cidr',
+    siteName: 'siteId',
+    environmentName: 'environmentId',
+    subscriptionId: 'contactMethodNoticeId',
+    role: 'type',
+  }
+  return Object.hasOwn(renamed, head) ? renamed[head]! + rest : field
+}
+
+export function toThriftError(e: unknown, ctx: Pick<Ctx, 'log'>, fn = ''): Error {
   if (isDomainError(e)) {
     const how = THRIFT_ERRORS[e.code]
     if (!how.showMessage) ctx.log.error({ err: e }, 'internal error')
     const message = how.showMessage ? e.message : 'internal error'
     if (how.answer === 'authentication') return new ThriftTransportError(message, true)
-    const field = typeof e.details?.field === 'string' ? e.details.field : undefined
+    const field = typeof e.details?.field === 'string' ? argumentName(fn, e.details.field) : undefined
     return new T.InvalidArguments({ message, code: e.code, ...(field !== undefined ? { field } : {}) } as ConstructorParameters<typeof T.InvalidArguments>[0])
   }
   ctx.log.error({ err: e }, 'internal error')
@@ -151,11 +171,11 @@ export class CustomerHandler {
 
   constructor(private readonly ctx: Ctx) {}
 
-  private async run<R>(f: () => Promise<R>): Promise<R> {
+  private async run<R>(fn: string, f: () => Promise<R>): Promise<R> {
     try {
       return await f()
     } catch (e) {
-      const x = toThriftError(e, this.ctx)
+      const x = toThriftError(e, this.ctx, fn)
       if (x instanceof ThriftTransportError && x.authentication) this.onAuthFailure()
       throw x
     }
@@ -174,7 +194,7 @@ export class CustomerHandler {
     aliasNames: string[] | null,
     createDNS: boolean | null,
   ) {
-    return this.run(async () => {
+    return this.run('CP_Wizard', async () => {
       const aliases = opt(aliasNames)
       const dns = opt(createDNS)
       const r = await wizardSite(this.ctx, {
@@ -195,11 +215,11 @@ export class CustomerHandler {
   }
 
   requestCancellation(id: string | null, reason: string | null) {
-    return this.run(async () => (await requestCancellation(this.ctx, { orgId: need(id, 'id'), reason: need(reason, 'reason') })).requestGuid)
+    return this.run('requestCancellation', async () => (await requestCancellation(this.ctx, { orgId: need(id, 'id'), reason: need(reason, 'reason') })).requestGuid)
   }
 
   createKey(id: string | null, type: string | null) {
-    return this.run(async () => {
+    return this.run('createKey', async () => {
       const role = opt(type)
       const k = await createApiKey(this.ctx, { orgId: need(id, 'id'), ...(role !== undefined ? { role: role as never } : {}) })
       return apiKey({ ...k, actsAs: k.role ?? this.ctx.actor.role, acls: [] }, k.secret)
@@ -207,13 +227,13 @@ export class CustomerHandler {
   }
 
   revokeKey(id: string | null) {
-    return this.run(async () => {
+    return this.run('revokeKey', async () => {
       await deleteApiKey(this.ctx, { keyId: need(id, 'id') })
     })
   }
 
   getKeys(id: string | null, type: string | null) {
-    return this.run(async () => {
+    return this.run('getKeys', async () => {
       const role = opt(type)
       const keys = await listOrgApiKeys(this.ctx, { orgId: need(id, 'id'), ...(role !== undefined ? { role: role as never } : {}) })
       return keys.map((k) => apiKey(k))
@@ -221,11 +241,11 @@ export class CustomerHandler {
   }
 
   createKeyACL(id: string | null, address: string | null, cidr: number | null) {
-    return this.run(async () => (await addApiKeyAcl(this.ctx, { keyId: need(id, 'id'), address: need(address, 'address'), mask: needInt(cidr, 'cidr') })).id)
+    return this.run('createKeyACL', async () => (await addApiKeyAcl(this.ctx, { keyId: need(id, 'id'), address: need(address, 'address'), mask: needInt(cidr, 'cidr') })).id)
   }
 
   updateKeyACL(id: Int64Like | null, address: string | null, cidr: number | null) {
-    return this.run(async () => {
+    return this.run('updateKeyACL', async () => {
       const a = opt(address)
       const m = opt(cidr)
       await updateApiKeyAcl(this.ctx, { aclId: needInt(id, 'id'), ...(a !== undefined ? { address: a } : {}), ...(m !== undefined ? { mask: m } : {}) })
@@ -233,66 +253,66 @@ export class CustomerHandler {
   }
 
   deleteKeyACL(id: Int64Like | null) {
-    return this.run(async () => {
+    return this.run('deleteKeyACL', async () => {
       await deleteApiKeyAcl(this.ctx, { aclId: needInt(id, 'id') })
     })
   }
 
   listRoles(id: string | null) {
-    return this.run(async () => (await listRoles(this.ctx, { orgId: need(id, 'id') })).map((r) => new T.Role({ id: r.id, name: r.name, permissions: [...r.permissions] })))
+    return this.run('listRoles', async () => (await listRoles(this.ctx, { orgId: need(id, 'id') })).map((r) => new T.Role({ id: r.id, name: r.name, permissions: [...r.permissions] })))
   }
 
   getUsername(id: string | null) {
-    return this.run(async () => (await getCustomerUsername(this.ctx, { orgId: need(id, 'id') })).username)
+    return this.run('getUsername', async () => (await getCustomerUsername(this.ctx, { orgId: need(id, 'id') })).username)
   }
 
   changePassword(id: string | null, password: string | null) {
-    return this.run(async () => {
+    return this.run('changePassword', async () => {
       await changeCustomerPassword(this.ctx, { orgId: need(id, 'id'), password: need(password, 'password') })
     })
   }
 
   changePIN(id: string | null, pin: string | null) {
-    return this.run(async () => {
+    return this.run('changePIN', async () => {
       await changeCustomerPin(this.ctx, { orgId: need(id, 'id'), pin: need(pin, 'pin') })
     })
   }
 
   changeEmail(id: string | null, email: string | null) {
-    return this.run(async () => {
+    return this.run('changeEmail', async () => {
       const r = await changeCustomerEmail(this.ctx, { orgId: need(id, 'id'), email: need(email, 'email') })
       return new T.EmailChange({ current: r.current, ...(r.pending !== null ? { pending: r.pending } : {}) } as never)
     })
   }
 
   setSettings(id: string | null, settings: { name: string | null; value: string | null }[] | null) {
-    return this.run(async () => {
+    return this.run('setSettings', async () => {
       const list = need(settings, 'settings').map((s, i) => ({ name: need(s.name, `settings.${i}.name`), value: need(s.value, `settings.${i}.value`) }))
       await setSettings(this.ctx, { orgId: need(id, 'id'), settings: list })
     })
   }
 
   getSettings(id: string | null) {
-    return this.run(async () => (await listSettings(this.ctx, { orgId: need(id, 'id') })).items.map((s) => new T.Setting({ name: s.name, value: s.value })))
+    return this.run('getSettings', async () => (await listSettings(this.ctx, { orgId: need(id, 'id') })).items.map((s) => new T.Setting({ name: s.name, value: s.value })))
   }
 
   addIpAddress(id: string | null, address: string | null) {
-    return this.run(async () => {
+    return this.run('addIpAddress', async () => {
       const a = opt(address)
       return (await addAddress(this.ctx, { orgId: need(id, 'id'), ...(a !== undefined ? { address: a } : {}) })).address
     })
   }
 
   getIpAddresses(id: string | null) {
-    return this.run(async () => (await listAddresses(this.ctx, { orgId: need(id, 'id') })).map((a) => a.address))
+    return this.run('getIpAddresses', async () => (await listAddresses(this.ctx, { orgId: need(id, 'id') })).map((a) => a.address))
   }
 
   getDetailedIpAddresses(id: string | null) {
-    return this.run(async () => (await listAddresses(this.ctx, { orgId: need(id, 'id') })).map(ipDetails))
+    return this.run('getDetailedIpAddresses', async () => (await listAddresses(this.ctx, { orgId: need(id, 'id') })).map(ipDetails))
   }
 
   freeIpAddress(id: string | null, address: string | null) {
-    return this.run(async () => {
+    return this.run('freeIpAddress', async () => {
       await freeAddress(this.ctx, { orgId: need(id, 'id'), address: need(address, 'address') })
     })
   }
@@ -307,7 +327,7 @@ export class CustomerHandler {
     siteId: string | null,
     environmentId: string | null,
   ) {
-    return this.run(async () => {
+    return this.run('createFTPUser', async () => {
       const site = opt(siteId)
       const env = opt(environmentId)
       const u = await createFtpUser(this.ctx, {
@@ -325,7 +345,7 @@ export class CustomerHandler {
   }
 
   listFTPUsers(id: string | null, siteId: string | null, environmentId: string | null) {
-    return this.run(async () => {
+    return this.run('listFTPUsers', async () => {
       const site = opt(siteId)
       const env = opt(environmentId)
       const r = await listFtpUsers(this.ctx, { orgId: need(id, 'id'), ...(site !== undefined ? { siteName: site } : {}), ...(env !== undefined ? { environmentName: env } : {}) })
@@ -343,7 +363,7 @@ export class CustomerHandler {
     siteId: string | null,
     environmentId: string | null,
   ) {
-    return this.run(async () => {
+    return this.run('updateFTPUser', async () => {
       const patch: Record<string, unknown> = { id: need(id, 'id') }
       for (const [k, v] of [
         ['name', name],
@@ -361,13 +381,13 @@ export class CustomerHandler {
   }
 
   destroyFTPUser(id: string | null) {
-    return this.run(async () => {
+    return this.run('destroyFTPUser', async () => {
       await deleteFtpUser(this.ctx, { id: need(id, 'id') })
     })
   }
 
   currentBillableBandwidth(customerId: string | null) {
-    return this.run(async () => {
+    return this.run('currentBillableBandwidth', async () => {
       const b = await getBillableBandwidth(this.ctx, { orgId: need(customerId, 'customerId') })
       return new T.BillableBandwidth({
         amount: b.billableBitsPerSecond ?? b.billableBytes ?? 0,
@@ -380,7 +400,7 @@ export class CustomerHandler {
   }
 
   listNotices(customerId: string | null, since: Int64Like | null) {
-    return this.run(async () => {
+    return this.run('listNotices', async () => {
       const s = int(since, 'since')
       const list = await listNotices(this.ctx, { orgId: need(customerId, 'customerId'), ...(s !== undefined ? { since: s } : {}) })
       return list.map(
@@ -401,22 +421,22 @@ export class CustomerHandler {
 
   /** Acknowledged for the caller's own organisation: the seed's call names no customer. */
   acknowledgeNotice(noticeId: Int64Like | null) {
-    return this.run(async () => {
+    return this.run('acknowledgeNotice', async () => {
       await acknowledgeNotice(this.ctx, { orgId: this.ctx.actor.orgId, noticeId: needInt(noticeId, 'noticeId') })
     })
   }
 
   createContact(customerId: string | null, name: string | null) {
-    return this.run(async () => (await createContact(this.ctx, { orgId: need(customerId, 'customerId'), name: need(name, 'name') })).id)
+    return this.run('createContact', async () => (await createContact(this.ctx, { orgId: need(customerId, 'customerId'), name: need(name, 'name') })).id)
   }
 
   destroyContact(contactId: Int64Like | null) {
-    return this.run(() => deleteContact(this.ctx, { contactId: needInt(contactId, 'contactId') }))
+    return this.run('destroyContact', () => deleteContact(this.ctx, { contactId: needInt(contactId, 'contactId') }))
   }
 
   /** `options.address` is where the method reaches the contact (an e-mail address, an E.164 number, an https URL); the rest are kept as options. */
   createContactMethod(contactId: Int64Like | null, methodId: number | null, options: Map<string, string> | null) {
-    return this.run(async () => {
+    return this.run('createContactMethod', async () => {
       const all = record(options) ?? Object.create(null)
       const { address, ...rest } = all as Record<string, string>
       if (address === undefined) throw new DomainError('invalid_argument', 'options.address is required: the e-mail address, E.164 phone number or https URL the method reaches', { field: 'options' })
@@ -426,11 +446,11 @@ export class CustomerHandler {
   }
 
   destroyContactMethod(contactMethodId: Int64Like | null) {
-    return this.run(() => removeContactMethod(this.ctx, { contactMethodId: needInt(contactMethodId, 'contactMethodId') }))
+    return this.run('destroyContactMethod', () => removeContactMethod(this.ctx, { contactMethodId: needInt(contactMethodId, 'contactMethodId') }))
   }
 
   createContactMethodNotice(contactMethodId: Int64Like | null, noticeTypeId: number | null, options: Map<string, string> | null) {
-    return this.run(async () => {
+    return this.run('createContactMethodNotice', async () => {
       const o = record(options)
       const r = await subscribeContactMethod(this.ctx, { contactMethodId: needInt(contactMethodId, 'contactMethodId'), noticeTypeId: needInt(noticeTypeId, 'noticeTypeId'), ...(o ? { options: { ...o } } : {}) })
       return r.id
@@ -438,18 +458,18 @@ export class CustomerHandler {
   }
 
   destroyContactMethodNotice(contactMethodNoticeId: Int64Like | null) {
-    return this.run(() => unsubscribeContactMethod(this.ctx, { subscriptionId: needInt(contactMethodNoticeId, 'contactMethodNoticeId') }))
+    return this.run('destroyContactMethodNotice', () => unsubscribeContactMethod(this.ctx, { subscriptionId: needInt(contactMethodNoticeId, 'contactMethodNoticeId') }))
   }
 
   listContactNoticeTypes() {
-    return this.run(async () => (await listContactNoticeTypes(this.ctx, {})).map((t) => new T.ContactNoticeType({ id: t.id, name: t.code, description: t.name })))
+    return this.run('listContactNoticeTypes', async () => (await listContactNoticeTypes(this.ctx, {})).map((t) => new T.ContactNoticeType({ id: t.id, name: t.code, description: t.name })))
   }
 
   listContactMethods() {
-    return this.run(async () => (await listContactMethods(this.ctx, {})).map((t) => new T.ContactMethod({ id: t.id, name: t.code, description: t.name })))
+    return this.run('listContactMethods', async () => (await listContactMethods(this.ctx, {})).map((t) => new T.ContactMethod({ id: t.id, name: t.code, description: t.name })))
   }
 
   listContacts(customerId: string | null) {
-    return this.run(async () => (await listContacts(this.ctx, { orgId: need(customerId, 'customerId') })).map(contact))
+    return this.run('listContacts', async () => (await listContacts(this.ctx, { orgId: need(customerId, 'customerId') })).map(contact))
   }
 }
