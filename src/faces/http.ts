@@ -198,13 +198,39 @@ export function installAuth(app: FastifyInstance, auth: Authenticator): void {
   app.addHook('onRequest', async (req) => {
     // A NUL anywhere in the URL is refused before it can reach a query.
     if (/%00/i.test(req.url)) throw new DomainError('invalid_argument', 'the URL may not contain NUL')
-    if (req.routeOptions.config?.public || req.routeOptions.url?.startsWith('/docs')) return
+    if (req.routeOptions.config?.public || req.routeOptions.url?.startsWith('/docs') || req.routeOptions.url?.startsWith('/console/assets/')) return
     req.actor = await auth.authenticate({
       authorization: req.headers.authorization,
       sessionToken: req.cookies?.[SESSION_COOKIE],
       ip: req.ip,
     })
+    if (req.actor.via === 'session' && !SAFE_METHODS.has(req.method)) refuseCrossOrigin(req)
   })
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * CSRF: an unsafe call that the session cookie authenticates must come from this server's own
+ * origin. Browsers send `Origin` (and `Sec-Fetch-Site`) with every cross-origin POST, PUT, PATCH
+ * and DELETE; one that names another host is refused (403) before anything runs. (The cookie is
+ * SameSite=Lax too, so most browsers would not send it cross-site at all.) A client that sends
+ * neither header is not a browser, and no page can make it act.
+ */
+function refuseCrossOrigin(req: FastifyRequest): void {
+  const origin = req.headers.origin
+  const site = req.headers['sec-fetch-site']
+  if (origin !== undefined) {
+    let host: string | undefined
+    try {
+      host = origin === 'null' ? undefined : new URL(origin).host
+    } catch {
+      host = undefined
+    }
+    if (host === undefined || host !== req.headers.host) throw new DomainError('forbidden', `a cross-origin ${req.method} with the session cookie is refused (Origin ${origin.slice(0, 100)})`)
+  } else if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    throw new DomainError('forbidden', `a cross-site ${req.method} with the session cookie is refused (Sec-Fetch-Site ${String(site).slice(0, 40)})`)
+  }
 }
 
 /** The headers of a first answer that its replays carry too. */

@@ -27,9 +27,11 @@ import { bandwidthRoutes } from './rest/bandwidth.routes.js'
 import { settingsFtpRoutes } from './rest/settings-ftp.routes.js'
 import { sitesRoutes } from './rest/sites.routes.js'
 import { networkRoutes } from './rest/network.routes.js'
+import { consoleRoutes } from './console/routes.js'
 import { accountRoutes } from './rest/account.routes.js'
 
 export function registerFaces(app: FastifyInstance, deps: Deps): void {
+  consoleRoutes(app)
   cloudRoutes(app, deps)
   catalogRoutes(app, deps)
   networkRoutes(app, deps)

@@ -10,6 +10,7 @@ import { contextOf, type Deps } from '../../ops/context.js'
 import type { Authenticator } from '../../auth/authenticator.js'
 import { SESSION_TTL_MS } from '../../auth/authenticator.js'
 import { PIN_TTL_MS } from '../../core/users.js'
+import { isDomainError } from '../../core/errors.js'
 import { resendLoginPin, verifyLoginPin, type PendingLogin } from '../../ops/auth/login-pin.js'
 import { getIdentity } from '../../ops/auth/get-identity.js'
 import { enhanceRoles, ENHANCE_ROLES, roleFromEnhanceList } from '../../core/roles.js'
@@ -391,6 +392,31 @@ export function authRoutes(app: FastifyInstance, deps: Deps, auth: Authenticator
     async (req) => {
       const id = await getIdentity(ctxOf(deps, req), {})
       return { user: userToWire(id.user), org: orgToWire(id.org) }
+    },
+  )
+
+  r.get(
+    '/session',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Whether the session cookie signs someone in, and who (the console asks this first; 200 either way)',
+        response: { 200: Type.Object({ signedIn: Type.Boolean(), identity: Type.Optional(Identity) }) },
+      },
+    },
+    async (req) => {
+      const token = req.cookies?.[SESSION_COOKIE]
+      if (!token) return { signedIn: false }
+      let actor
+      try {
+        actor = await auth.authenticate({ sessionToken: token, ip: req.ip })
+      } catch (e) {
+        if (isDomainError(e, 'unauthenticated')) return { signedIn: false }
+        throw e
+      }
+      const id = await getIdentity(contextOf(deps, actor), {})
+      return { signedIn: true, identity: { user: userToWire(id.user), org: orgToWire(id.org) } }
     },
   )
 
