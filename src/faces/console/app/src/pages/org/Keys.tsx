@@ -102,7 +102,7 @@ export function Keys({ orgId }: { orgId: string }) {
           </table>
         </div>
       ) : null}
-      <form class="org-form org-inline" onSubmit={create} aria-label="Create an API key">
+      <form class="org-form org-inline" onSubmit={create}>
         <h3>Create an API key</h3>
         <Field label="Key name">
           <input value={name} placeholder="named after its role" onInput={(e) => setName((e.target as HTMLInputElement).value)} />
@@ -201,7 +201,7 @@ function Acls({ k, reload }: { k: Key; reload: () => Promise<void> }) {
           </li>
         ))}
       </ul>
-      <form class="org-form org-inline" onSubmit={add} aria-label={`Add an ACL entry to key ${k.name}`}>
+      <form class="org-form org-inline" onSubmit={add}>
         <Field label="Address">
           <input value={address} required placeholder="203.0.113.0" onInput={(e) => setAddress((e.target as HTMLInputElement).value)} />
         </Field>

@@ -85,7 +85,7 @@ function Users({ orgId }: { orgId: string }) {
           {list.data.total > list.data.items.length ? <p class="org-muted">Showing {list.data.items.length} of {list.data.total}.</p> : null}
         </div>
       ) : null}
-      <form class="org-form org-inline" onSubmit={add} aria-label="Add a user">
+      <form class="org-form org-inline" onSubmit={add}>
         <h3>Add a user</h3>
         <Field label="Username">
           <input value={username} required autoComplete="off" onInput={(e) => setUsername((e.target as HTMLInputElement).value)} />
@@ -159,7 +159,7 @@ function Groups({ orgId }: { orgId: string }) {
           </table>
         </div>
       ) : null}
-      <form class="org-form org-inline" onSubmit={add} aria-label="Add a group">
+      <form class="org-form org-inline" onSubmit={add}>
         <h3>Add a group</h3>
         <Field label="Group name">
           <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} />

@@ -116,7 +116,7 @@ export function Domains({ orgId }: { orgId: string }) {
           </table>
         </div>
       ) : null}
-      <form class="org-form org-inline" onSubmit={add} aria-label="Register a domain">
+      <form class="org-form org-inline" onSubmit={add}>
         <Field label="Domain">
           <input value={domain} required placeholder="example.com" onInput={(e) => setDomain((e.target as HTMLInputElement).value)} />
         </Field>
@@ -198,7 +198,7 @@ export function IpAddresses({ orgId }: { orgId: string }) {
           </table>
         </div>
       ) : null}
-      <form class="org-form org-inline" onSubmit={add} aria-label="Add an IP address">
+      <form class="org-form org-inline" onSubmit={add}>
         <Field label="Pool">
           <input value={pool} placeholder="any pool" onInput={(e) => setPool((e.target as HTMLInputElement).value)} />
         </Field>
@@ -319,7 +319,7 @@ export function Contacts({ orgId }: { orgId: string }) {
           </table>
         </div>
       ) : null}
-      <form class="org-form org-inline" onSubmit={add} aria-label="Add a contact">
+      <form class="org-form org-inline" onSubmit={add}>
         <Field label="Contact name">
           <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} />
         </Field>

@@ -157,7 +157,7 @@ export function Services({ orgId }: { orgId: string }) {
         <ErrorNote error={catalogue.error} />
         {catalogue.data && catalogue.data.items.length === 0 ? <Empty>The catalogue holds no services.</Empty> : null}
         {catalogue.data && catalogue.data.items.length > 0 ? (
-          <form class="org-form org-inline" onSubmit={provision} aria-label="Provision a service">
+          <form class="org-form org-inline" onSubmit={provision}>
             <Field label="Service">
               <select value={choice} required onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}>
                 <option value="">Choose a service…</option>

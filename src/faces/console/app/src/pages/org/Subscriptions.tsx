@@ -86,7 +86,7 @@ export function Quota({ r, idBase }: { r: Resource; idBase: string }) {
         {r.name}
       </span>
       {limited ? (
-        <meter aria-labelledby={id} min={0} max={Math.max(r.total as number, 1)} value={r.usage} high={Math.max((r.total as number) * 0.8, 0)} optimum={0} aria-valuetext={text} />
+        <meter aria-labelledby={id} min={0} max={Math.max(r.total as number, 1)} value={r.usage} low={(r.total as number) * 0.7} high={(r.total as number) * 0.9} optimum={0} aria-valuetext={text} />
       ) : (
         <span class="org-quota-unl" aria-hidden="true" />
       )}
@@ -121,7 +121,7 @@ function SellPlan({ org, parentId, onSold }: { org: Org; parentId: string; onSol
       <ErrorNote error={plans.error} />
       {plans.data && plans.data.items.length === 0 ? <Empty>The parent organisation has no plans to sell.</Empty> : null}
       {plans.data && plans.data.items.length > 0 ? (
-        <form class="org-form org-inline" onSubmit={sell} aria-label="Sell a plan">
+        <form class="org-form org-inline" onSubmit={sell}>
           <Field label="Plan">
             <select value={planId} required onChange={(e) => setPlanId((e.target as HTMLSelectElement).value)}>
               <option value="">Choose a plan…</option>

@@ -115,8 +115,8 @@ export function ConfirmButton({ label, confirm, onConfirm, disabled }: { label: 
 
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
   return (
-    <section class="org-section" aria-labelledby={'h-' + title.replace(/\W+/g, '-')}>
-      <h2 id={'h-' + title.replace(/\W+/g, '-')}>{title}</h2>
+    <section class="org-section">
+      <h2>{title}</h2>
       {children}
     </section>
   )
