@@ -145,25 +145,23 @@ export function Tree({ me }: { me: Identity; route: Route }) {
           void load()
         }}
       />
-      {created && (
-        <div class="tree-created" role="status" aria-live="polite">
-          <p>
-            Created <strong>{created.name}</strong>:
-          </p>
-          <ul class="tree">
-            <OrgRow org={created} />
-          </ul>
-        </div>
-      )}
+      <p class="tree-created-note" role="status" aria-live="polite">
+        {created && (
+          <>
+            Created <strong>{created.name}</strong> ({created.code}
+            {created.isReseller ? ', reseller' : ''}). <a href={href('orgs', created.id)}>Open {created.name}</a>
+          </>
+        )}
+      </p>
 
-      <h2 id="tree-list-title">{searching ? 'Matching customers (whole hierarchy)' : 'Direct customers'}</h2>
+      <h2 id="tree-list-title">{searching ? 'Search results (whole hierarchy)' : 'Top level'}</h2>
       <p class="tree-count" role="status" aria-live="polite">
         {loading ? 'Loading…' : page ? (total === 0 ? 'No customers.' : `Showing ${from}–${to} of ${total}`) : ''}
       </p>
       <ErrorNote error={error} />
       {page && page.items.length > 0 && (
         <ul class="tree" role="list" aria-labelledby="tree-list-title">
-          {page.items.map((o) => (searching ? <OrgRow key={o.id} org={o} showPath /> : <TreeNode key={o.id} org={o} />))}
+          {page.items.map((o) => (searching ? <OrgRow key={o.id} org={o} showPath /> : <TreeNode key={o.id} org={o} fresh={o.id === created?.id} />))}
         </ul>
       )}
       <nav class="tree-pager" aria-label="Pages">
@@ -215,7 +213,7 @@ function OrgRow({ org, showPath }: { org: Org; showPath?: boolean }) {
 }
 
 /** A node of the tree: a reseller expands to its customers, fetched a page at a time. */
-function TreeNode({ org }: { org: Org }) {
+function TreeNode({ org, fresh }: { org: Org; fresh?: boolean }) {
   const [open, setOpen] = useState(false)
   const [kids, setKids] = useState<Org[] | null>(null)
   const [total, setTotal] = useState(0)
@@ -244,7 +242,7 @@ function TreeNode({ org }: { org: Org }) {
   }
 
   return (
-    <li class="tree-node">
+    <li class={fresh ? 'tree-node tree-fresh' : 'tree-node'}>
       {canExpand ? (
         <button type="button" class="tree-toggle" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${org.name}`} onClick={toggle}>
           <span aria-hidden="true">{open ? '▾' : '▸'}</span>
