@@ -441,21 +441,35 @@ export async function listCustomerPage(
   return { items: await loadOrganizations(db, refs), total }
 }
 
+/** What narrows a customer listing beyond its scope and statuses. */
+export interface CustomerFilter {
+  /** Only customers holding a live (not deleted) subscription to this plan. */
+  planId?: number
+  /**
+   * A search: the name starts with it (ASCII letters in any case), or the short code is it
+   * (any case), or the external id is it. Each reads an index of its own.
+   */
+  search?: string
+}
+
+/** The last character a string can hold: `prefix + MAX_CHAR` bounds every string starting with `prefix`. */
+const MAX_CHAR = '\u{10FFFF}'
+
 /**
- * Lists one page of `org`'s customers (as `listCustomerPage`) that hold a live (not deleted)
- * subscription to plan `planId`; `total` is counted by a query of its own.
+ * Lists one page of `org`'s customers (as `listCustomerPage`) that meet `filter`; `total` is
+ * counted by a query of its own.
  */
-export async function listPlanCustomerPage(
+export async function listFilteredCustomerPage(
   db: Db,
   org: Pick<OrgRow, 'id' | 'path' | 'depth'>,
   p: CustomerPage,
-  planId: number,
+  filter: CustomerFilter,
 ): Promise<{ items: Organization[]; total: number }> {
   const [lo, hi] = subtreeRange(org.path)
-  let q = db
-    .selectFrom('orgs')
-    .where('status', 'in', p.statuses)
-    .where((eb) =>
+  let q = db.selectFrom('orgs').where('status', 'in', p.statuses)
+  if (filter.planId !== undefined) {
+    const planId = filter.planId
+    q = q.where((eb) =>
       eb.exists(
         eb
           .selectFrom('subscriptions')
@@ -465,6 +479,18 @@ export async function listPlanCustomerPage(
           .where('subscriptions.status', '<>', 'deleted'),
       ),
     )
+  }
+  if (filter.search !== undefined && filter.search !== '') {
+    const text = filter.search
+    const prefix = asciiLower(text)
+    q = q.where((eb) =>
+      eb.or([
+        eb.and([eb(sql<string>`lower(name)`, '>=', prefix), eb(sql<string>`lower(name)`, '<', prefix + MAX_CHAR)]),
+        eb('code', '=', text.toUpperCase()),
+        eb('external_id', '=', text),
+      ]),
+    )
+  }
   if (p.relDepth === 1) q = q.where('parent_id', '=', org.id)
   else {
     q = q.where('path', '>', lo).where('path', '<', hi)
@@ -476,6 +502,11 @@ export async function listPlanCustomerPage(
   if (p.col !== 'number') page = page.orderBy('number', p.dir)
   const refs = await page.limit(p.limit).offset(p.offset).execute()
   return { items: await loadOrganizations(db, refs), total }
+}
+
+/** Lowers ASCII letters only, as SQLite's `lower()` and PostgreSQL's under the "C" collation do. */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase())
 }
 
 /** An organisation's sealed Slack webhook URL as stored. */

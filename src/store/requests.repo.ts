@@ -116,6 +116,24 @@ export async function listChildRequestRows(db: Db, parentId: number, limit: numb
     .execute()) as RequestRow[]
 }
 
+/** Which recent requests a listing answers: those whose scope path is in [lo, hi), optionally one status or operation. */
+export interface RecentRequests {
+  lo: string
+  hi: string
+  status?: string
+  operation?: string
+  limit: number
+  offset: number
+}
+
+/** Lists recent requests, newest first (`requests_scope` reads the scope's range). */
+export async function listRecentRequestRows(db: Db, w: RecentRequests): Promise<RequestRow[]> {
+  let q = db.selectFrom('requests').selectAll().where('scope_path', '>=', w.lo).where('scope_path', '<', w.hi)
+  if (w.status !== undefined) q = q.where('status', '=', w.status)
+  if (w.operation !== undefined) q = q.where('operation', '=', w.operation)
+  return (await q.orderBy('id', 'desc').limit(w.limit).offset(w.offset).execute()) as RequestRow[]
+}
+
 /** A parent request's answer to one of its children's steps (see `followChildRequest`). */
 export interface ParentStep {
   parentId: number

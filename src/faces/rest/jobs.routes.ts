@@ -1,4 +1,4 @@
-/** Requests and jobs: `GET /jobs/{guid-or-id}`, `GET /jobs?parent=…`, `GET /jobs/{id}/log`. */
+/** Requests and jobs: `GET /jobs/{guid-or-id}`, `GET /jobs` (recent, or `?parent=…`), `GET /jobs/{id}/log`. */
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
@@ -116,10 +116,16 @@ export function jobsRoutes(app: FastifyInstance, deps: Deps): void {
     {
       schema: {
         tags: ['jobs'],
-        summary: 'The children of a request',
+        summary: "A request's children (with `parent`, oldest first), or the recent requests the caller may see (newest first)",
+        description:
+          'Requests concerning the caller\'s organisation and its customers only. Without `parent`: newest first, ' +
+          'narrowed by `status`, `operation` (e.g. customer.create) and `orgId` (that organisation and its customers).',
         querystring: Type.Object(
           {
-            parent: Type.String({ maxLength: 64 }),
+            parent: Type.Optional(Type.String({ maxLength: 64, description: 'A request (guid or id): answer its children' })),
+            status: Type.Optional(Type.Enum(REQUEST_STATUSES)),
+            operation: Type.Optional(Type.String({ maxLength: 100 })),
+            orgId: Type.Optional(Type.String({ maxLength: 64 })),
             offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           },

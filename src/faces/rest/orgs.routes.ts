@@ -153,6 +153,12 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
             status: Type.Optional(Type.Enum(ENHANCE_STATUSES)),
             planId: Type.Optional(PlanIdQuery),
             plan_id: Type.Optional(PlanIdQuery),
+            q: Type.Optional(
+              Type.String({
+                maxLength: 200,
+                description: 'A search: customers whose name starts with it (ASCII letters in any case), whose short code is it (any case) or whose external id is it',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -171,6 +177,7 @@ export function orgsRoutes(app: FastifyInstance, deps: Deps): void {
         maxDepth: either(q.maxDepth, q.max_depth, 'maxDepth'),
         status: q.status,
         planId: either(q.planId, q.plan_id, 'planId'),
+        q: q.q,
       })
       sendJsonText(reply, `{"items":[${out.items.map(orgJson).join(',')}],"total":${out.total}}`)
       return reply

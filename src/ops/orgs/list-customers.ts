@@ -5,7 +5,7 @@ import { coreStatusesFor, ENHANCE_STATUSES } from '../../core/status.js'
 import {
   CUSTOMER_SORT_COLUMNS,
   listCustomerPage,
-  listPlanCustomerPage,
+  listFilteredCustomerPage,
   type CustomerPage,
   type Organization,
 } from '../../store/orgs.repo.js'
@@ -24,6 +24,8 @@ export type CustomerSortKey = (typeof CUSTOMER_SORT_KEYS)[number]
  * reseller answers an empty listing. Rows tie-break on `number` for stable pages. A page is
  * kept in the store's memo while the database is unchanged. With `planId`, only customers
  * holding a live (not deleted) subscription to that plan are answered, and `total` counts them.
+ * With `q`, only customers whose name starts with it (ASCII letters in any case), whose short
+ * code is it (any case) or whose external id is it; `total` counts them too.
  */
 export const listCustomers = defineOp({
   name: 'customer.list',
@@ -38,6 +40,7 @@ export const listCustomers = defineOp({
       maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
       status: Type.Optional(Type.Enum(ENHANCE_STATUSES)),
       planId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+      q: Type.Optional(Type.String({ maxLength: 200 })),
     },
     { additionalProperties: false },
   ),
@@ -52,7 +55,10 @@ export const listCustomers = defineOp({
       col: CUSTOMER_SORT_COLUMNS[input.sortBy ?? 'name'],
       dir: input.sortOrder ?? 'asc',
     }
-    if (input.planId !== undefined) return listPlanCustomerPage(ctx.store.db, org, page, input.planId)
+    const search = input.q?.trim() ?? ''
+    if (input.planId !== undefined || search !== '') {
+      return listFilteredCustomerPage(ctx.store.db, org, page, { planId: input.planId, search: search || undefined })
+    }
     const key = `customers:${org.id}|${page.statuses.join(',')}|${page.relDepth ?? 'all'}|${page.col}|${page.dir}|${page.limit}|${page.offset}`
     return ctx.store.memo(key, () => listCustomerPage(ctx.store.db, ctx.store.dialect, org, page))
   },

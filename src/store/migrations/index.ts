@@ -5,6 +5,7 @@ import { idempotencyHeaders } from './2026-11-23-0003-idempotency-headers.js'
 import { usersEmail } from './2026-11-23-0004-users-email.js'
 import { dropCreatedAtIndex } from './2026-11-23-0005-drop-created-at-index.js'
 import { requests } from './2026-11-23-0007-requests.js'
+import { consoleSearch } from './2026-12-07-0013-console-search.js'
 import { siblingIndex } from './2026-11-23-0008-sibling-index.js'
 import { cloudAccounts } from './2026-11-23-0002-cloud-accounts.js'
 import { catalog } from './2026-11-23-0006-catalog.js'
@@ -68,5 +69,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-07-0012-sites': sites(dialect),
     '2026-12-07-0011-cancellations': cancellations(),
     '2026-12-07-0010-account': account(),
+    '2026-12-07-0013-console-search': consoleSearch(),
   }
 }
