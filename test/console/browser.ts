@@ -145,7 +145,13 @@ export async function horizontalOverflow(page: Page): Promise<number> {
 /** Waits until the console's page shows its heading and nothing is loading. */
 export async function settled(page: Page): Promise<void> {
   await page.locator('h1').first().waitFor()
-  await page.getByRole('status').filter({ hasText: /Loading/ }).waitFor({ state: 'detached' })
+  // Every loading marker gone (a page may load several panels at once). Polled with evaluate:
+  // waitForFunction evaluates a string in the page, which its CSP (no unsafe-eval) refuses.
+  const loading = `[...document.querySelectorAll('[role=status]')].some((el) => /Loading/.test(el.textContent || ''))`
+  for (let i = 0; (await page.evaluate(loading)) as boolean; i++) {
+    if (i > 400) throw new Error('the page is still loading after 10 s')
+    await new Promise((r) => setTimeout(r, 25))
+  }
 }
 
 /**
@@ -175,9 +181,8 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
 }
 
 /**
- * axe-core's full rule set, when the npm package `axe-core` is installed (it is not a dependency
- * yet): injects its script and answers the violations as lines. To switch it on, add `axe-core`
- * to devDependencies and call this beside `accessibilityProblems` in e2e.test.ts.
+ * axe-core's full rule set (labels, names, contrast, landmarks, ARIA): injects its script and
+ * answers the violations as lines.
  */
 export async function axeViolations(page: Page): Promise<string[]> {
   const { createRequire } = await import('node:module')

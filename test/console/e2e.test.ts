@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ADMIN_PASSWORD, eachDialect } from '../helpers/harness.js'
-import { DESKTOP, PHONE, accessibilityProblems, horizontalOverflow, startConsole, type ConsoleHarness } from './browser.js'
+import { DESKTOP, PHONE, accessibilityProblems, axeViolations, horizontalOverflow, startConsole, type ConsoleHarness } from './browser.js'
 import { CONSOLE_PAGES, signIn, signOut, visit, type Ids } from './flows.js'
 
 // Browser globals for the code that runs inside the page (page.evaluate); this program has no DOM lib.
@@ -95,12 +95,14 @@ eachDialect('the web console in a browser', (dialect) => {
           await page.getByRole('button', { name: 'Sign in' }).waitFor()
           assert.ok((await horizontalOverflow(page)) <= 0, `the login scrolls sideways at ${viewport.width} px`)
           assert.deepEqual(await accessibilityProblems(page), [], 'the login')
+          assert.deepEqual(await axeViolations(page), [], 'the login (axe-core)')
           await signIn(page, base, 'admin', ADMIN_PASSWORD)
           for (const p of CONSOLE_PAGES) {
             await visit(page, p.hash(ids))
             const over = await horizontalOverflow(page)
             assert.ok(over <= 0, `${p.name} (${p.hash(ids)}) scrolls sideways by ${over} px at ${viewport.width} px`)
             assert.deepEqual(await accessibilityProblems(page), [], `${p.name} (${p.hash(ids)})`)
+            assert.deepEqual(await axeViolations(page), [], `${p.name} (${p.hash(ids)}) (axe-core)`)
           }
         },
         { viewport },

@@ -31,7 +31,8 @@ export interface ConsolePage {
 export const CONSOLE_PAGES: ConsolePage[] = [
   { name: 'tree', hash: () => '#/' },
   { name: 'org', hash: (d) => `#/orgs/${d.orgId}` },
-  // The organisation's tabs, when the Org page has them: { name: 'org-services', hash: (d) => `#/orgs/${d.orgId}/services` },
+  ...['users', 'keys', 'subscriptions', 'services', 'capacity', 'domains', 'ips', 'notices', 'contacts'].map((tab) => ({ name: `org-${tab}`, hash: (d: Ids) => `#/orgs/${d.orgId}/${tab}` })),
+  { name: 'org-customers', hash: (d) => `#/orgs?root=${d.orgId}` },
   { name: 'requests', hash: () => '#/requests' },
   { name: 'approvals', hash: () => '#/approvals' },
 ]

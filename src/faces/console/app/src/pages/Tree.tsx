@@ -29,8 +29,10 @@ function customersUrl(orgId: string, params: Record<string, string | number | bo
   return `/orgs/${seg(orgId)}/customers?${qs}`
 }
 
-export function Tree({ me }: { me: Identity; route: Route }) {
-  const root = me.org
+export function Tree({ me, route }: { me: Identity; route: Route }) {
+  // `#/orgs?root=<id>` shows the hierarchy below one organisation (a reseller's "Customers of" link).
+  const rootId = route.query.get('root') || me.org.id
+  const [root, setRoot] = useState<Org>(me.org)
   const [filters, setFilters] = useState<Filters>({ q: '', status: '', planId: '' })
   const [draft, setDraft] = useState<Filters>(filters)
   const [pageSize, setPageSize] = useState(25)
@@ -41,6 +43,11 @@ export function Tree({ me }: { me: Identity; route: Route }) {
   const [plans, setPlans] = useState<{ id: number; name: string }[]>([])
   const [created, setCreated] = useState<Org | null>(null)
   const seq = useRef(0)
+  useEffect(() => {
+    setOffset(0)
+    if (rootId === me.org.id) setRoot(me.org)
+    else get<Org>(`/orgs/${seg(rootId)}`).then(setRoot, setError)
+  }, [rootId])
 
   const searching = filters.q.trim() !== '' || filters.status !== '' || filters.planId !== ''
 
@@ -50,7 +57,7 @@ export function Tree({ me }: { me: Identity; route: Route }) {
     setError(null)
     try {
       const p = await get<Page<Org>>(
-        customersUrl(root.id, {
+        customersUrl(rootId, {
           offset,
           limit: pageSize,
           q: filters.q.trim(),
@@ -69,14 +76,14 @@ export function Tree({ me }: { me: Identity; route: Route }) {
 
   useEffect(() => {
     void load()
-  }, [root.id, filters, offset, pageSize])
+  }, [rootId, filters, offset, pageSize])
 
   useEffect(() => {
-    get<{ items: { id: number; name: string }[] }>(`/orgs/${seg(root.id)}/plans?limit=500`).then(
+    get<{ items: { id: number; name: string }[] }>(`/orgs/${seg(rootId)}/plans?limit=500`).then(
       (p) => setPlans(p.items),
       () => setPlans([]),
     )
-  }, [root.id])
+  }, [rootId])
 
   const apply = (e: Event) => {
     e.preventDefault()
