@@ -87,6 +87,29 @@ eachDialect('the web console in a browser', (dialect) => {
       assert.equal(await signedIn(page), true)
     }))
 
+  it('imports a catalogue with its progress shown, counts what changed, lists the services, and says why a bad file is refused', () =>
+    c.withPage(async (page) => {
+      await signIn(page, base, 'admin', ADMIN_PASSWORD)
+      await visit(page, '#/catalog')
+      await page.getByRole('heading', { name: 'Service catalogue' }).waitFor()
+      const yamlPath = new URL('../../examples/catalog.yaml', import.meta.url).pathname
+      await page.getByLabel('Catalogue file').setInputFiles(yamlPath)
+      await page.getByRole('button', { name: 'Import' }).click()
+      // The long work shows as progress, then the outcome.
+      await page.getByRole('status').filter({ hasText: /Uploading|Importing|Imported/ }).first().waitFor()
+      await page.getByText('Imported.').waitFor()
+      const created = await page.getByRole('row', { name: /^services/ }).getByRole('cell').first().textContent()
+      assert.ok(Number(created) > 10, `services created: ${created}`)
+      await page.getByRole('rowheader', { name: 'ADSync', exact: true }).waitFor()
+      const listed = await c.server.req('GET', '/services')
+      assert.equal(listed.status, 200)
+      assert.ok(JSON.stringify(listed.body).includes('ADSync'))
+      // A file that is not a catalogue: the words say so, and nothing is sent.
+      await page.getByLabel('Catalogue file').setInputFiles({ name: 'broken.yaml', mimeType: 'text/yaml', buffer: Buffer.from('services: [unclosed') })
+      await page.getByRole('button', { name: 'Import' }).click()
+      await page.getByRole('alert').filter({ hasText: /broken\.yaml is not a catalogue document/ }).waitFor()
+    }))
+
   for (const viewport of [DESKTOP, PHONE]) {
     it(`shows the login and every page at ${viewport.width} px without horizontal scroll, errors or unlabelled controls`, () =>
       c.withPage(

@@ -35,6 +35,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { name: 'org-customers', hash: (d) => `#/orgs?root=${d.orgId}` },
   { name: 'requests', hash: () => '#/requests' },
   { name: 'approvals', hash: () => '#/approvals' },
+  { name: 'catalog', hash: () => '#/catalog' },
 ]
 
 /** Opens the console at `base` and signs in through the form; waits for the shell. */

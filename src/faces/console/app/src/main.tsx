@@ -39,6 +39,7 @@ function App() {
           <a href={href('orgs', me.org.id)}>{me.org.name}</a>
           <a href={href('requests')}>Requests</a>
           <a href={href('approvals')}>Approvals</a>
+          <a href={href('catalog')}>Catalogue</a>
         </nav>
         <span class="who">
           {me.user.username} ({me.user.role})

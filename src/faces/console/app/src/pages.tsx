@@ -4,6 +4,7 @@
  *   #/orgs/<id>[/<tab>]    an organisation's page (Org)
  *   #/requests[/<guid>]    recent requests, live; one request's tree (Requests)
  *   #/approvals            the approver's inbox (Approvals)
+ *   #/catalog              the service catalogue and its import (Catalog)
  */
 import type { Route } from './router'
 import type { Identity } from './types'
@@ -11,6 +12,7 @@ import { Tree } from './pages/Tree'
 import { Org } from './pages/Org'
 import { Requests } from './pages/Requests'
 import { Approvals } from './pages/Approvals'
+import { Catalog } from './pages/Catalog'
 
 export function pages(route: Route, me: Identity) {
   const [first, second] = route.parts
@@ -21,6 +23,8 @@ export function pages(route: Route, me: Identity) {
       return <Requests me={me} route={route} />
     case 'approvals':
       return <Approvals me={me} route={route} />
+    case 'catalog':
+      return <Catalog me={me} route={route} />
     default:
       return <Tree me={me} route={route} />
   }
