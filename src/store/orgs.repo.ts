@@ -483,12 +483,17 @@ export async function listFilteredCustomerPage(
   if (filter.search !== undefined && filter.search !== '') {
     const text = filter.search
     const prefix = asciiLower(text)
-    q = q.where((eb) =>
-      eb.or([
-        eb.and([eb(sql<string>`lower(name)`, '>=', prefix), eb(sql<string>`lower(name)`, '<', prefix + MAX_CHAR)]),
-        eb('code', '=', text.toUpperCase()),
-        eb('external_id', '=', text),
-      ]),
+    // One indexed lookup per way of matching, joined: an OR across three indexes beside the
+    // subtree's path range would make the planner scan the subtree (a million rows) instead.
+    // The external id's condition repeats the partial index's own (`external_id <> ''`).
+    q = q.where('number', 'in', (eb) =>
+      eb
+        .selectFrom('orgs as byname')
+        .select('byname.number')
+        .where(sql<string>`lower(${sql.ref('byname.name')})`, '>=', prefix)
+        .where(sql<string>`lower(${sql.ref('byname.name')})`, '<', prefix + MAX_CHAR)
+        .union(eb.selectFrom('orgs as bycode').select('bycode.number').where('bycode.code', '=', text.toUpperCase()))
+        .union(eb.selectFrom('orgs as byext').select('byext.number').where('byext.external_id', '=', text).where('byext.external_id', '<>', '')),
     )
   }
   if (p.relDepth === 1) q = q.where('parent_id', '=', org.id)
