@@ -1,9 +1,10 @@
 /**
  * Pictures of the web console for review: starts a server on a fresh SQLite database in a temp
  * dir, seeds a little of everything (a reseller with its plan and customers, a subscription, a
- * provisioned service and so a request), signs in as the admin in headless Chromium and writes
- * PNGs of the login and of every page in test/console/flows.ts's CONSOLE_PAGES at 1280×800 and
- * 390×844 into screenshots/ (gitignored), printing each file.
+ * provisioned service and so a request, a pending approval in the admin's inbox), signs in as
+ * the admin in headless Chromium and writes PNGs of the login and of every page in
+ * test/console/flows.ts's CONSOLE_PAGES at 1280×800 and 390×844 into screenshots/ (gitignored),
+ * printing each file.
  *
  *   npm run build:console && npm run screenshots
  *
@@ -44,6 +45,13 @@ async function seed(s: TestServer): Promise<Ids> {
   await call('POST', `/orgs/${reseller.id}/customers/${customers[1].id}/subscriptions`, { planId: hosting.id }, 201)
   // A service, provisioned as a request the worker runs.
   await call('PUT', `/orgs/${customers[0].id}/services/MAIL`, { location: 'Local' }, 202)
+  // A pending approval in the admin's inbox: the master's own File Sharing provisioning, gated
+  // by a group whose only member is the admin.
+  await call('PUT', `/orgs/${m}/approval-providers`, {
+    groups: [{ name: 'Service approval', members: ['admin'], subscriptions: { services: [{ label: 'File Sharing', subscriptions: [{ name: 'Provision', access: 'Object' }] }] } }],
+  }, 200)
+  const held = await call('PUT', `/orgs/${m}/services/FILES`, { location: 'Local' }, 202)
+  assert.equal(held.approvalPending, true, 'the File Sharing provisioning is not held for approval')
   return { masterId: m, orgId: reseller.id }
 }
 

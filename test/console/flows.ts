@@ -60,3 +60,30 @@ export async function visit(page: Page, hash: string): Promise<void> {
   }, hash)
   await settled(page)
 }
+
+/**
+ * Creates a customer (a reseller when `reseller`, which only the master organisation's tree
+ * offers) through the tree page's "New customer" form of the page shown; answers its id, read
+ * from the "Open <name>" link the page then shows.
+ */
+export async function createCustomer(page: Page, name: string, opts: { reseller?: boolean; code?: string } = {}): Promise<string> {
+  const form = page.getByRole('form', { name: 'New customer' })
+  if (!(await form.isVisible())) await page.getByText('New customer', { exact: true }).click()
+  await form.getByLabel('Name', { exact: true }).fill(name)
+  if (opts.code) await form.getByLabel('Code (optional)').fill(opts.code)
+  if (opts.reseller) await form.getByRole('checkbox', { name: 'Reseller' }).check()
+  await form.getByRole('button', { name: 'Create customer' }).click()
+  const open = page.getByRole('link', { name: `Open ${name}`, exact: true })
+  await open.waitFor()
+  const id = ((await open.getAttribute('href')) ?? '').replace(/^#\/orgs\//, '')
+  if (!id) throw new Error(`the "Open ${name}" link has no organisation id`)
+  return decodeURIComponent(id)
+}
+
+/** Opens an organisation's page and one of its sections by the section link's name (e.g. "Subscriptions"). */
+export async function openTab(page: Page, orgId: string, section: string): Promise<void> {
+  await visit(page, `#/orgs/${orgId}`)
+  await page.getByRole('navigation', { name: 'Organisation sections' }).getByRole('link', { name: section, exact: true }).click()
+  await page.getByRole('heading', { level: 2, name: section === 'Users and groups' ? /Users/ : section }).first().waitFor()
+  await settled(page)
+}
