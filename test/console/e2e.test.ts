@@ -110,6 +110,27 @@ eachDialect('the web console in a browser', (dialect) => {
       await page.getByRole('alert').filter({ hasText: /broken\.yaml is not a catalogue document/ }).waitFor()
     }))
 
+  it('requests a cancellation with a reason, shows when it takes effect, and withdraws it', () =>
+    c.withPage(async (page) => {
+      const made = await c.server.req('POST', `/orgs/${c.server.masterId}/customers`, { body: { name: 'Leaving Co' } })
+      assert.equal(made.status, 201, made.text)
+      await signIn(page, base, 'admin', ADMIN_PASSWORD)
+      await visit(page, `#/orgs/${made.body.id}/cancellation`)
+      await page.getByText('No cancellation was ever requested.').waitFor()
+      await page.getByLabel('Reason').fill('Moving to another provider')
+      await page.getByRole('button', { name: 'Request cancellation' }).click()
+      await page.getByRole('status').filter({ hasText: /Cancellation of Leaving Co approved: it takes effect/ }).waitFor()
+      const listed = await c.server.req('GET', `/orgs/${made.body.id}/cancellations`)
+      assert.equal(listed.body.items[0].status, 'approved')
+      assert.equal(listed.body.items[0].reason, 'Moving to another provider')
+      await page.getByRole('button', { name: 'Withdraw cancellation of Leaving Co' }).click()
+      await page.getByRole('button', { name: 'Confirm withdraw' }).click()
+      await page.getByRole('status').filter({ hasText: 'Cancellation withdrawn.' }).waitFor()
+      assert.equal((await c.server.req('GET', `/orgs/${made.body.id}/cancellations`)).body.items[0].status, 'withdrawn')
+      // Withdrawn, it may be asked again: the form is back.
+      await page.getByRole('button', { name: 'Request cancellation' }).waitFor()
+    }))
+
   for (const viewport of [DESKTOP, PHONE]) {
     it(`shows the login and every page at ${viewport.width} px without horizontal scroll, errors or unlabelled controls`, () =>
       c.withPage(

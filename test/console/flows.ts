@@ -31,7 +31,7 @@ export interface ConsolePage {
 export const CONSOLE_PAGES: ConsolePage[] = [
   { name: 'tree', hash: () => '#/' },
   { name: 'org', hash: (d) => `#/orgs/${d.orgId}` },
-  ...['users', 'keys', 'subscriptions', 'services', 'capacity', 'domains', 'ips', 'notices', 'contacts'].map((tab) => ({ name: `org-${tab}`, hash: (d: Ids) => `#/orgs/${d.orgId}/${tab}` })),
+  ...['users', 'keys', 'subscriptions', 'services', 'capacity', 'domains', 'ips', 'notices', 'contacts', 'cancellation'].map((tab) => ({ name: `org-${tab}`, hash: (d: Ids) => `#/orgs/${d.orgId}/${tab}` })),
   { name: 'org-customers', hash: (d) => `#/orgs?root=${d.orgId}` },
   { name: 'requests', hash: () => '#/requests' },
   { name: 'approvals', hash: () => '#/approvals' },

@@ -14,6 +14,7 @@ import { Keys } from './org/Keys'
 import { Subscriptions } from './org/Subscriptions'
 import { Services } from './org/Services'
 import { Capacity, Contacts, Domains, IpAddresses, Notices } from './org/Others'
+import { Cancellations } from './org/Cancellations'
 import { readOrg, useLoad } from './org/common'
 import './org/org.css'
 
@@ -28,6 +29,7 @@ export const TABS = [
   ['ips', 'IP addresses'],
   ['notices', 'Notices'],
   ['contacts', 'Contacts'],
+  ['cancellation', 'Cancellation'],
 ] as const
 
 export function Org({ me, route, id }: { me: Identity; route: Route; id?: string }) {
@@ -73,6 +75,7 @@ export function Org({ me, route, id }: { me: Identity; route: Route; id?: string
         {tab === 'ips' && <IpAddresses orgId={org.id} />}
         {tab === 'notices' && <Notices orgId={org.id} />}
         {tab === 'contacts' && <Contacts orgId={org.id} />}
+        {tab === 'cancellation' && <Cancellations orgId={org.id} orgName={org.name} />}
         {!known && <p>There is no section “{tab}” here; choose one above.</p>}
       </div>
     </article>
