@@ -75,6 +75,14 @@ program
   .option('--thrift-max-frame <bytes>', 'largest Thrift message accepted, over HTTP and TCP', positive, 1024 * 1024)
   .action(async (o: { host: string; port: number; thriftPort?: number; thriftMaxFrame: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string } & MailFlags) => {
     const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo, secretKeyFile: o.secretKeyFile, mail: mailOf(o) })
+    // No acknowledged write may be lost: SQLite must journal to WAL and sync FULL, or nothing serves.
+    const durable = await deps.store.durability()
+    for (const w of durable.warnings) deps.log.warn({ db: deps.store.description }, w)
+    if (durable.refusals.length > 0) {
+      process.stderr.write(`clientele serve refuses to start: ${durable.refusals.join('; ')}\n`)
+      await deps.store.close()
+      process.exit(1)
+    }
     await deps.store.migrate()
     const boot = await ensureMaster(deps, process.env.CLIENTELE_ADMIN_PASSWORD)
     if (boot.created && boot.password !== undefined && !process.env.CLIENTELE_ADMIN_PASSWORD) {

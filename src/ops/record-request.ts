@@ -107,6 +107,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
     memo: base.memo,
     readOnly: base.readOnly,
     ping: base.ping,
+    durability: base.durability,
     migrate: base.migrate,
     close: base.close,
   }

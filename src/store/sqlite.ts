@@ -289,6 +289,10 @@ export function openSqliteKysely<D>(file: string, busyTimeoutMs: number) {
     ping(): void {
       readerRaw.prepare('select 1').get()
     },
+    /** The writer's journal mode and synchronous level, as SQLite reports them. */
+    durability(): { journalMode: string; synchronous: number } {
+      return { journalMode: String(writerRaw.pragma('journal_mode', { simple: true })).toLowerCase(), synchronous: Number(writerRaw.pragma('synchronous', { simple: true })) }
+    },
     async close(): Promise<void> {
       try {
         writerRaw.pragma('optimize')

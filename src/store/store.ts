@@ -59,6 +59,13 @@ export interface Store {
   readonly readOnly: ReadOnlyRunner
   /** Answers when the database answers a trivial query. */
   ping(): Promise<void>
+  /**
+   * What the database says of its durability: `refusals` (SQLite: the journal is not WAL or
+   * `synchronous` is below FULL, so an acknowledged write could be lost: `clientele serve` will
+   * not start) and `warnings` (PostgreSQL: `fsync` or `synchronous_commit` off — the server's
+   * own configuration, which Clientele cannot change).
+   */
+  durability(): Promise<{ refusals: string[]; warnings: string[] }>
   migrate(): Promise<MigrationResultSet>
   close(): Promise<void>
 }
@@ -92,6 +99,13 @@ function openSqlite(file: string, opts: StoreOptions): Store {
     memo: opts.memo === false ? (_key, read) => read() : generationMemo(k.generation),
     async ping() {
       k.ping()
+    },
+    async durability() {
+      const { journalMode, synchronous } = k.durability()
+      const refusals: string[] = []
+      if (journalMode !== 'wal') refusals.push(`SQLite's journal_mode is ${journalMode}, not WAL${file === ':memory:' ? ' (an in-memory database keeps nothing)' : ' (is the file on a filesystem that supports WAL?)'}`)
+      if (synchronous < 2) refusals.push(`SQLite's synchronous is ${synchronous}, below FULL (2)`)
+      return { refusals, warnings: [] }
     },
     readOnly,
     migrate: () => runMigrations(k.writer, 'sqlite'),
@@ -139,6 +153,15 @@ function openPostgres(url: string, opts: StoreOptions): Store {
     memo: (_key, read) => read(),
     async ping() {
       await sql`select 1`.execute(db)
+    },
+    async durability() {
+      const warnings: string[] = []
+      for (const name of ['fsync', 'synchronous_commit'] as const) {
+        const { rows } = await sql<{ setting: string }>`select setting from pg_settings where name = ${name}`.execute(db)
+        const v = rows[0]?.setting
+        if (v === 'off') warnings.push(`PostgreSQL's ${name} is off: a write it acknowledged can be lost in a crash`)
+      }
+      return { refusals: [], warnings }
     },
     readOnly: postgresReadOnly(pool),
     migrate: () => runMigrations(db, 'postgres'),
