@@ -99,6 +99,8 @@ export interface AppOptions {
   logLevel?: string
   /** Run a job worker in this process (default on), with these options; `false` runs none. */
   worker?: WorkerOptions | false
+  /** Where the HTTP log goes (default: stdout); tests capture it to prove no secret reaches it. */
+  logStream?: { write(line: string): void }
   /** Serve seed 001's Thrift service on a framed TCP port too (`--thrift-port`); port 0 picks one. */
   thriftTcp?: ThriftTcpOptions
   /** The Thrift face's bounds (frame, string and container sizes), over HTTP and TCP. */
@@ -119,6 +121,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   const app = Fastify({
     logger: {
       level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       // Fastify's own fields, with the URL's secrets (a login link's `otp`) left out.
       serializers: {
