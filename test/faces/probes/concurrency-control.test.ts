@@ -24,7 +24,9 @@ eachDialect('idempotency keys and If-Match under concurrency', (dialect) => {
   })
 
   it('50 concurrent requests with one key over two instances execute once; another tenant with the same key gets its own', async () => {
-    const reseller = await p.customer('Idem Load Reseller')
+    const r = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Idem Load Reseller', isReseller: true } })
+    assert.equal(r.status, 201, r.text)
+    const reseller = r.body.id as string
     await p.user(reseller, 'idem-other', 'admin')
     const body = { name: 'Idem Load Once' }
     const answers = await Promise.all(
