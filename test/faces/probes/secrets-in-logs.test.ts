@@ -103,7 +103,8 @@ eachDialect('secrets never reach a log, an answer or a request log', (dialect) =
     // The scan reads what was said: every request is in the log, the usernames in the answers.
     for (const path of ['/thrift/customer', '/cortexapi/default.aspx', '/appserver/xmlrpc', '/login', '/registrars/canary2']) assert.ok(places.log.includes(path), `the log has ${path}`)
     assert.ok(places['request logs'].includes('user.create') && places['request logs'].includes('customer.password.change'), 'the request logs hold the calls')
-    for (const [name, value] of [...Object.entries(C), ['API key secret', secret], ['API key secret part', secret.slice('clt_'.length + 17)]]) {
+    const canaries: [string, string][] = [...Object.entries(C), ['API key secret', secret], ['API key secret part', secret.slice('clt_'.length + 17)]]
+    for (const [name, value] of canaries) {
       for (const [where, text] of Object.entries(places)) assert.equal(text.includes(value), false, `the ${name} canary is in the ${where}`)
     }
   })
