@@ -1,0 +1,78 @@
+/**
+ * Never oversold, through three instances of one database: TRIALS times, 1,000 concurrent
+ * purchases of random sizes (plans of 1, 2, 3 and 5 websites) race for a reseller's quota of
+ * 100 websites, sent 100 at a time round-robin to the three instances. Granted equals
+ * min(demand, quota) at most and the quota exactly when demand exceeds it by more than the
+ * largest size (nothing left that the smallest plan could take), usage equals the sum sold,
+ * every loser is 409 `quota_exceeded`, and no answer is 5xx.
+ * `ADVERSARIAL_OVERSELL_TRIALS` (default 1) and `ADVERSARIAL_OVERSELL_PURCHASES` (default 1000)
+ * set the counts.
+ */
+import assert from 'node:assert/strict'
+import { after, before, it } from 'node:test'
+import { eachDialect, startServer, startServerOn, type TestServer } from '../../helpers/harness.js'
+
+const TRIALS = Number(process.env.ADVERSARIAL_OVERSELL_TRIALS ?? 1)
+const PURCHASES = Number(process.env.ADVERSARIAL_OVERSELL_PURCHASES ?? 1000)
+const QUOTA = 100
+const SIZES = [1, 2, 3, 5]
+
+eachDialect('never oversold through three instances', (dialect) => {
+  let s: TestServer
+  let all: TestServer[]
+  before(async () => {
+    s = await startServer(dialect, { worker: false })
+    all = [s, await startServerOn(s.location, { worker: false }), await startServerOn(s.location, { worker: false })]
+  })
+  after(async () => {
+    for (const o of (all ?? []).slice(1)) await o.close()
+    await s?.close()
+  })
+
+  async function api(method: string, path: string, body?: unknown): Promise<any> {
+    const r = await s.req(method, path, { body })
+    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text}`)
+    return r.body
+  }
+
+  for (let trial = 1; trial <= TRIALS; trial++) {
+    it(`trial ${trial}: ${PURCHASES} concurrent purchases of random sizes against a quota of ${QUOTA}`, async () => {
+      const m = s.masterId
+      const quotaPlan = await api('POST', `/orgs/${m}/plans`, { name: `Quota ${trial}`, resources: [{ name: 'customers', total: 10 }, { name: 'websites', total: QUOTA }] })
+      const reseller = (await api('POST', `/orgs/${m}/customers`, { name: `Oversell Reseller ${trial}`, isReseller: true })).id as string
+      await api('POST', `/orgs/${m}/customers/${reseller}/subscriptions`, { planId: quotaPlan.id })
+      const plans = new Map<number, number>()
+      for (const size of SIZES) plans.set(size, (await api('POST', `/orgs/${reseller}/plans`, { name: `Websites ${size}`, resources: [{ name: 'websites', total: size }] })).id)
+      const buyer = (await api('POST', `/orgs/${reseller}/customers`, { name: `Oversell Buyer ${trial}` })).id as string
+
+      const sizes = Array.from({ length: PURCHASES }, () => SIZES[Math.floor(Math.random() * SIZES.length)]!)
+      const answers: { size: number; status: number; code?: string }[] = []
+      let next = 0
+      await Promise.all(
+        Array.from({ length: 100 }, async () => {
+          for (let i = next++; i < PURCHASES; i = next++) {
+            const one = all[i % all.length]!
+            const r = await one.req('POST', `/orgs/${reseller}/customers/${buyer}/subscriptions`, { body: { planId: plans.get(sizes[i]!) } })
+            answers.push({ size: sizes[i]!, status: r.status, code: r.body?.code })
+          }
+        }),
+      )
+      const fivexx = answers.filter((a) => a.status >= 500)
+      assert.equal(fivexx.length, 0, `5xx answers: ${fivexx.map((a) => a.status).join(',')}`)
+      const won = answers.filter((a) => a.status === 201)
+      const lost = answers.filter((a) => a.status !== 201)
+      for (const l of lost) assert.deepEqual([l.status, l.code], [409, 'quota_exceeded'])
+      const granted = won.reduce((n, a) => n + a.size, 0)
+      const demand = sizes.reduce((n, x) => n + x, 0)
+      assert.ok(granted <= Math.min(demand, QUOTA), `granted ${granted} of a quota of ${QUOTA}`)
+      // Everything a loser asked for was more than what was left when it was refused; with
+      // demand far above the quota, the quota ends (near) full: less than the smallest size left.
+      if (demand > QUOTA + Math.max(...SIZES)) assert.ok(QUOTA - granted < Math.min(...SIZES) || lost.every((l) => l.size > QUOTA - granted), `granted ${granted}: a loser could have fit`)
+      const mine = await api('GET', `/orgs/${reseller}/subscriptions`)
+      const w = mine.items.find((x: any) => x.planKind === 'reseller').resources.find((r: any) => r.name === 'websites')
+      assert.deepEqual({ usage: w.usage, total: w.total }, { usage: granted, total: QUOTA }, 'usage is the sum sold')
+      const bought = await api('GET', `/orgs/${reseller}/customers/${buyer}/subscriptions?limit=1000`)
+      assert.equal(bought.items.length, won.length)
+    })
+  }
+})
