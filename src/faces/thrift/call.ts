@@ -52,10 +52,20 @@ export function messageRunner(deps: Deps, limits: ThriftLimits): MessageRunner {
       const input = new Protocol(trans)
       // The name first (bounded like every string), then the processor reads the message again.
       const head = input.readMessageBegin()
-      trans.readPos = 0
       return new Promise<MessageOutcome>((resolve) => {
         let authFailed = false
         const output = new Protocol(writer((out) => resolve({ out, authFailed })))
+        /** Answers a TApplicationException without running anything (the arguments are read past, bounded). */
+        const refuse = (type: number, message: string) => {
+          input.skip(Thrift.Type.STRUCT)
+          input.readMessageEnd()
+          writeApplicationException(output, head.fname, head.rseqid, type, message)
+        }
+        /** Hands the message to a generated processor, which reads it again from its start. */
+        const process = (processor: { process(input: unknown, output: unknown): void }) => {
+          trans.readPos = 0
+          processor.process(input, output)
+        }
         if (head.fname === 'authenticate' && authenticate) {
           const handler = {
             authenticate: async (authorization: string | null) => {
@@ -67,27 +77,20 @@ export function messageRunner(deps: Deps, limits: ThriftLimits): MessageRunner {
               }
             },
           }
-          new SessionProcessor(handler).process(input, output)
+          process(new SessionProcessor(handler))
           return
         }
         if (!actor) {
           authFailed = true
-          input.readMessageBegin()
-          input.skip(Thrift.Type.STRUCT)
           const how = authenticate ? 'call Session.authenticate on this connection first' : 'send credentials (Authorization: Basic or Bearer)'
-          writeApplicationException(output, head.fname, head.rseqid, APP_X.UNKNOWN, `authentication required: ${how}`)
+          refuse(APP_X.UNKNOWN, `authentication required: ${how}`)
           return
         }
-        if (!CUSTOMER_FUNCTIONS.has(head.fname)) {
-          // Answered here rather than by the generated processor, whose exception loses its type.
-          input.readMessageBegin()
-          input.skip(Thrift.Type.STRUCT)
-          writeApplicationException(output, head.fname, head.rseqid, APP_X.UNKNOWN_METHOD, `Unknown function ${head.fname}`)
-          return
-        }
+        // Answered here rather than by the generated processor, whose exception loses its type.
+        if (!CUSTOMER_FUNCTIONS.has(head.fname)) return refuse(APP_X.UNKNOWN_METHOD, `Unknown function ${head.fname}`)
         const handler = new CustomerHandler(contextOf(deps, actor))
         handler.onAuthFailure = () => (authFailed = true)
-        new CustomerProcessor(handler).process(input, output)
+        process(new CustomerProcessor(handler))
       })
     },
   }
