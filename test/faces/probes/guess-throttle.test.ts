@@ -10,8 +10,9 @@ import { after, before, it } from 'node:test'
 import { MAX_FAILURES } from '../../../src/store/throttle.repo.js'
 import { basic, eachDialect, startServer, startServerOn, type TestServer } from '../../helpers/harness.js'
 import { people } from '../../helpers/people.js'
+import { count as adversarialCount } from '../../helpers/adversarial.js'
 
-const GUESSES = Number(process.env.ADVERSARIAL_GUESSES ?? 1000)
+const GUESSES = adversarialCount('GUESSES', 1000, 1000)
 
 /** Sends `n` requests made by `make(i)` to the servers in turn, `width` at a time; answers the statuses. */
 async function spread(servers: TestServer[], n: number, width: number, make: (i: number) => { method: string; path: string; init: RequestInit }): Promise<number[]> {

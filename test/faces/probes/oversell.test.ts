@@ -5,15 +5,16 @@
  * min(demand, quota) at most and the quota exactly when demand exceeds it by more than the
  * largest size (nothing left that the smallest plan could take), usage equals the sum sold,
  * every loser is 409 `quota_exceeded`, and no answer is 5xx.
- * `ADVERSARIAL_OVERSELL_TRIALS` (default 1) and `ADVERSARIAL_OVERSELL_PURCHASES` (default 1000)
- * set the counts.
+ * `npm test` runs 1 trial and `npm run test:adversarial` 50; `ADVERSARIAL_OVERSELL_TRIALS` and
+ * `ADVERSARIAL_OVERSELL_PURCHASES` override the counts.
  */
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { eachDialect, startServer, startServerOn, type TestServer } from '../../helpers/harness.js'
+import { count } from '../../helpers/adversarial.js'
 
-const TRIALS = Number(process.env.ADVERSARIAL_OVERSELL_TRIALS ?? 1)
-const PURCHASES = Number(process.env.ADVERSARIAL_OVERSELL_PURCHASES ?? 1000)
+const TRIALS = count('OVERSELL_TRIALS', 1, 50)
+const PURCHASES = count('OVERSELL_PURCHASES', 1000, 1000)
 const QUOTA = 100
 const SIZES = [1, 2, 3, 5]
 
