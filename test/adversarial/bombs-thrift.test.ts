@@ -85,7 +85,7 @@ async function prober(port: number, masterId: string): Promise<{ stop(): Promise
       times.push(performance.now() - t0)
       assert.equal(r.type, 2, 'listRoles answered')
       assert.ok(Array.isArray(r.body[0]) && r.body[0].length > 0, 'listRoles answered roles')
-      await new Promise((res) => setTimeout(res, 20))
+      await new Promise((res) => setTimeout(res, 5))
     }
   })()
   return {
