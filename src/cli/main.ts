@@ -7,6 +7,7 @@ import pino from 'pino'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { buildApp, createDeps } from '../server.js'
 import { DEFAULT_LIMITS as THRIFT_LIMITS } from '../faces/thrift/protocol.js'
+import { TCP_DEFAULTS } from '../faces/thrift/tcp.js'
 import { ensureMaster } from '../ops/orgs/bootstrap.js'
 import { isDomainError } from '../core/errors.js'
 import { importCatalog } from '../ops/catalog/import-catalog.js'
@@ -73,7 +74,9 @@ program
   .option('--public-url <url>', 'where users reach this server, for links in mail (env CLIENTELE_PUBLIC_URL)')
   .option('--thrift-port <port>', 'also serve the Thrift customer service (seed 001) on this TCP port: framed transport, binary protocol', port)
   .option('--thrift-max-frame <bytes>', 'largest Thrift message accepted, over HTTP and TCP', positive, 1024 * 1024)
-  .action(async (o: { host: string; port: number; thriftPort?: number; thriftMaxFrame: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string } & MailFlags) => {
+  .option('--thrift-frame-timeout <ms>', 'a Thrift TCP frame must be complete this long after its first byte, or its connection is closed', positive, TCP_DEFAULTS.frameMs)
+  .option('--thrift-idle-timeout <ms>', 'a Thrift TCP connection idle this long is closed', positive, TCP_DEFAULTS.idleMs)
+  .action(async (o: { host: string; port: number; thriftPort?: number; thriftMaxFrame: number; thriftFrameTimeout: number; thriftIdleTimeout: number; db: string; poolSize: number; logRequests: boolean; trustProxy: boolean; secureCookies: boolean; memo: boolean; worker: boolean; concurrency: number; secretKeyFile?: string } & MailFlags) => {
     const deps = createDeps({ db: o.db, poolSize: o.poolSize, memo: o.memo, secretKeyFile: o.secretKeyFile, mail: mailOf(o) })
     // No acknowledged write may be lost: SQLite must journal to WAL and sync FULL, or nothing serves.
     const durable = await deps.store.durability()
@@ -97,7 +100,7 @@ program
       secureCookies: o.secureCookies,
       worker: o.worker ? { concurrency: o.concurrency } : false,
       thriftLimits: { ...THRIFT_LIMITS, maxFrameBytes: o.thriftMaxFrame },
-      ...(o.thriftPort !== undefined ? { thriftTcp: { host: o.host, port: o.thriftPort } } : {}),
+      ...(o.thriftPort !== undefined ? { thriftTcp: { host: o.host, port: o.thriftPort, frameMs: o.thriftFrameTimeout, idleMs: o.thriftIdleTimeout } } : {}),
     })
     const close = async () => {
       await app.close()
