@@ -206,7 +206,7 @@ eachDialect('hostile input on REST, /orgs and /v3/admin', (dialect) => {
     doc = JSON.parse(d.text)
     const json = { 'content-type': 'application/json' }
     const reseller = JSON.parse((await send(s.base, 'GET', '/identity')).text)
-    const master = reseller.orgId ?? reseller.org?.id
+    const master = reseller.org.id
     const r = await send(s.base, 'POST', `/orgs/${master}/customers`, JSON.stringify({ name: 'Hostile Reseller', isReseller: true }), json)
     assert.equal(r.status, 201, r.text)
     const rid = JSON.parse(r.text).id as string
