@@ -224,6 +224,17 @@ eachDialect('hostile input on REST, /orgs and /v3/admin', (dialect) => {
     await s?.close()
   })
 
+  it('answers what the HTTP parser and the router refuse as problem+json without the path (shrunk counterexamples)', async () => {
+    // A 20 KB query string (431), a path parameter of 101+ characters (414), bad percent-encoding
+    // (400): Fastify answered its own {error, message, statusCode} JSON, the last two with the path.
+    for (const [path, status] of [[`/v3/admin/customers/x?__proto__=${'x'.repeat(20_000)}`, 431], [`/services/${'a'.repeat(101)}/packages/p`, 414], ['/orgs/%ff%fe', 400]] as const) {
+      const r = await send(s.base, 'GET', path)
+      assert.equal(r.status, status, r.text)
+      assert.equal(defect(r), null)
+      assert.doesNotMatch(r.text, /aaaa|%ff/i)
+    }
+  })
+
   for (const face of ['REST and /orgs', '/v3/admin'] as const) {
     it(`answers ${CASES} generated ${face} requests below 500, refusals as problem+json, with the probe healthy`, async () => {
       const ops = operations(doc).filter((o) => o.path.startsWith('/v3/admin') === (face === '/v3/admin'))
