@@ -16,7 +16,7 @@ import { sealDriverSecrets } from './ops/catalog/seal-driver-secrets.js'
 import { resealRegistrarSecrets } from './ops/domains/reseal-registrar-secrets.js'
 import { resealOrgSecrets } from './ops/orgs/reseal-org-secrets.js'
 import { loadSecretKeyring } from './secret-key.js'
-import { installAuth, loggableUrl, installBodyParsers, installErrorHandler, installIdempotency, installJobGuid, installValidators } from './faces/http.js'
+import { clientErrorHandler, frameworkErrors, installAuth, loggableUrl, installBodyParsers, installErrorHandler, installIdempotency, installJobGuid, installValidators } from './faces/http.js'
 import { ProblemWire } from './faces/rest/wire.js'
 import { orgsRoutes } from './faces/rest/orgs.routes.js'
 import { membersRoutes } from './faces/rest/members.routes.js'
@@ -136,6 +136,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     },
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    clientErrorHandler,
+    frameworkErrors,
     trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false } },
   })

@@ -3,6 +3,8 @@
  * parsers, authentication, idempotency keys and the one error handler. Faces register routes;
  * this decides who is calling and how errors look.
  */
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/cookie'
 import { Ajv } from 'ajv'
@@ -356,6 +358,48 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).type('application/problem+json').send(problem('not_found', `no route ${req.method} ${req.url.split('?')[0]}`))
   })
+}
+
+/**
+ * What a request Node's HTTP parser refuses before any route sees it gets (Fastify's
+ * `clientErrorHandler`): a request line and headers past Node's 16 KiB (a long query string), or
+ * a request that is not HTTP. Answered as problem+json like every other refusal, then closed;
+ * Fastify's default answered these as its own `{error, message, statusCode}` JSON.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const [status, title, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request line and headers are larger than 16 KiB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request was not received in time']
+        : [400, 'Bad Request', 'the request is not well-formed HTTP']
+  const body = JSON.stringify({ ...problem('invalid_argument', detail), title, status })
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
+}
+
+/**
+ * What Fastify's router refuses before any route sees it (its `frameworkErrors`): a path
+ * parameter past 100 characters (414), a URL that is not valid percent-encoding (400).
+ * Answered as problem+json like every other refusal, without the path (it may hold anything);
+ * Fastify's default answered its own JSON with the path in it.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const [status, detail] =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'a path segment is longer than 100 characters']
+      : err.code === 'FST_ERR_BAD_URL'
+        ? [400, 'the URL is not valid percent-encoded UTF-8']
+        : [400, 'the request cannot be routed']
+  void reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ ...problem('invalid_argument', detail), title: STATUS_CODES[status], status })
 }
 
 /** Parses an `If-Match` header into the version it names; `*` and absence mean "any". */

@@ -37,7 +37,7 @@ export const DEFAULT_LIMITS: ThriftLimits = { maxFrameBytes: 1024 * 1024, maxStr
 
 const { TProtocolException, TProtocolExceptionType } = thrift.Thrift as unknown as {
   TProtocolException: new (type: number, message: string) => Error
-  TProtocolExceptionType: Record<'SIZE_LIMIT' | 'NEGATIVE_SIZE' | 'BAD_VERSION', number>
+  TProtocolExceptionType: Record<'SIZE_LIMIT' | 'NEGATIVE_SIZE' | 'BAD_VERSION' | 'INVALID_DATA', number>
 }
 
 const VERSION_MASK = 0xffff0000 | 0
@@ -98,6 +98,19 @@ export function boundedProtocol(limits: ThriftLimits): new (trans: unknown) => B
       const size = this.readI32() as number
       checkSize(this, 'set', size, limits.maxContainerItems, 1)
       return { etype, size }
+    }
+    /**
+     * Skips a value; a type byte no Thrift type has is the peer's error (a protocol exception,
+     * answered as PROTOCOL_ERROR), where the library throws a plain Error that read as our own
+     * bug (logged, INTERNAL_ERROR).
+     */
+    skip(type: number, depth?: number) {
+      try {
+        return super.skip(type, depth)
+      } catch (e) {
+        if (e instanceof Error && !isWireError(e) && e.message.startsWith('Invalid type')) throw new TProtocolException(TProtocolExceptionType.INVALID_DATA, `unknown field type ${type}`)
+        throw e
+      }
     }
     readMapBegin() {
       const ktype = this.readByte() as number

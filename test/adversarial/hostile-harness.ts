@@ -1,0 +1,225 @@
+/**
+ * Hostile input (issue 15, item 5): the server as an operator runs it — `clientele serve` in its
+ * own process, so that an exit is seen and its resident memory read from /proc — a health probe
+ * alongside the generated cases (GET /healthz and an authenticated cheap read, every 50 ms, each
+ * latency kept), and the figures each face's test asserts: 0 × 5xx, still alive, RSS growth
+ * < 50 MB after warm-up, probe p99 < 200 ms.
+ */
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import type { Dialect } from '../../src/store/store.js'
+import { ADMIN_PASSWORD, basic, freshDb } from '../helpers/harness.js'
+
+export const ADMIN_AUTH = basic('admin', ADMIN_PASSWORD)
+
+export interface HostileServer {
+  base: string
+  /** The Thrift TCP port, when asked for. */
+  thriftPort?: number
+  child: ChildProcess
+  /** Log lines at error level or above (an `internal` error is logged so). */
+  errors: string[]
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  alive(): boolean
+  /** Resident set size in bytes (VmRSS of /proc/<pid>/status). */
+  rss(): number
+  /** Stops the process (SIGTERM, then SIGKILL) and drops the database. */
+  close(): Promise<void>
+}
+
+/** Starts `node bin/clientele.js serve` on a fresh database of `dialect`, on free ports. */
+export async function startHostileServer(dialect: Dialect, o: { thrift?: boolean } = {}): Promise<HostileServer> {
+  const db = await freshDb(dialect)
+  const args = ['bin/clientele.js', 'serve', '--db', db.location, '--port', '0', '--no-worker', '--pool-size', '5']
+  if (o.thrift) args.push('--thrift-port', '0')
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, CLIENTELE_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const errors: string[] = []
+  child.stderr!.on('data', (b: Buffer) => process.stderr.write(`serve: ${b}`))
+  const ready = new Promise<{ base: string; thriftPort?: number }>((resolve, reject) => {
+    let base: string | undefined
+    const lines = createInterface({ input: child.stdout! })
+    lines.on('line', (line) => {
+      let entry: { msg?: string; level?: number; thriftPort?: number }
+      try {
+        entry = JSON.parse(line)
+      } catch {
+        return
+      }
+      const m = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? '')
+      if (m) base = m[1]
+      if (entry.msg === 'clientele is serving' && base) resolve({ base, thriftPort: entry.thriftPort })
+      if ((entry.level ?? 0) >= 50) {
+        errors.push(line)
+        process.stderr.write(`serve: ${line}\n`)
+      }
+    })
+    void exited.then(({ code, signal }) => reject(new Error(`clientele serve exited (${code ?? signal}) before it served`)))
+  })
+  const alive = () => child.exitCode === null && child.signalCode === null
+  let where: { base: string; thriftPort?: number }
+  try {
+    where = await ready
+  } catch (e) {
+    await db.drop()
+    throw e
+  }
+  return {
+    ...where,
+    child,
+    errors,
+    exited,
+    alive,
+    rss() {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+      assert.ok(m, 'VmRSS not found in /proc/<pid>/status')
+      return Number(m[1]) * 1024
+    },
+    async close() {
+      if (alive()) {
+        child.kill('SIGTERM')
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(t)
+      }
+      await db.drop()
+    },
+  }
+}
+
+/** One HTTP exchange: status, headers and body as text (`status: 0` when the connection failed). */
+export interface Exchange {
+  status: number
+  type: string
+  text: string
+  bytes: Buffer
+  error?: string
+}
+
+/** Sends one request as the admin (unless `headers.authorization` says otherwise); never throws. */
+export async function send(base: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Exchange> {
+  try {
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: ADMIN_AUTH, ...headers },
+      body: method === 'GET' || method === 'HEAD' ? undefined : body,
+      signal: AbortSignal.timeout(30_000),
+    })
+    const bytes = Buffer.from(await res.arrayBuffer())
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text: bytes.toString('utf8'), bytes }
+  } catch (e) {
+    return { status: 0, type: '', text: '', bytes: Buffer.alloc(0), error: String((e as Error).cause ?? e) }
+  }
+}
+
+export interface ProbeResult {
+  /** Latencies in ms of every probe request. */
+  latencies: number[]
+  /** Probe requests that did not answer 200. */
+  failures: string[]
+}
+
+/**
+ * The health probe: every 50 ms, GET /healthz and, alternately, an authenticated cheap read
+ * (`GET /identity` as the admin), each latency recorded. A probe is not sent while the previous
+ * one is outstanding (its latency then counts the wait): a stalled server shows as latency.
+ */
+export function startProbe(base: string): { stop(): Promise<ProbeResult> } {
+  const latencies: number[] = []
+  const failures: string[] = []
+  let stopped = false
+  let i = 0
+  const loop = (async () => {
+    while (!stopped) {
+      const started = performance.now()
+      const path = i++ % 2 === 0 ? '/healthz' : '/identity'
+      const r = await send(base, 'GET', path)
+      latencies.push(performance.now() - started)
+      if (r.status !== 200) failures.push(`${path}: ${r.status} ${r.error ?? r.text.slice(0, 200)}`)
+      const wait = 50 - (performance.now() - started)
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait))
+    }
+  })()
+  return {
+    async stop() {
+      stopped = true
+      await loop
+      return { latencies, failures }
+    },
+  }
+}
+
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
+}
+
+/** The figures of one face's run, printed and asserted by `assertHealthy`. */
+export interface Figures {
+  face: string
+  cases: number
+  fiveXx: number
+  rssGrowthMb: number
+  probeP99Ms: number
+  probes: number
+  seconds: number
+}
+
+/**
+ * Runs `cases` (the face's fast-check property, which itself fails on a 5xx or an unshaped
+ * answer) after `warmup`, with the probe alongside; answers and prints the figures, then
+ * asserts them: 0 × 5xx, the process alive, RSS growth < 50 MB, probe p99 < 200 ms.
+ */
+export async function underProbe(
+  s: HostileServer,
+  face: string,
+  warmup: () => Promise<void>,
+  cases: () => Promise<{ cases: number; fiveXx: number }>,
+): Promise<Figures> {
+  await warmup()
+  const rssBefore = s.rss()
+  const probe = startProbe(s.base)
+  const started = performance.now()
+  let run: { cases: number; fiveXx: number }
+  let result: ProbeResult
+  try {
+    run = await cases()
+  } finally {
+    result = await probe.stop()
+  }
+  const seconds = (performance.now() - started) / 1000
+  assert.ok(s.alive(), `clientele serve exited during the ${face} cases`)
+  const rssAfter = s.rss()
+  const f: Figures = {
+    face,
+    cases: run.cases,
+    fiveXx: run.fiveXx,
+    rssGrowthMb: (rssAfter - rssBefore) / 2 ** 20,
+    probeP99Ms: percentile(result.latencies, 99),
+    probes: result.latencies.length,
+    seconds,
+  }
+  process.stderr.write(
+    `hostile ${face}: ${f.cases} cases, ${f.fiveXx} × 5xx, RSS growth ${f.rssGrowthMb.toFixed(1)} MB, probe p99 ${f.probeP99Ms.toFixed(1)} ms over ${f.probes} probes, ${f.seconds.toFixed(1)} s\n`,
+  )
+  assert.equal(f.fiveXx, 0)
+  assert.deepEqual(result.failures.slice(0, 5), [], 'the health probe failed')
+  assert.deepEqual(s.errors.slice(0, 5), [], 'the server logged errors')
+  assert.ok(f.rssGrowthMb < 50, `RSS grew by ${f.rssGrowthMb.toFixed(1)} MB`)
+  assert.ok(f.probeP99Ms < 200, `probe p99 ${f.probeP99Ms.toFixed(1)} ms`)
+  return f
+}
+
+/** A fast-check run's parameters: the count, and `HOSTILE_SEED` to replay a printed seed. */
+export function runParams(numRuns: number): { numRuns: number; seed?: number; endOnFailure?: boolean } {
+  const seed = process.env.HOSTILE_SEED
+  return seed ? { numRuns, seed: Number(seed) } : { numRuns }
+}
