@@ -38,7 +38,7 @@ import { ctxOf } from '../http.js'
 import { errorResponses, STRICT } from './openapi.js'
 
 const Time = Type.String({ format: 'date-time' })
-const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+const Id = Type.Integer({ minimum: 1, maximum: 2147483647 })
 const StringMap = Type.Record(Type.String(), Type.String())
 const Entry = Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })
 
