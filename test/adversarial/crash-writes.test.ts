@@ -25,7 +25,7 @@ import { count } from '../helpers/adversarial.js'
 import { ADMIN_PASSWORD, basic, eachDialect, freshDb } from '../helpers/harness.js'
 import { kill9, readLog, startLoad, startServe, type ServeProcess } from './crash-procs.js'
 
-const CYCLES = count('CRASH_CYCLES', 3, 50)
+const CYCLES = count('CRASH_CYCLES', 2, 50)
 const CONNECTIONS = 50
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -105,7 +105,7 @@ eachDialect('no acknowledged write is lost to kill -9', (dialect) => {
       } else {
         await sleep(150)
       }
-      assert.equal(await load.stop(), 0, 'the load process exits cleanly')
+      assert.equal(await load.stop(), 0, "the load process exits cleanly")
       for (const s of servers) if (s) assert.equal(s.child.exitCode, null, `a server exited after the fault (${fault})`)
       // Restart what was killed; it must come up on the database as the crash left it.
       for (let i = 0; i < instances; i++) if (!servers[i]) servers[i] = await startServe(db.location, keyFile)
