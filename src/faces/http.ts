@@ -17,7 +17,9 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   releaseIdempotencyKey,
+  renewIdempotencyKey,
   requestFingerprint,
+  CLAIM_RENEW_MS,
 } from '../ops/idempotency.js'
 import { HTTP_STATUS, problem } from './rest/problem.js'
 import { propertyNamesAt, unknownFieldMessage } from '../core/field-names.js'
@@ -37,7 +39,7 @@ export const SESSION_COOKIE = 'id0'
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null
-    idempotency: { owner: string; key: string } | null
+    idempotency: { owner: string; key: string; renewal: NodeJS.Timeout } | null
     /** The request-shaping parameters of a mutating call (and, after it, its request's guid). */
     exec: ExecParams | null
   }
@@ -260,7 +262,10 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
       reply.code(stored.statusCode).send(stored.body)
       return true
     }
-    req.idempotency = { owner, key }
+    // The claim is a lease, renewed while the request runs: a claim whose process died lapses.
+    const renewal = setInterval(() => void renewIdempotencyKey(deps, owner, key).catch((err: unknown) => req.log.warn({ err }, 'idempotency claim not renewed')), CLAIM_RENEW_MS)
+    renewal.unref()
+    req.idempotency = { owner, key, renewal }
     return false
   }
   // Callback style, so that the calls without a key (nearly all) pay no promise for the hooks.
@@ -291,7 +296,13 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     const idem = req.idempotency
     if (!idem) return done(null, payload)
     req.idempotency = null
+    clearInterval(idem.renewal)
     record(req, reply, payload, idem).then(() => done(null, payload), done)
+  }
+  // A request answered without its onSend (a stream, an error in a hook): its claim is not renewed forever.
+  const onResponse = (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    if (req.idempotency) clearInterval(req.idempotency.renewal)
+    done()
   }
   // Only POST routes carry the hooks, so that reads pay nothing for them.
   app.addHook('onRoute', (route) => {
@@ -299,6 +310,7 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     if (!methods.includes('POST')) return
     route.preHandler = [...toArray(route.preHandler), preHandler]
     route.onSend = [...toArray(route.onSend), onSend]
+    route.onResponse = [...toArray(route.onResponse), onResponse]
   })
 }
 
@@ -347,7 +359,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     // the answer instead of reading the rest of the body only to throw it away.
     if (!req.raw.complete) reply.header('connection', 'close')
     if (de.code === 'unauthenticated') reply.header('www-authenticate', 'Basic realm="clientele", Bearer')
-    if (de.code === 'too_many_attempts' && de.details?.retryAfterSeconds) reply.header('retry-after', String(de.details.retryAfterSeconds))
+    if ((de.code === 'too_many_attempts' || de.code === 'conflict') && de.details?.retryAfterSeconds) reply.header('retry-after', String(de.details.retryAfterSeconds))
     const writer = req.routeOptions?.config?.errorWriter
     if (writer) return writer(reply, de.code, message, de)
     return reply

@@ -4,9 +4,12 @@
  * the same key with a different request is `idempotency_mismatch`; a key whose first request
  * is still running is `conflict`. Answers are kept at least 24 hours.
  *
- * The claim and the answer are separate transactions from the operation itself: if a process
- * dies between the operation's commit and the answer's record, the key stays in flight and is
- * released for a retry after `ABANDONED_AFTER_MS`.
+ * The claim and the answer are separate transactions from the operation itself. A claim is a
+ * lease: the process running the request renews it every `CLAIM_RENEW_MS` (`renewIdempotencyClaim`)
+ * while the request runs, so a claim left by a process that died (kill -9, a crash) is taken
+ * over once it goes `ABANDONED_AFTER_MS` without renewal — seconds, not minutes — and until
+ * then a retry is answered `conflict` with `retryAfterSeconds` (a `Retry-After`). If the process
+ * died between the operation's commit and the answer's record, the retry runs it again.
  */
 import type { Keyring } from '../core/sealed.js'
 import type { Deps } from './context.js'
@@ -23,8 +26,10 @@ import {
 
 /** Keys are kept this long at least. */
 export const RETENTION_MS = 24 * 3600_000
-/** An in-flight claim older than this is taken to be abandoned by a dead process. */
-export const ABANDONED_AFTER_MS = 5 * 60_000
+/** An in-flight claim not renewed for this long is taken to be abandoned by a dead process. */
+export const ABANDONED_AFTER_MS = 10_000
+/** How often the process running a claimed request renews its claim. */
+export const CLAIM_RENEW_MS = 2_500
 
 /** A stored answer to replay. */
 export interface StoredAnswer {
@@ -80,12 +85,18 @@ export async function claimIdempotencyKey(deps: Deps, owner: string, key: string
       const headers = row.headers ? (JSON.parse(row.headers) as Record<string, string>) : {}
       return { statusCode: row.status_code ?? 200, body: row.body ?? '', headers }
     }
-    if (Date.parse(row.created_at) > now - ABANDONED_AFTER_MS) {
-      throw new DomainError('conflict', 'a request with this Idempotency-Key is still in progress')
+    const left = Date.parse(row.created_at) + ABANDONED_AFTER_MS - now
+    if (left > 0) {
+      throw new DomainError('conflict', 'a request with this Idempotency-Key is still in progress; retry later', { retryAfterSeconds: Math.ceil(left / 1000) })
     }
     await renewIdempotencyClaim(trx, owner, key, created_at)
     return null
   })
+}
+
+/** Renews a claim still in flight (its process is alive and running the request). */
+export async function renewIdempotencyKey(deps: Deps, owner: string, key: string): Promise<void> {
+  await deps.store.write((trx) => renewIdempotencyClaim(trx, owner, key, new Date(deps.clock()).toISOString()))
 }
 
 /** Records the answer for a claimed key. */

@@ -20,9 +20,9 @@ export async function findIdempotencyKey(db: Db, owner: string, key: string): Pr
   return db.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst()
 }
 
-/** Restarts the clock of an owner's claim (an abandoned claim taken over). */
+/** Restarts the clock of an owner's claim still in flight (renewed by its process, or an abandoned claim taken over). */
 export async function renewIdempotencyClaim(db: Db, owner: string, key: string, createdAt: string): Promise<void> {
-  await db.updateTable('idempotency_keys').set({ created_at: createdAt }).where('owner', '=', owner).where('key', '=', key).execute()
+  await db.updateTable('idempotency_keys').set({ created_at: createdAt }).where('owner', '=', owner).where('key', '=', key).where('state', '=', 'in_flight').execute()
 }
 
 /** Marks an owner's key `done` with the answer to replay (`headers` as JSON text). */
