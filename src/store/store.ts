@@ -118,8 +118,14 @@ function openSqlite(file: string, opts: StoreOptions): Store {
 
 function openPostgres(url: string, opts: StoreOptions): Store {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 })
-  // An idle client's error (the server restarted) must not crash the process.
+  // A connection's error (the server restarted, or an operator ended the backend with
+  // pg_terminate_backend) must not crash the process: an idle client's reaches the pool's
+  // listener, and a checked-out client's reaches the listener every client gets on connect
+  // (without it, a client held between two statements of a transaction emitted an unhandled
+  // 'error' and the process exited). The statement in flight fails on its own; pg marks the
+  // client unusable and the pool drops it when it is released.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 
   async function write<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
