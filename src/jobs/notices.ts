@@ -15,8 +15,8 @@ import type { DriverOutcome } from './drivers/index.js'
 import { NOTICE_FANOUT_JOB_KIND, NOTICE_WEBHOOK_JOB_KIND, webhookSecretAad, type NoticeFanoutPayload, type NoticeWebhookPayload } from '../core/notices.js'
 import { fanOutNotice } from '../ops/notices/fan-out.js'
 import { findMethodLink, findNotice, listNoticeTypes } from '../store/notices.repo.js'
-import { postSigned } from './signing.js'
-import { DEFAULT_WEBHOOK_TIMEOUT_MS } from './drivers/webhook.js'
+import { deliverSigned } from './signing.js'
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, MAX_ANSWER_BYTES } from './drivers/webhook.js'
 
 /** True for the job kinds this module runs. */
 export function isNoticeJob(kind: string): boolean {
@@ -61,16 +61,10 @@ export async function runNoticeJob(deps: Deps, job: JobRow, signal: AbortSignal)
       updatedAt: notice.updated_at,
     },
   })
-  let res: Response
-  try {
-    res = await postSigned(link.address, secret, body, deps.clock(), job.guid, AbortSignal.any([signal, AbortSignal.timeout(DEFAULT_WEBHOOK_TIMEOUT_MS)]))
-    await res.text().catch(() => '')
-  } catch (e) {
-    if (signal.aborted) throw signal.reason
-    const err = e as Error
-    if (err.name === 'TimeoutError') return { ok: false, retryable: true, error: `notice webhook timed out after ${DEFAULT_WEBHOOK_TIMEOUT_MS} ms` }
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause
-    return { ok: false, retryable: true, error: `notice webhook unreachable: ${cause?.code ?? cause?.message ?? err.message}` }
+  const res = await deliverSigned(link.address, secret, body, deps.clock(), job.guid, signal, DEFAULT_WEBHOOK_TIMEOUT_MS, MAX_ANSWER_BYTES)
+  if (!res.ok) {
+    if (res.why === 'timeout') return { ok: false, retryable: true, error: `notice webhook timed out after ${DEFAULT_WEBHOOK_TIMEOUT_MS} ms` }
+    if (res.why !== 'large') return { ok: false, retryable: true, error: `notice webhook unreachable: ${res.detail}` }
   }
   if (res.status >= 200 && res.status < 300) return { ok: true, result: { delivered: true, status: res.status } }
   const retryable = res.status >= 500 || res.status === 408 || res.status === 429

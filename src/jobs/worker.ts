@@ -221,6 +221,11 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
     let end: AttemptEnd | undefined
     try {
       if (job.deadline_at !== null && Date.parse(job.deadline_at) <= clock()) throw { why: 'deadline' } satisfies Abort
+      const spent = endBeforeRun(job)
+      if (spent) {
+        await recordEnd(job, spent)
+        return
+      }
       const { outcome, config } = await Promise.race([attempt(job, services, signal), aborted])
       end = toEnd(job, outcome, config)
     } catch (e) {
@@ -280,14 +285,7 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
   }
 
   function toEnd(job: JobRow, o: DriverOutcome, config: Record<string, unknown> = {}): AttemptEnd {
-    // A callback that never comes must not keep the job waiting for ever.
-    if ('pending' in o) return { kind: 'waiting', ...(o.note ? { note: o.note } : {}), callbackTimeoutMs: callbackTimeoutSeconds(config) * 1000 }
-    if (o.ok) return { kind: 'succeeded', result: o.result }
-    if (!o.retryable) return { kind: 'failed', error: o.error }
-    if (job.attempts >= job.max_attempts) return { kind: 'failed', error: `${o.error} (gave up after ${job.attempts} attempts)` }
-    const exp = Math.min(retryMaxMs, retryBaseMs * 2 ** (job.attempts - 1))
-    // "Equal jitter": half the delay fixed, half random, so that retries of many jobs spread out.
-    return { kind: 'retry', error: o.error, delayMs: Math.round(exp / 2 + Math.random() * (exp / 2)) }
+    return attemptEnd(job, o, config, retryBaseMs, retryMaxMs)
   }
 
   const looping = loop()
@@ -322,4 +320,29 @@ export function startWorker(deps: Deps, opts: WorkerOptions = {}): Worker {
       return stopped
     },
   }
+}
+
+/**
+ * How an attempt ends given its driver's outcome: done, failed, retried with exponential backoff
+ * and "equal jitter" (half the delay fixed, half random, so that retries of many jobs spread
+ * out) while attempts are left, or waiting for a callback at most `callbackTimeoutSeconds`.
+ */
+export function attemptEnd(job: JobRow, o: DriverOutcome, config: Record<string, unknown>, retryBaseMs: number, retryMaxMs: number): AttemptEnd {
+  // A callback that never comes must not keep the job waiting for ever.
+  if ('pending' in o) return { kind: 'waiting', ...(o.note ? { note: o.note } : {}), callbackTimeoutMs: callbackTimeoutSeconds(config) * 1000 }
+  if (o.ok) return { kind: 'succeeded', result: o.result }
+  if (!o.retryable) return { kind: 'failed', error: o.error }
+  if (job.attempts >= job.max_attempts) return { kind: 'failed', error: `${o.error} (gave up after ${job.attempts} attempts)` }
+  const exp = Math.min(retryMaxMs, retryBaseMs * 2 ** (job.attempts - 1))
+  return { kind: 'retry', error: o.error, delayMs: Math.round(exp / 2 + Math.random() * (exp / 2)) }
+}
+
+/**
+ * The end of a claim that must not run its driver: a job claimed again after the worker of its
+ * last allowed attempt died (its lease ran out) has no attempt left, and fails rather than run
+ * a sixth time (a job that kills its worker would otherwise be run, and kill, for ever).
+ */
+export function endBeforeRun(job: JobRow): AttemptEnd | undefined {
+  if (job.attempts <= job.max_attempts) return undefined
+  return { kind: 'failed', error: `gave up after ${job.max_attempts} attempts: the worker of the last one stopped before recording how it ended` }
 }

@@ -411,7 +411,7 @@ function requestChange({ job, end }: AttemptRecord, owner: string): Omit<Request
 /**
  * Finishes a job waiting for its callback (or still running: the callback may overtake the
  * worker's note of the 202) with the callback's verdict, in `trx`. False when the job had
- * already finished.
+ * already finished or its deadline has passed.
  */
 export async function finishFromCallback(
   trx: Db,
@@ -434,6 +434,9 @@ export async function finishFromCallback(
     })
     .where('id', '=', job.id)
     .where('status', 'in', ['waiting', 'running'])
+    // Past its deadline (the callback wait or maxduration) the job is a worker's to fail, whether
+    // or not one has claimed it yet: a callback then comes too late, whenever the workers poll.
+    .where((eb) => eb.or([eb('deadline_at', 'is', null), eb('deadline_at', '>', at)]))
     .executeTakeFirst()
   if (r.numUpdatedRows === 0n) return false
   await finishRequestPart(trx, job, now, {
