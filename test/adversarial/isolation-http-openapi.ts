@@ -13,6 +13,8 @@ export interface Operation {
   path: string
   pathParams: string[]
   requiredQuery: { name: string; schema: any }[]
+  /** Every query parameter the operation declares. */
+  query: string[]
   bodySchema: any | undefined
   write: boolean
 }
@@ -29,6 +31,7 @@ export function operations(doc: any): Operation[] {
         method: method.toUpperCase(),
         path,
         pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+        query: params.filter((p) => p.in === 'query').map((p) => p.name),
         requiredQuery: params.filter((p) => p.in === 'query' && p.required).map((p) => ({ name: p.name, schema: p.schema })),
         bodySchema: op.requestBody?.content?.['application/json']?.schema,
         write: method !== 'get',
@@ -130,4 +133,13 @@ export function sample(doc: any, schema: any, fill: (name: string) => unknown, n
       return s.minLength && s.minLength > v.length ? v.padEnd(s.minLength, 'x') : v
     }
   }
+}
+
+/** Runs `tasks` with at most `width` at once (the matrix's cells are independent requests). */
+export async function pool(tasks: (() => Promise<void>)[], width: number): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) await tasks[next++]!()
+  }
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker))
 }

@@ -16,7 +16,7 @@ import type { RouteOptions } from 'fastify'
 import { eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../helpers/harness.js'
 import { FULL, count } from '../helpers/adversarial.js'
 import { buildTenancy, INSIDE, RELATIONS, ROLES, type Relation, type Tenancy } from './isolation-fixture.js'
-import { EXCLUDED, operations, undocumented, type Operation } from './isolation-http-openapi.js'
+import { EXCLUDED, operations, pool, undocumented, type Operation } from './isolation-http-openapi.js'
 import { ORG_FIELDS, ORG_PARAMS, bodyFor, harvestMisses, harvestObjects, objectKey, type Objects } from './isolation-http-objects.js'
 
 /** Path templates whose `{id}` names an organisation (besides ORG_PARAMS). */
@@ -160,17 +160,24 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
     const names: string[] = []
     for (const rel of ['sibling', 'foreign', 'parent'] as const) names.push((await s.req('GET', `/orgs/${t.org[rel]}`)).body.name)
     const lists = ops.filter((o) => o.method === 'GET' && o.pathParams.every((p) => isOrgParam(o, p)))
+    // Each listing plainly, and with the filters it declares that widen or search it.
+    const widen: Record<string, string> = { recursive: 'true', limit: '1000', q: 'Isolation', search: 'Isolation', format: 'csv', status: 'Pending' }
+    const tasks: (() => Promise<void>)[] = []
     for (const actor of actorsOf(t)) {
       for (const op of lists) {
-        for (const query of ['', '?recursive=true', '?q=Isolation', '?limit=1000', '?format=csv']) {
-          const { url } = urlFor(op, 'own')
-          const a = await s.req('GET', url + (url.includes('?') ? query.replace('?', '&') : query), { auth: actor.auth })
-          if (a.status >= 300) continue
-          leak(a, markers, `GET ${url}${query} as ${actor.label}`, defects)
-          for (const n of names) if (a.text.includes(n)) defects.push(`GET ${url}${query} as ${actor.label}: holds foreign name ${n}`)
+        const declared = op.query.filter((q) => q in widen).map((q) => `${q}=${widen[q]}`)
+        for (const query of ['', ...(declared.length ? [`?${declared.join('&')}`] : [])]) {
+          tasks.push(async () => {
+            const { url } = urlFor(op, 'own')
+            const a = await s.req('GET', url + (url.includes('?') ? query.replace('?', '&') : query), { auth: actor.auth })
+            if (a.status >= 300) return
+            leak(a, markers, `GET ${url}${query} as ${actor.label}`, defects)
+            for (const n of names) if (a.text.includes(n)) defects.push(`GET ${url}${query} as ${actor.label}: holds foreign name ${n}`)
+          })
         }
       }
     }
+    await pool(tasks, WIDTH)
     writeFileSync(`/tmp/isolation-http-lists-${dialect}.txt`, defects.join('\n'))
     assert.deepEqual(defects, [])
   })
@@ -180,9 +187,10 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
     const defects: string[] = []
     const markers = foreignMarkers()
     let cells = 0
+    const tasks: (() => Promise<void>)[] = []
     for (const op of ops) {
       const rel = relational(op)
-      for (const actor of actors) {
+      for (const actor of actors) tasks.push(async () => {
         let lastUnmapped = false
         const call = async (relation: Relation, subRel: Relation = relation): Promise<Answer> => {
           cells++
@@ -192,14 +200,15 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
           return s.req(op.method, url, { auth: actor.auth, ...(body === undefined ? (op.write && op.method !== 'DELETE' ? { body: {} } : {}) : { body }) })
         }
         if (!rel) {
-          if (op.write && (SELF.test(op.path) || actor.role !== 'readonly')) continue
+          if (op.write && (SELF.test(op.path) || actor.role !== 'readonly')) return
           const a = await call('own')
           if (a.status >= 500) defects.push(`${op.method} ${op.path} as ${actor.label}: ${a.status}`)
           if (op.write && a.status < 300) defects.push(`${op.method} ${op.path} as ${actor.label}: read-only write succeeded (${a.status})`)
           if (!op.write && a.status < 300) leak(a, markers, `${op.method} ${op.path} as ${actor.label}`, defects)
-          continue
+          return
         }
         const none = await call('nonexistent')
+        let mixedNone: Answer | undefined
         for (const relation of RELATIONS) {
           if (relation === 'nonexistent') continue
           if (INSIDE.has(relation)) {
@@ -219,12 +228,14 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
           if (shape(a) !== shape(none)) defects.push(`${op.method} ${op.path} ${relation} as ${actor.label}: ${shape(a)} ≠ nonexistent ${shape(none)}`)
           // An object of the outside organisation addressed under the actor's own one.
           if (op.pathParams.some((p) => isOrgParam(op, p)) && op.pathParams.some((p) => !isOrgParam(op, p) && !(objectKey(op.path, p) in GLOBAL))) {
-            const [mixed, mixedNone] = [await call('own', relation), await call('own', 'nonexistent')]
+            mixedNone ??= await call('own', 'nonexistent')
+            const mixed = await call('own', relation)
             if (shape(mixed) !== shape(mixedNone)) defects.push(`${op.method} ${op.path} own org, ${relation} object as ${actor.label}: ${shape(mixed)} ≠ nonexistent object ${shape(mixedNone)}`)
           }
         }
-      }
+      })
     }
+    await pool(tasks, WIDTH)
     writeFileSync(`/tmp/isolation-http-${dialect}.txt`, defects.join('\n'))
     console.log(`[isolation-http] ${dialect}: ${ops.length} operations × ${actors.length} actors, ${cells} cells, ${defects.length} mismatches`)
     assert.deepEqual(defects, [])
@@ -316,6 +327,9 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
     console.log(`[isolation-http] ${dialect} timing (${n} alternating samples each): ${report.join('; ')}`)
   })
 })
+
+/** Requests in flight at once (cells are independent; a 2-core machine is busy at 6). */
+const WIDTH = count('ISOLATION_WIDTH', 6, 6)
 
 /** Parameters the harvest cannot make an object for, with why; compared with fresh ids only. */
 const KNOWN_UNHARVESTED = new Set<string>([
