@@ -2,7 +2,7 @@
  * Builds the Fastify application: the store's dependencies, authentication, every face, the
  * OpenAPI document. `createDeps` opens the store; `buildApp` serves it.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify'
 import cookie from '@fastify/cookie'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -105,6 +105,8 @@ export interface AppOptions {
   thriftTcp?: ThriftTcpOptions
   /** The Thrift face's bounds (frame, string and container sizes), over HTTP and TCP. */
   thriftLimits?: ThriftLimits
+  /** Told of every route as it is registered (tests build their matrix from the route table). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 declare module 'fastify' {
@@ -141,6 +143,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false } },
   })
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
   installValidators(app)
   installBodyParsers(app)
   installErrorHandler(app)
