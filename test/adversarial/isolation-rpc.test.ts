@@ -8,6 +8,7 @@
  * foreign and nonexistent ids take the same time.
  */
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { eachDialect, startServer, type TestServer } from '../helpers/harness.js'
 import { FULL } from '../helpers/adversarial.js'
@@ -18,6 +19,7 @@ import {
   adminCall, type OrgObjects, type ThriftCaller,
 } from './isolation-rpc-thrift.js'
 import { T } from '../helpers/thrift-wire.js'
+import { makeCustomer, makeDomain, makeGroup, xmlrpcCall, xmlrpcDestroys, xmlrpcMethods, xmlrpcOutcome, xmlrpcParams, type XmlRpcObjects } from './isolation-rpc-xmlrpc.js'
 
 /** An actor of the matrix: a role and how it signs in. */
 export interface MatrixActor {
@@ -56,6 +58,8 @@ const NOWHERE: ReadonlySet<Relation> = new Set()
 const READER_ACTIONS = new Set(['acknowledgeNotice'])
 
 const THRIFT_CODES: FaceCodes = { notFound: new Set(['not_found']), forbidden: new Set(['forbidden']) }
+const XMLRPC_CODES: FaceCodes = { notFound: new Set(['404']), forbidden: new Set(['403']) }
+const RELATION_ORDER: Relation[] = ['nonexistent', 'sibling', 'foreign', 'parent', 'own', 'child']
 
 eachDialect('tenant isolation on the RPC faces', (dialect) => {
   let s: TestServer
@@ -67,6 +71,8 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
   let objects: Record<Relation, OrgObjects>
   let admin: ThriftCaller
   let owner: ThriftCaller
+  let groups: Record<Relation, string>
+  let domains: Record<Relation, string>
 
   before(async () => {
     s = await startServer(dialect, { thriftTcp: { port: 0 } })
@@ -96,7 +102,13 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
     // admin (no owner exists yet when it is made), so a key it makes belongs to a user above `own`.
     owner = httpCaller(s, `Basic ${Buffer.from(`${t.actors.owner.username}:${t.actors.owner.password}`).toString('base64')}`)
     for (const rel of RELATIONS) objects[rel] = rel === 'nonexistent' ? nonexistentObjects(t.org.nonexistent) : await makeObjects(s, INSIDE.has(rel) ? owner : admin, admin, t.org[rel])
-    foreignIds = [t.master, ...(['sibling', 'foreign', 'parent'] as const).flatMap((r) => Object.values(objects[r]).map(String))]
+    groups = {} as Record<Relation, string>
+    domains = {} as Record<Relation, string>
+    for (const rel of RELATIONS) {
+      groups[rel] = rel === 'nonexistent' ? randomUUID() : await makeGroup(s, t.org[rel])
+      domains[rel] = rel === 'nonexistent' ? `iso-none-${randomUUID().slice(0, 6)}.example.com` : await makeDomain(s, ADMIN_AUTH, t.org[rel])
+    }
+    foreignIds = [...(['sibling', 'foreign', 'parent'] as const).map((r) => groups[r]), t.master, ...(['sibling', 'foreign', 'parent'] as const).flatMap((r) => Object.values(objects[r]).map(String))]
   })
   after(async () => {
     await s?.close()
@@ -148,6 +160,45 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
     }
     return { cells, mismatches }
   }
+
+  async function xmlrpcMatrix(): Promise<{ cells: number; mismatches: string[] }> {
+    const mismatches: string[] = []
+    let cells = 0
+    for (const actor of actorsOf(t)) {
+      for (const m of xmlrpcMethods()) {
+        const row: Cell[] = []
+        const namesOrg = m.params.some((p) => /guid$/.test(p.name) && p.name !== 'retentionpolicyguid')
+        for (const rel of namesOrg ? RELATION_ORDER : (['own'] as Relation[])) {
+          let o: XmlRpcObjects = { org: t.org[rel], group: groups[rel], domain: domains[rel] }
+          if (xmlrpcDestroys(m.name) && INSIDE.has(rel)) {
+            if (m.name.endsWith('.delete')) o = { ...o, org: rel === 'child' ? await makeCustomer(s, t.org.own) : t.org.own }
+            else if (m.name.endsWith('.unregisterDomain')) o = { ...o, domain: await makeDomain(s, ADMIN_AUTH, t.org[rel]) }
+            else o = { ...o, group: await makeGroup(s, t.org[rel]) }
+          }
+          const { params, named } = xmlrpcParams(m, o)
+          const text = await xmlrpcCall(s, actor.authorization, m.name, params)
+          row.push({ face: 'XML-RPC', call: m.name, role: actor.label, relation: rel, mutates: m.mutates, outcome: xmlrpcOutcome(text, named), named })
+          cells++
+        }
+        mismatches.push(...judgeRow(row, XMLRPC_CODES, standing[actor.role], foreignIds))
+      }
+      // The listings without a guid: the caller's subtree, no row of anyone else's.
+      for (const [name, params] of [['cloud_api_customer.list', []], ['cloud_api_customer.find', []], ['cloud_api_customer.find', ['', '', '']]] as const) {
+        const text = await xmlrpcCall(s, actor.authorization, name, [...params])
+        const row: Cell = { face: 'XML-RPC', call: `${name}()`, role: actor.label, relation: 'own', mutates: false, outcome: xmlrpcOutcome(text, []), named: [] }
+        mismatches.push(...judgeRow([row], XMLRPC_CODES, standing[actor.role], foreignIds))
+        if (name.endsWith('.list')) assert.ok(text.includes(t.org.child), `XML-RPC list() as ${actor.label} lists the child`)
+        cells++
+      }
+    }
+    return { cells, mismatches }
+  }
+
+  test('XML-RPC: every method × relation × role matches the policy; list() and find() carry no foreign row', async () => {
+    const { cells, mismatches } = await xmlrpcMatrix()
+    console.log(`# XML-RPC matrix (${dialect}): ${cells} calls, ${mismatches.length} mismatches`)
+    assert.deepEqual(mismatches, [])
+  })
 
   test('Thrift over HTTP: every function × relation × role matches the policy', async () => {
     const { cells, mismatches } = await thriftMatrix('HTTP')
