@@ -39,6 +39,8 @@ export interface Cell {
   outcome: Outcome
   /** Ids the call itself named (they may be echoed). */
   named: string[]
+  /** A search (FIND): finding nothing for a nonexistent name is its right answer. */
+  search?: boolean
 }
 
 /** The role's standing: `none` holds no write permission, `all` every permission. */
@@ -46,7 +48,10 @@ export type Standing = 'none' | 'all' | 'some'
 
 export function normalise(text: string, ids: readonly string[]): string {
   let out = text
-  for (const id of [...ids].filter((i) => i.length > 0).sort((a, b) => b.length - a.length)) out = out.split(id).join('<id>')
+  for (const id of [...ids].filter((i) => i.length > 0).sort((a, b) => b.length - a.length)) {
+    // Short ids (integers, codes) only as whole words, or a number would eat digits of the text.
+    out = id.length >= 8 ? out.split(id).join('<id>') : out.replace(new RegExp(`\\b${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), '<id>')
+  }
   return out
 }
 
@@ -66,9 +71,10 @@ export function judgeRow(cells: Cell[], codes: FaceCodes, standing: Standing, fo
     } else if (c.relation !== 'nonexistent' && none !== undefined && c.outcome.shape !== none.outcome.shape) {
       out.push(`${where}: answered ${c.outcome.shape} where the nonexistent id answers ${none.outcome.shape}`)
     }
-    if (c.relation === 'nonexistent' && c.outcome.kind === 'ok' && c.named.length > 0) out.push(`${where}: a nonexistent id answered ok`)
-    // Only ids that cannot occur by chance (UUIDs) are searched for; small integers would.
-    for (const id of foreignIds.filter((i) => /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(i))) {
+    if (c.relation === 'nonexistent' && c.outcome.kind === 'ok' && c.named.length > 0 && c.search !== true) out.push(`${where}: a nonexistent id answered ok`)
+    // Only ids that cannot occur by chance (UUIDs, the organisations' tagged names) are searched
+    // for; small integers and short codes would.
+    for (const id of foreignIds.filter((i) => /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(i) || /^Isolation .+ \S{8}$/.test(i))) {
       if (!c.named.includes(id) && c.outcome.raw.includes(id)) out.push(`${where}: the answer carries the foreign id ${id}`)
     }
   }

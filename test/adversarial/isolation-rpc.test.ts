@@ -19,6 +19,7 @@ import {
   adminCall, type OrgObjects, type ThriftCaller,
 } from './isolation-rpc-thrift.js'
 import { T } from '../helpers/thrift-wire.js'
+import { reportNames, xmlapiCall, xmlapiCalls, xmlapiDocuments, xmlapiOutcome, XMLAPI_ORG_ENTITIES, type XmlApiObjects } from './isolation-rpc-xmlapi.js'
 import { makeCustomer, makeDomain, makeGroup, xmlrpcCall, xmlrpcDestroys, xmlrpcMethods, xmlrpcOutcome, xmlrpcParams, type XmlRpcObjects } from './isolation-rpc-xmlrpc.js'
 
 /** An actor of the matrix: a role and how it signs in. */
@@ -59,6 +60,7 @@ const READER_ACTIONS = new Set(['acknowledgeNotice'])
 
 const THRIFT_CODES: FaceCodes = { notFound: new Set(['not_found']), forbidden: new Set(['forbidden']) }
 const XMLRPC_CODES: FaceCodes = { notFound: new Set(['404']), forbidden: new Set(['403']) }
+const XMLAPI_CODES: FaceCodes = { notFound: new Set(['34', '16', '18']), forbidden: new Set(['12']) }
 const RELATION_ORDER: Relation[] = ['nonexistent', 'sibling', 'foreign', 'parent', 'own', 'child']
 
 eachDialect('tenant isolation on the RPC faces', (dialect) => {
@@ -72,6 +74,9 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
   let admin: ThriftCaller
   let owner: ThriftCaller
   let groups: Record<Relation, string>
+  const ownerNames = {} as Record<Relation, string>
+  let xmlapiObjs: Record<Relation, XmlApiObjects>
+  let orgNames: string[]
   let domains: Record<Relation, string>
 
   before(async () => {
@@ -94,9 +99,16 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
     // Every organisation but `own` (whose owner is an actor) gets an owner, so that the calls about
     // an organisation's user (getUsername, changePassword …) have one to find.
     for (const rel of ['child', 'sibling', 'foreign', 'parent'] as const) {
-      const m = await s.req('POST', `/orgs/${t.org[rel]}/members`, { body: { username: `iso-${rel}-owner-${t.org[rel].slice(0, 8)}`, password: `Iso-owner-${t.org[rel]}`, role: 'owner' } })
+      const username = `iso-${rel}-owner-${t.org[rel].slice(0, 8)}`
+      const m = await s.req('POST', `/orgs/${t.org[rel]}/members`, { body: { username, password: `Iso-owner-${t.org[rel]}`, role: 'owner' } })
       assert.equal(m.status, 201, m.text)
+      ownerNames[rel] = username
     }
+    ownerNames.own = t.actors.owner.username
+    ownerNames.nonexistent = `iso-nobody-${randomUUID().slice(0, 8)}`
+    xmlapiObjs = {} as Record<Relation, XmlApiObjects>
+    orgNames = []
+    for (const rel of RELATIONS) xmlapiObjs[rel] = rel === 'nonexistent' ? { code: 'NOPEISO', number: '987654', username: ownerNames.nonexistent, request: '98765432' } : await xmlapiObjectsOf(t.org[rel], ownerNames[rel])
     objects = {} as Record<Relation, OrgObjects>
     // The owner's Basic credentials, not its key: the fixture's owner key is made by the master's
     // admin (no owner exists yet when it is made), so a key it makes belongs to a user above `own`.
@@ -108,11 +120,22 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
       groups[rel] = rel === 'nonexistent' ? randomUUID() : await makeGroup(s, t.org[rel])
       domains[rel] = rel === 'nonexistent' ? `iso-none-${randomUUID().slice(0, 6)}.example.com` : await makeDomain(s, ADMIN_AUTH, t.org[rel])
     }
-    foreignIds = [...(['sibling', 'foreign', 'parent'] as const).map((r) => groups[r]), t.master, ...(['sibling', 'foreign', 'parent'] as const).flatMap((r) => Object.values(objects[r]).map(String))]
+    foreignIds = [...orgNames, ...(['sibling', 'foreign', 'parent'] as const).map((r) => groups[r]), t.master, ...(['sibling', 'foreign', 'parent'] as const).flatMap((r) => Object.values(objects[r]).map(String))]
   })
   after(async () => {
     await s?.close()
   })
+
+  /** An organisation's code, number, a user and a request about it (a description SET through the face as the master's admin). */
+  async function xmlapiObjectsOf(org: string, username: string): Promise<XmlApiObjects> {
+    const o = await s.req('GET', `/orgs/${org}`)
+    assert.equal(o.status, 200, o.text)
+    if ([t.org.sibling, t.org.foreign, t.org.parent].includes(org)) orgNames.push(o.body.name as string)
+    const set = await xmlapiCall(s, ADMIN_AUTH, `<request version="1.0" action="SET"><customer><id>${o.body.number}</id><description>iso ${randomUUID()}</description></customer></request>`)
+    const id = /<request>\s*<id>(\d+)<\/id>/.exec(set.text)?.[1]
+    assert.ok(id, `a SET answers its request: ${set.text}`)
+    return { code: String(o.body.code), number: String(o.body.number), username, request: id }
+  }
 
   /** A fresh object of the relation for a call that removes the one it names. */
   async function freshObjects(rel: Relation, need: string[]): Promise<OrgObjects> {
@@ -193,6 +216,45 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
     }
     return { cells, mismatches }
   }
+
+  async function xmlapiMatrix(): Promise<{ cells: number; mismatches: string[] }> {
+    const mismatches: string[] = []
+    let cells = 0
+    for (const actor of actorsOf(t)) {
+      for (const { entity, action } of xmlapiCalls()) {
+        const orgNamed = XMLAPI_ORG_ENTITIES.has(entity)
+        const docs = orgNamed ? xmlapiDocuments(entity, action, xmlapiObjs.own) : xmlapiDocuments(entity, action, undefined)
+        for (let d = 0; d < docs.length; d++) {
+          const row: Cell[] = []
+          for (const rel of orgNamed ? RELATION_ORDER : (['own'] as Relation[])) {
+            let o = xmlapiObjs[rel]
+            if (action === 'delete' && rel === 'child') o = await xmlapiObjectsOf(await makeCustomer(s, t.org.own), ownerNames.child)
+            const doc = orgNamed ? xmlapiDocuments(entity, action, o)[d]! : docs[d]!
+            const outcome = xmlapiOutcome(await xmlapiCall(s, actor.authorization, doc.body), doc.named)
+            row.push({ face: 'XML action API', call: doc.label, role: actor.label, relation: rel, mutates: action === 'set' || action === 'delete', outcome, named: doc.named, search: action === 'find' })
+            cells++
+            // Every report the caller can run: no foreign row.
+            if (entity === 'report' && action === 'find') {
+              for (const name of reportNames(outcome.raw)) {
+                const r = xmlapiOutcome(await xmlapiCall(s, actor.authorization, `<request version="1.0" action="GET"><report><name>${name}</name></report></request>`), [])
+                mismatches.push(...judgeRow([{ face: 'XML action API', call: `report GET ${name}`, role: actor.label, relation: 'own', mutates: false, outcome: r, named: [] }], XMLAPI_CODES, standing[actor.role], foreignIds))
+                cells++
+              }
+            }
+          }
+          // An entity naming no organisation is judged for foreign data only.
+          mismatches.push(...judgeRow(row, XMLAPI_CODES, standing[actor.role], foreignIds, orgNamed ? INSIDE : NOWHERE))
+        }
+      }
+    }
+    return { cells, mismatches }
+  }
+
+  test('XML action API: every entity and action × relation × role matches the policy; reports carry no foreign row', async () => {
+    const { cells, mismatches } = await xmlapiMatrix()
+    console.log(`# XML action API matrix (${dialect}): ${cells} calls, ${mismatches.length} mismatches`)
+    assert.deepEqual(mismatches, [])
+  })
 
   test('XML-RPC: every method × relation × role matches the policy; list() and find() carry no foreign row', async () => {
     const { cells, mismatches } = await xmlrpcMatrix()
