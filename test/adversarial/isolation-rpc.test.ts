@@ -11,7 +11,9 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { eachDialect, startServer, type TestServer } from '../helpers/harness.js'
-import { FULL } from '../helpers/adversarial.js'
+import { FULL, count } from '../helpers/adversarial.js'
+import { encodeCall } from '../helpers/thrift-wire.js'
+import { performance } from 'node:perf_hooks'
 import { buildTenancy, ROLES, RELATIONS, INSIDE, type Relation, type Role, type Tenancy } from './isolation-fixture.js'
 import { judgeRow, type Cell, type FaceCodes, type Standing } from './isolation-rpc-oracle.js'
 import {
@@ -254,6 +256,99 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
     const { cells, mismatches } = await xmlapiMatrix()
     console.log(`# XML action API matrix (${dialect}): ${cells} calls, ${mismatches.length} mismatches`)
     assert.deepEqual(mismatches, [])
+  })
+
+  /** What mass assignment must never change: the organisations' standing fields. */
+  async function standingOf(): Promise<unknown[]> {
+    const out: unknown[] = []
+    for (const rel of ['own', 'child', 'sibling', 'parent'] as const) {
+      const o = await s.req('GET', `/orgs/${t.org[rel]}`)
+      assert.equal(o.status, 200, o.text)
+      const b = o.body
+      out.push({ rel, parentId: b.parentId, status: b.status, isReseller: b.isReseller, depth: b.depth, path: b.path, usage: b.usage, quota: b.quota, code: b.code })
+    }
+    const m = await s.req('GET', `/orgs/${t.org.own}/members`)
+    out.push((Array.isArray(m.body) ? m.body : m.body.items).map((u: { username: string; role: string }) => `${u.username}:${u.role}`).sort())
+    return out
+  }
+
+  const EXTRAS = { parentId: 'PARENT', parent: 'PARENT', status: 'disabled', isReseller: true, role: 'superadmin', usage: 99, version: 99, __proto__: 'x', constructor: 'x', prototype: 'x', depth: 0, path: '/' }
+
+  test('mass assignment through the RPC faces changes nothing it may not', async () => {
+    const before = await standingOf()
+    const owner = t.actors.owner
+    const auth = `Basic ${Buffer.from(`${owner.username}:${owner.password}`).toString('base64')}`
+    const extras = (foreignParent: string) => Object.entries(EXTRAS).map(([k, v]) => [k, v === 'PARENT' ? foreignParent : v] as const)
+    // XML-RPC: named parameters with extra members are refused (-32602) and nothing runs.
+    const struct = (o: [string, unknown][]) =>
+      `<?xml version="1.0"?><methodCall><methodName>cloud_api_customer.%M%</methodName><params><param><value><struct>${o
+        .map(([k, v]) => `<member><name>${k}</name><value>${typeof v === 'number' ? `<int>${v}</int>` : typeof v === 'boolean' ? `<boolean>${v ? 1 : 0}</boolean>` : `<string>${v}</string>`}</value></member>`)
+        .join('')}</struct></value></param></params></methodCall>`
+    for (const [method, base] of [['create', [['name', 'Iso mass'], ['resourcegroupguid', t.org.own]]], ['updateModelProperties', [['customerguid', t.org.child], ['description', 'iso mass']]]] as const) {
+      for (const [k, v] of extras(t.org.foreign)) {
+        const body = struct([...base, [k, v]] as [string, unknown][]).replace('%M%', method)
+        const r = await fetch(`${s.base}/appserver/xmlrpc`, { method: 'POST', headers: { authorization: auth, 'content-type': 'text/xml' }, body })
+        const text = await r.text()
+        assert.match(text, /<int>-32602<\/int>/, `XML-RPC ${method} with ${k}: ${text}`)
+      }
+    }
+    // The XML action API: a tag the customer does not have is error 3, `<status>` takes only the
+    // provisioning words (17): refused whole, nothing runs; another parent (a move) is refused.
+    const own = xmlapiObjs.own
+    for (const [k, v] of extras(xmlapiObjs.foreign.code)) {
+      if (k === 'parent') continue
+      const r = await xmlapiCall(s, auth, `<request version="1.0" action="SET"><customer><id>${own.number}</id><description>iso mass ${k}</description><${k}>${String(v)}</${k}></customer></request>`)
+      assert.ok(r.status === 400 && /<error>\s*<id>(3|17)<\/id>/.test(r.text), `XML action API SET customer with <${k}>: ${r.status} ${r.text}`)
+    }
+    for (const rel of ['foreign', 'sibling', 'parent', 'child'] as const) {
+      const r = await xmlapiCall(s, auth, `<request version="1.0" action="SET"><customer><id>${own.number}</id><parent><name>${xmlapiObjs[rel].code}</name></parent></customer></request>`)
+      assert.ok(r.status === 400, `XML action API SET customer with the ${rel}'s code as <parent>: ${r.status} ${r.text}`)
+    }
+    // Thrift: fields the IDL does not declare (ids 3…) are skipped; the call acts on what it names only.
+    const extraFields = extras(t.org.foreign).map(([, v], i) => [20 + i, T.STRING, String(v)] as [number, number, unknown])
+    const made = await fetch(`${s.base}/thrift/customer`, { method: 'POST', headers: { authorization: auth }, body: encodeCall('createContact', [[1, T.STRING, t.org.child], [2, T.STRING, 'Iso mass'], ...extraFields]) })
+    assert.equal(made.status, 200)
+    const contacts = await admin.call('listContacts', [[1, T.STRING, t.org.foreign]])
+    assert.ok(!contacts.raw.toString('latin1').includes('Iso mass'), 'no contact landed in the organisation an extra field named')
+    assert.deepEqual(await standingOf(), before, 'no organisation or member changed')
+    assert.equal(Object.getOwnPropertyNames(Object.prototype).filter((n) => !['constructor', '__defineGetter__', '__defineSetter__', 'hasOwnProperty', '__lookupGetter__', '__lookupSetter__', 'isPrototypeOf', 'propertyIsEnumerable', 'toString', 'valueOf', '__proto__', 'toLocaleString'].includes(n)).length, 0, 'Object.prototype gained nothing')
+  })
+
+  /** Median of `xs`. */
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+  test('timing: a foreign id and a nonexistent one take the same time on each face (medians of alternating samples)', async () => {
+    const n = count('ISOLATION_RPC_TIMING', 60, 400)
+    const auth = t.actors.owner.basic!
+    const authz = `Basic ${Buffer.from(`${auth[0]}:${auth[1]}`).toString('base64')}`
+    const probes: [string, (rel: 'foreign' | 'nonexistent') => Promise<unknown>][] = [
+      ['XML-RPC listCapacity', (rel) => xmlrpcCall(s, authz, 'cloud_api_customer.listCapacity', [t.org[rel]])],
+      ['XML-RPC getXML', (rel) => xmlrpcCall(s, authz, 'cloud_api_customer.getXML', [t.org[rel]])],
+      ['XML action API customer GET', (rel) => xmlapiCall(s, authz, `<request version="1.0" action="GET"><customer><id>${xmlapiObjs[rel].number}</id></customer></request>`)],
+      ['Thrift HTTP getSettings', (rel) => httpCaller(s, authz).call('getSettings', [[1, T.STRING, t.org[rel]]])],
+      ['Thrift HTTP destroyContact', (rel) => httpCaller(s, authz).call('destroyContact', thriftArgs({ name: 'destroyContact', args: [{ id: 1, type: 'CustomerContactId', name: 'contactId' }] }, new Map([['CustomerContactId', 'i64']]), objects[rel]).args)],
+    ]
+    const report: string[] = []
+    for (const [label, call] of probes) {
+      for (let i = 0; i < 5; i++) await call(i % 2 ? 'foreign' : 'nonexistent') // warm-up
+      const times = { foreign: [] as number[], nonexistent: [] as number[] }
+      for (let i = 0; i < n; i++) {
+        for (const rel of i % 2 ? (['foreign', 'nonexistent'] as const) : (['nonexistent', 'foreign'] as const)) {
+          const t0 = performance.now()
+          await call(rel)
+          times[rel].push(performance.now() - t0)
+        }
+      }
+      const f = median(times.foreign)
+      const x = median(times.nonexistent)
+      report.push(`${label}: foreign ${f.toFixed(2)} ms, nonexistent ${x.toFixed(2)} ms`)
+      // Bound: 1.5 ms or 25 % of the slower median, whichever is larger. A check that reads the
+      // foreign row and then refuses costs one query more (tens of µs); what this bound catches is
+      // work done for a found foreign object (loading it in full, hashing, a second round trip),
+      // while two cores shared with other test processes make single samples jitter by ms.
+      assert.ok(Math.abs(f - x) <= Math.max(1.5, 0.25 * Math.max(f, x)), `${label}: foreign median ${f.toFixed(2)} ms vs nonexistent ${x.toFixed(2)} ms`)
+    }
+    console.log(`# timing (${dialect}, ${n} samples each): ${report.join('; ')}`)
   })
 
   test('XML-RPC: every method × relation × role matches the policy; list() and find() carry no foreign row', async () => {
