@@ -32,14 +32,19 @@ export interface MatrixActor {
   /** The user's password when signing in with Basic (kept through changePassword). */
   password?: string
   username?: string
+  /**
+   * The actor acts as own's owner user: its Basic credentials, or a key the fixture made with
+   * them (every role's key but the owner's and superadmin's, which the master's admin makes).
+   */
+  asOwnerUser: boolean
 }
 
 function actorsOf(t: Tenancy): MatrixActor[] {
   const all: MatrixActor[] = []
   for (const role of ROLES) {
     const a = t.actors[role]
-    all.push({ label: `${role} (Basic)`, role, authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`, password: a.password, username: a.username })
-    all.push({ label: `${role} (key)`, role, authorization: `Bearer ${a.key}` })
+    all.push({ label: `${role} (Basic)`, role, authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`, password: a.password, username: a.username, asOwnerUser: role === 'owner' })
+    all.push({ label: `${role} (key)`, role, authorization: `Bearer ${a.key}`, asOwnerUser: role !== 'owner' && role !== 'superadmin' })
   }
   if (FULL) return all
   return all.filter((a) => a.label === 'owner (Basic)' || a.label === 'readonly (Basic)' || a.label === 'admin (key)')
@@ -145,13 +150,14 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
   }
 
   /**
-   * The relations inside the actor's reach for one call: a key (and its ACL entries) is another
-   * user's (the owner's) here, which the README lets only a role holding `member.write` manage;
-   * without it that key must look like a nonexistent one.
+   * The relations inside the actor's reach for one call: the keys (and ACL entries) inside are
+   * made by own's owner user, so they are the actor's own keys when it acts as that user, and
+   * another user's otherwise, which the README lets only a role holding `member.write` manage;
+   * without it such a key must look like a nonexistent one.
    */
-  function insideFor(fn: string, types: string[], role: Role): ReadonlySet<Relation> {
+  function insideFor(fn: string, types: string[], actor: MatrixActor): ReadonlySet<Relation> {
     if (ACTOR_ORG_ONLY.has(fn)) return OWN_ONLY
-    if (types.some((x) => x === 'APIKeyId' || x === 'APIKeyACLId') && !perms[role].includes('member.write')) return NOWHERE
+    if (types.some((x) => x === 'APIKeyId' || x === 'APIKeyACLId') && !actor.asOwnerUser && !perms[actor.role].includes('member.write')) return NOWHERE
     return INSIDE
   }
 
@@ -177,7 +183,7 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
             row.push({ face: `Thrift ${transport}`, call: fn.name, role: actor.label, relation: rel, mutates: mutatesThrift(fn.name) && !READER_ACTIONS.has(fn.name), outcome: thriftOutcome(reply, raw, named), named })
             cells++
           }
-          mismatches.push(...judgeRow(row, THRIFT_CODES, standing[actor.role], foreignIds, insideFor(fn.name, fn.args.map((a) => a.type), actor.role)))
+          mismatches.push(...judgeRow(row, THRIFT_CODES, standing[actor.role], foreignIds, insideFor(fn.name, fn.args.map((a) => a.type), actor)))
         }
       } finally {
         c.close()
