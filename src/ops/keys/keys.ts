@@ -286,7 +286,14 @@ async function getAclForChange(ctx: Ctx, db: Db, keyId: string | undefined, aclI
   if (keyId === undefined) {
     const found = await findApiKeyAclById(db, aclId)
     if (!found) throw new DomainError('not_found', 'ACL entry not found')
-    keyId = found.key_id
+    // Named by the entry alone, a key the actor may not change is answered as an entry that does
+    // not exist: "API key not found" would tell that this entry exists under someone else's key.
+    const k = await getKeyForChange(ctx, db, found.key_id).catch((e: unknown) => {
+      throw e instanceof DomainError && e.code === 'not_found' ? new DomainError('not_found', 'ACL entry not found') : e
+    })
+    const row = await findApiKeyAcl(db, k.id, aclId)
+    if (!row) throw new DomainError('not_found', 'ACL entry not found')
+    return { k, row }
   }
   const k = await getKeyForChange(ctx, db, keyId)
   const row = await findApiKeyAcl(db, k.id, aclId)

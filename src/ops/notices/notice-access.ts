@@ -107,8 +107,13 @@ export async function orgFor(ctx: Ctx, db: Db, orgId: string, writes: boolean): 
 export async function orgOfObject(ctx: Ctx, db: Db, orgId: string | undefined, kind: 'contact' | 'contactMethod' | 'contactMethodNotice', id: number, writes: boolean): Promise<OrgRow> {
   if (orgId !== undefined) return orgFor(ctx, db, orgId, writes)
   const row = kind === 'contact' ? await findContact(db, id) : kind === 'contactMethod' ? await findMethodLink(db, id) : await findMethodNotice(db, id)
-  if (!row) throw new DomainError('not_found', `${kind === 'contact' ? 'contact' : kind === 'contactMethod' ? 'contact method' : 'subscription'} not found`, { resource: kind })
-  return orgFor(ctx, db, row.org_id, writes)
+  const missing = () => new DomainError('not_found', `${kind === 'contact' ? 'contact' : kind === 'contactMethod' ? 'contact method' : 'subscription'} not found`, { resource: kind })
+  if (!row) throw missing()
+  // An object of an organisation outside the actor's subtree answers exactly as one that does not
+  // exist: "organisation not found" would tell that the id is taken by someone else's object.
+  return orgFor(ctx, db, row.org_id, writes).catch((e: unknown) => {
+    throw e instanceof DomainError && e.code === 'not_found' ? missing() : e
+  })
 }
 
 const notFound = (what: string, resource: string): never => {
