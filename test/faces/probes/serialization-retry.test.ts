@@ -4,8 +4,8 @@
  * rollback does not undo) makes the create run twice inside the store; the caller gets one 201,
  * and exactly one organisation exists. A failure that persists (a trigger raising 40001 every
  * time) is answered, once the retries are spent, with the declared 503 `unavailable`,
- * `Retry-After` and a problem body, nothing written; with the trigger gone the same request
- * succeeds. (SQLite has one writer and no such failure.)
+ * `Retry-After` and a problem body (on `/v3/admin` too; XML-RPC's fault 503), nothing written;
+ * with the trigger gone the same request succeeds. (SQLite has one writer and no such failure.)
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -73,6 +73,19 @@ if (dialects.includes('postgres')) describe('serialization failures are retried 
     // The same request through the other faces' listings: still nothing.
     const list = await s.req('GET', `/orgs/${s.masterId}/customers?limit=1000`)
     assert.ok(!JSON.stringify(list.body).includes('Always Conflicting'))
+
+    // The other faces answer the same code in their own way: /v3/admin a 503 problem with
+    // Retry-After, XML-RPC its declared fault 503; neither shows the database's words.
+    const v3 = await s.req('POST', '/v3/admin/customers', { body: { name: 'Always Conflicting' } })
+    assert.equal(v3.status, 503, v3.text)
+    assert.match(v3.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/)
+    assert.equal(v3.body.code, 'unavailable')
+    const call = `<?xml version="1.0"?><methodCall><methodName>cloud_api_customer.create</methodName><params><param><value><string>Always Conflicting</string></value></param></params></methodCall>`
+    const rpc = await s.req('POST', '/appserver/xmlrpc', { raw: call, headers: { 'content-type': 'text/xml' } })
+    assert.equal(rpc.status, 200, rpc.text)
+    assert.match(rpc.text, /<name>faultCode<\/name>\s*<value>\s*<int>503<\/int>/, rpc.text)
+    assert.doesNotMatch(rpc.text, /40001|serializ|trigger/i)
+    assert.equal(await count(), 0, 'nothing written through any face')
 
     await c.query(`drop trigger always_40001 on orgs`)
     const again = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Always Conflicting' } })
