@@ -359,7 +359,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     // the answer instead of reading the rest of the body only to throw it away.
     if (!req.raw.complete) reply.header('connection', 'close')
     if (de.code === 'unauthenticated') reply.header('www-authenticate', 'Basic realm="clientele", Bearer')
-    if ((de.code === 'too_many_attempts' || de.code === 'conflict') && de.details?.retryAfterSeconds) reply.header('retry-after', String(de.details.retryAfterSeconds))
+    if (de.details?.retryAfterSeconds && (de.code === 'too_many_attempts' || de.code === 'conflict' || de.code === 'unavailable')) reply.header('retry-after', String(de.details.retryAfterSeconds))
     const writer = req.routeOptions?.config?.errorWriter
     if (writer) return writer(reply, de.code, message, de)
     return reply

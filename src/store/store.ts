@@ -133,9 +133,14 @@ function openPostgres(url: string, opts: StoreOptions): Store {
       try {
         return await db.transaction().setIsolationLevel('read committed').execute(fn)
       } catch (e) {
-        if (isPgRetryable(e) && attempt < 8) {
-          await sleep(5 * 2 ** attempt + Math.random() * 10)
-          continue
+        if (isPgRetryable(e)) {
+          if (attempt < RETRIES) {
+            await sleep(5 * 2 ** attempt + Math.random() * 10)
+            continue
+          }
+          // Still conflicting after every retry (~1.3 s of backing off): a declared 503 the
+          // caller may retry, not an internal error; the transaction changed nothing.
+          throw new DomainError('unavailable', 'the database is too busy to complete this change now; nothing was changed, try again', { retryAfterSeconds: 1 })
         }
         throw e
       }
@@ -202,6 +207,9 @@ async function runMigrations(db: Db, dialect: Dialect): Promise<MigrationResultS
   if (result.error) throw result.error
   return result
 }
+
+/** How many times a write is run again after a serialization failure or deadlock. */
+const RETRIES = 8
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))

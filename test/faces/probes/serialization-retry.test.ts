@@ -2,7 +2,10 @@
  * PostgreSQL's serialization failures (SQLSTATE 40001) are retried, not answered: a trigger
  * that fails the first insert of an organisation with 40001 (counting on a sequence, which a
  * rollback does not undo) makes the create run twice inside the store; the caller gets one 201,
- * and exactly one organisation exists. (SQLite has one writer and no such failure.)
+ * and exactly one organisation exists. A failure that persists (a trigger raising 40001 every
+ * time) is answered, once the retries are spent, with the declared 503 `unavailable`,
+ * `Retry-After` and a problem body (on `/v3/admin` too; XML-RPC's fault 503), nothing written;
+ * with the trigger gone the same request succeeds. (SQLite has one writer and no such failure.)
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -27,6 +30,17 @@ if (dialects.includes('postgres')) describe('serialization failures are retried 
         return new;
       end $$`)
     await c.query(`create trigger inject_40001 before insert on orgs for each row execute function inject_40001()`)
+    await c.query(`create sequence always_40001`)
+    await c.query(`
+      create function always_40001() returns trigger language plpgsql as $$
+      begin
+        if new.name = 'Always Conflicting' then
+          perform nextval('always_40001');
+          raise exception 'injected serialization failure' using errcode = '40001';
+        end if;
+        return new;
+      end $$`)
+    await c.query(`create trigger always_40001 before insert on orgs for each row execute function always_40001()`)
   })
   after(async () => {
     await c?.end()
@@ -40,5 +54,42 @@ if (dialects.includes('postgres')) describe('serialization failures are retried 
     assert.equal(rows[0].n, 1)
     const seq = await c.query(`select last_value::int as v from inject_40001`)
     assert.equal(seq.rows[0].v, 2, 'the first attempt failed with 40001 and the store ran it again')
+  })
+
+  it('a 40001 that persists: 503 with Retry-After and a problem body once the retries are spent, nothing written; then the same request succeeds', async () => {
+    const count = async () => (await c.query(`select count(*)::int as n from orgs where name = 'Always Conflicting'`)).rows[0].n as number
+    const t0 = Date.now()
+    const r = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Always Conflicting' } })
+    const took = Date.now() - t0
+    assert.equal(r.status, 503, r.text)
+    assert.match(r.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/, 'Retry-After in whole seconds')
+    assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/)
+    assert.equal(r.body.code, 'unavailable')
+    assert.equal(r.body.status, 503)
+    assert.doesNotMatch(r.body.detail, /40001|serializ|trigger|exception/i, 'no database internals in the answer')
+    assert.equal(await count(), 0, 'nothing written')
+    const tries = (await c.query(`select last_value::int as v from always_40001`)).rows[0].v as number
+    assert.ok(tries > 1, `the store retried before giving up (${tries} attempts, ${took} ms)`)
+    // The same request through the other faces' listings: still nothing.
+    const list = await s.req('GET', `/orgs/${s.masterId}/customers?limit=1000`)
+    assert.ok(!JSON.stringify(list.body).includes('Always Conflicting'))
+
+    // The other faces answer the same code in their own way: /v3/admin a 503 problem with
+    // Retry-After, XML-RPC its declared fault 503; neither shows the database's words.
+    const v3 = await s.req('POST', '/v3/admin/customers', { body: { name: 'Always Conflicting' } })
+    assert.equal(v3.status, 503, v3.text)
+    assert.match(v3.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/)
+    assert.equal(v3.body.code, 'unavailable')
+    const call = `<?xml version="1.0"?><methodCall><methodName>cloud_api_customer.create</methodName><params><param><value><string>Always Conflicting</string></value></param></params></methodCall>`
+    const rpc = await s.req('POST', '/appserver/xmlrpc', { raw: call, headers: { 'content-type': 'text/xml' } })
+    assert.equal(rpc.status, 200, rpc.text)
+    assert.match(rpc.text, /<name>faultCode<\/name>\s*<value>\s*<int>503<\/int>/, rpc.text)
+    assert.doesNotMatch(rpc.text, /40001|serializ|trigger/i)
+    assert.equal(await count(), 0, 'nothing written through any face')
+
+    await c.query(`drop trigger always_40001 on orgs`)
+    const again = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Always Conflicting' } })
+    assert.equal(again.status, 201, again.text)
+    assert.equal(await count(), 1)
   })
 })
