@@ -142,6 +142,11 @@ function openPostgres(url: string, opts: StoreOptions): Store {
           // caller may retry, not an internal error; the transaction changed nothing.
           throw new DomainError('unavailable', 'the database is too busy to complete this change now; nothing was changed, try again', { retryAfterSeconds: 1 })
         }
+        // The connection died under the transaction (the server restarted, the backend was
+        // ended): a declared 503, not an internal error. It is not retried here, because a
+        // connection lost during COMMIT leaves unknown whether the change was made; a caller
+        // that sent an Idempotency-Key retries safely.
+        if (isPgConnectionLoss(e)) throw new DomainError('unavailable', 'the database connection was lost before this change was confirmed; retry it (with the same Idempotency-Key, if one was sent)', { retryAfterSeconds: 1 })
         throw e
       }
     }
@@ -227,6 +232,13 @@ function isPgRetryable(e: unknown): boolean {
   const err = e as { code?: string; message?: string }
   if (err?.code === '40001' || err?.code === '40P01') return true
   return err?.code === 'XX000' && typeof err.message === 'string' && err.message.startsWith('new multixact has more than one updating member')
+}
+
+/** A PostgreSQL connection that ended: admin or crash shutdown, class 08, or pg's own words for a dead client. */
+function isPgConnectionLoss(e: unknown): boolean {
+  const err = e as { code?: string; message?: string }
+  if (typeof err?.code === 'string' && (/^57P0[123]$/.test(err.code) || err.code.startsWith('08') || err.code === 'ECONNRESET' || err.code === 'ECONNREFUSED' || err.code === 'EPIPE')) return true
+  return typeof err?.message === 'string' && /^(Client has encountered a connection error|Connection terminated)/.test(err.message)
 }
 
 /**

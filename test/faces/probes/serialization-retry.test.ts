@@ -5,7 +5,9 @@
  * and exactly one organisation exists. A failure that persists (a trigger raising 40001 every
  * time) is answered, once the retries are spent, with the declared 503 `unavailable`,
  * `Retry-After` and a problem body (on `/v3/admin` too; XML-RPC's fault 503), nothing written;
- * with the trigger gone the same request succeeds. (SQLite has one writer and no such failure.)
+ * with the trigger gone the same request succeeds. A write whose backend is ended under it
+ * (pg_terminate_backend) is answered 503 `unavailable` with `Retry-After` too, and the server
+ * goes on serving. (SQLite has one writer and no such failure.)
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -41,6 +43,13 @@ if (dialects.includes('postgres')) describe('serialization failures are retried 
         return new;
       end $$`)
     await c.query(`create trigger always_40001 before insert on orgs for each row execute function always_40001()`)
+    await c.query(`
+      create function slow_insert() returns trigger language plpgsql as $$
+      begin
+        if new.name = 'Cut Off' then perform pg_sleep(30); end if;
+        return new;
+      end $$`)
+    await c.query(`create trigger slow_insert before insert on orgs for each row execute function slow_insert()`)
   })
   after(async () => {
     await c?.end()
@@ -91,5 +100,24 @@ if (dialects.includes('postgres')) describe('serialization failures are retried 
     const again = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Always Conflicting' } })
     assert.equal(again.status, 201, again.text)
     assert.equal(await count(), 1)
+  })
+  it('a write whose backend is ended under it: 503 unavailable with Retry-After, nothing written, and the server goes on serving', async () => {
+    const pending = s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'Cut Off' } })
+    // Wait until the insert sleeps in its trigger, then end that backend as an operator would.
+    let ended = 0
+    for (let i = 0; i < 200 && ended === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25))
+      const { rows } = await c.query(`select pg_terminate_backend(pid) as ok from pg_stat_activity where query like '%insert into "orgs"%' and wait_event = 'PgSleep' and pid <> pg_backend_pid()`)
+      ended = rows.filter((r) => r.ok).length
+    }
+    assert.equal(ended, 1, 'the sleeping insert was found and its backend ended')
+    const r = await pending
+    assert.equal(r.status, 503, r.text)
+    assert.equal(r.body.code, 'unavailable')
+    assert.match(r.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/)
+    assert.doesNotMatch(r.text, /terminat|administrator|57P01/i, 'no database internals in the answer')
+    assert.equal((await c.query(`select count(*)::int as n from orgs where name = 'Cut Off'`)).rows[0].n, 0, 'nothing written')
+    const next = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'After The Cut' } })
+    assert.equal(next.status, 201, next.text)
   })
 })
