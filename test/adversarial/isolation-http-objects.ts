@@ -148,7 +148,7 @@ export async function harvestObjects(s: TestServer, doc: any, ops: Operation[], 
  * plans and subscriptions along the tree (the master sells a reseller plan to `parent` and
  * `otherReseller`, `parent` one to `own` and `sibling`, `otherReseller` one to `foreign`; each
  * reseller then sells or at least makes a hosting plan), an IP pool with an address given to every
- * organisation, a notice to each, and, once everything else is made, a job (a recorded request)
+ * organisation, a notice and a site to each, and, once everything else is made, a job (a recorded request)
  * concerning each and a cancellation request of each. `bodies` are request bodies by collection
  * for the generic harvest (contact methods and their notice subscriptions).
  */
@@ -208,6 +208,13 @@ async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise
   for (const rel of ['own', 'child', 'sibling', 'foreign', 'parent'] as const) {
     const n = await post('/notices', { orgId: t.org[rel], noticeTypeId, subject: `iso ${rel}`, body: 'isolation matrix notice' })
     if (n?.id !== undefined) objects[rel].set('/orgs/{org_id}/notices/{noticeId}', String(n.id))
+  }
+
+  // A site of each organisation (the wizard queues its parts; the matrix runs no worker).
+  for (const rel of ['own', 'child', 'sibling', 'foreign', 'parent'] as const) {
+    const name = uniqueName(rel)
+    const site = await post(`/orgs/${t.org[rel]}/sites`, { siteName: name, siteHostname: `${name}.example.com`, containerName: 'web', containerType: 'php', containerOSId: 'debian-12', containerDiskSpace: 10240, containerSize: 'small', environmentNames: ['production'] })
+    if (site?.siteId !== undefined) objects[rel].set('/orgs/{org_id}/sites/{id}', String(site.siteId))
   }
 
   const bodies: Record<string, (rel: Relation) => unknown> = {
