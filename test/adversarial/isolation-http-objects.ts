@@ -55,12 +55,15 @@ export function bodyFor(doc: any, op: Operation, rel: Relation, t: Tenancy, obje
   })
 }
 
-function idOf(body: any, param: string): string | undefined {
+/** Collections whose parameter is answered under another field (a contact method link's `methodId` is the catalogue's method). */
+const ID_FIELD: Record<string, string> = { '/orgs/{org_id}/contacts/{contactId}/methods/{methodId}': 'id' }
+
+function idOf(body: any, param: string, coll = ''): string | undefined {
   if (!body || typeof body !== 'object') return undefined
   const row = Array.isArray(body) ? body[0] : Array.isArray(body.items) ? body.items[0] : body
   if (!row || typeof row !== 'object') return undefined
   const camel = param.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())
-  for (const k of [param, camel, 'id', 'ref', 'name']) {
+  for (const k of coll in ID_FIELD ? [ID_FIELD[coll]!] : [param, camel, 'id', 'ref', 'name']) {
     const v = row[k]
     if (typeof v === 'string' || typeof v === 'number') return String(v)
   }
@@ -74,6 +77,7 @@ export const harvestMisses: string[] = []
 export async function harvestObjects(s: TestServer, doc: any, ops: Operation[], t: Tenancy, global: (key: string) => boolean): Promise<Objects> {
   const rels: Relation[] = ['own', 'child', 'sibling', 'foreign', 'parent']
   const objects = Object.fromEntries([...rels, 'nonexistent'].map((r) => [r, new Map<string, string>()])) as Objects
+  const seeded = await seedObjects(s, t, objects)
   // Collections: a template whose last segment is a parameter, keyed by the path before it.
   const collections = new Set<string>()
   for (const op of ops) {
@@ -114,10 +118,10 @@ export async function harvestObjects(s: TestServer, doc: any, ops: Operation[], 
         const create = ops.find((o) => o.method === 'POST' && o.path === parent)
         if (create) {
           // A member is made from a new login (the fixture's way); other bodies come from the schema.
-          const body = parent === '/orgs/{org_id}/members' ? { username: uniqueName(rel), password: 'Iso-matrix-password-1', role: 'member' } : (bodyFor(doc, create, rel, t, objects, (n) => (n === 'domain' || n === 'domainName' ? `${uniqueName(rel)}.example.com` : undefined)) ?? {})
+          const body = parent in seeded.bodies ? seeded.bodies[parent]!(rel) : parent === '/orgs/{org_id}/members' ? { username: uniqueName(rel), password: 'Iso-matrix-password-1', role: 'member' } : (bodyFor(doc, create, rel, t, objects, (n) => (n === 'domain' || n === 'domainName' ? `${uniqueName(rel)}.example.com` : undefined)) ?? {})
           const r = await s.req('POST', path, { body })
           if (r.status < 300) {
-            const id = idOf(r.body, param)
+            const id = idOf(r.body, param, coll)
             if (id !== undefined) {
               objects[rel].set(coll, id)
               continue
@@ -127,7 +131,7 @@ export async function harvestObjects(s: TestServer, doc: any, ops: Operation[], 
         if (ops.some((o) => o.method === 'GET' && o.path === parent)) {
           const r = await s.req('GET', path)
           if (r.status === 200) {
-            const id = idOf(r.body, param)
+            const id = idOf(r.body, param, coll)
             if (id !== undefined) objects[rel].set(coll, id)
           }
         }
@@ -135,5 +139,98 @@ export async function harvestObjects(s: TestServer, doc: any, ops: Operation[], 
     }
     made = rels.reduce((n, r) => n + objects[r].size, 0) - before
   }
+  await seeded.last()
   return objects
+}
+
+/**
+ * The objects the generic harvest cannot make from a schema, made the way a provider would:
+ * plans and subscriptions along the tree (the master sells a reseller plan to `parent` and
+ * `otherReseller`, `parent` one to `own` and `sibling`, `otherReseller` one to `foreign`; each
+ * reseller then sells or at least makes a hosting plan), an IP pool with an address given to every
+ * organisation, a notice and a site to each, and, once everything else is made, a job (a recorded request)
+ * concerning each and a cancellation request of each. `bodies` are request bodies by collection
+ * for the generic harvest (contact methods and their notice subscriptions).
+ */
+async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise<{ bodies: Record<string, (rel: Relation) => unknown>; last: () => Promise<void> }> {
+  const post = async (path: string, body: unknown): Promise<any> => {
+    const r = await s.req('POST', path, { body })
+    if (r.status >= 300) {
+      harvestMisses.push(`seed POST ${path}: ${r.status} ${r.body?.code ?? ''} ${r.body?.detail ?? ''}`)
+      return undefined
+    }
+    return r.body
+  }
+  const parentOf = (await Promise.all((['own', 'child', 'sibling', 'foreign', 'parent'] as const).map(async (rel) => [rel, (await s.req('GET', `/orgs/${t.org[rel]}`)).body?.parentId as string] as const))).reduce<Record<string, string>>((m, [rel, p]) => ((m[rel] = p), m), {})
+  const plan = async (org: string, name: string, resources: { name: string; total: number }[]): Promise<string | undefined> => {
+    const p = await post(`/orgs/${org}/plans`, { name: `${name} ${uniqueName('plan')}`, resources })
+    return p?.id === undefined ? undefined : String(p.id)
+  }
+  const subscribe = async (rel: Relation, planId: string | undefined): Promise<void> => {
+    if (planId === undefined) return
+    const sub = await post(`/orgs/${parentOf[rel]}/customers/${t.org[rel]}/subscriptions`, { planId: Number(planId) })
+    if (sub?.id === undefined) return
+    objects[rel].set('/orgs/{org_id}/subscriptions/{subscription_id}', String(sub.id))
+    objects[rel].set('/orgs/{org_id}/customers/{customer_org_id}/subscriptions/{subscription_id}', String(sub.id))
+  }
+  const PLAN = '/orgs/{org_id}/plans/{plan_id}'
+  // The master's reseller plan, held by `parent` and by `foreign`'s reseller.
+  const quota = await plan(t.master, 'Iso quota', [{ name: 'customers', total: 20 }, { name: 'websites', total: 100 }])
+  await subscribe('parent', quota)
+  const otherReseller = parentOf.foreign!
+  if (quota !== undefined) await post(`/orgs/${t.master}/customers/${otherReseller}/subscriptions`, { planId: Number(quota) })
+  // `parent` sells a reseller plan to `own` and `sibling`; `otherReseller` one to `foreign`.
+  const resell = await plan(t.org.parent, 'Iso resell', [{ name: 'customers', total: 10 }, { name: 'websites', total: 10 }])
+  if (resell !== undefined) objects.parent.set(PLAN, resell)
+  await subscribe('own', resell)
+  await subscribe('sibling', resell)
+  await subscribe('foreign', await plan(otherReseller, 'Iso resell', [{ name: 'customers', total: 10 }, { name: 'websites', total: 10 }]))
+  // Each reseller among them makes a hosting plan; `own` sells its own to `child`.
+  for (const rel of ['own', 'sibling', 'foreign'] as const) {
+    const id = await plan(t.org[rel], 'Iso hosting', [{ name: 'websites', total: 1 }])
+    if (id !== undefined) objects[rel].set(PLAN, id)
+  }
+  await subscribe('child', objects.own.get(PLAN))
+
+  // IP addresses: a pool of the master's, one address given to each organisation.
+  const pool = `isopool${uniqueName('')}`
+  const octet = () => 1 + Math.floor(Math.random() * 250)
+  if (await post('/ip-pools', { name: pool, cidr: `10.${octet()}.${octet()}.0/24` })) {
+    for (const rel of ['own', 'child', 'sibling', 'foreign', 'parent'] as const) {
+      const a = await post(`/orgs/${t.org[rel]}/ip-addresses`, { pool })
+      if (a?.address !== undefined) objects[rel].set('/orgs/{org_id}/ip-addresses/{address}', String(a.address))
+    }
+  }
+
+  // A notice to each organisation, of the first notice type.
+  const types = (await s.req('GET', '/contact-notice-types')).body?.items ?? []
+  const noticeTypeId = types[0]?.id
+  for (const rel of ['own', 'child', 'sibling', 'foreign', 'parent'] as const) {
+    const n = await post('/notices', { orgId: t.org[rel], noticeTypeId, subject: `iso ${rel}`, body: 'isolation matrix notice' })
+    if (n?.id !== undefined) objects[rel].set('/orgs/{org_id}/notices/{noticeId}', String(n.id))
+  }
+
+  // A site of each organisation (the wizard queues its parts; the matrix runs no worker).
+  for (const rel of ['own', 'child', 'sibling', 'foreign', 'parent'] as const) {
+    const name = uniqueName(rel)
+    const site = await post(`/orgs/${t.org[rel]}/sites`, { siteName: name, siteHostname: `${name}.example.com`, containerName: 'web', containerType: 'php', containerOSId: 'debian-12', containerDiskSpace: 10240, containerSize: 'small', environmentNames: ['production'] })
+    if (site?.siteId !== undefined) objects[rel].set('/orgs/{org_id}/sites/{id}', String(site.siteId))
+  }
+
+  const bodies: Record<string, (rel: Relation) => unknown> = {
+    '/orgs/{org_id}/contacts/{contactId}/methods': () => ({ method: 'email', address: 'iso-contact@example.com' }),
+    '/orgs/{org_id}/contacts/{contactId}/methods/{methodId}/notices': () => ({ noticeTypeId }),
+  }
+  const last = async (): Promise<void> => {
+    for (const rel of ['own', 'child', 'sibling', 'foreign', 'parent'] as const) {
+      // A request concerning the organisation (its creation, its subscription…), as the master reads them.
+      const jobs = (await s.req('GET', `/jobs?orgId=${t.org[rel]}&limit=1000`)).body?.items ?? []
+      const job = jobs.find((j: any) => j.target === `org:${t.org[rel]}`)
+      if (job) objects[rel].set('/orgs/{org_id}/jobs/{ref}', String(job.guid))
+      else harvestMisses.push(`seed: no request concerning ${rel}`)
+      const c = await post(`/orgs/${t.org[rel]}/cancellations`, { reason: 'isolation matrix' })
+      if (c?.id !== undefined) objects[rel].set('/orgs/{org_id}/cancellations/{id}', String(c.id))
+    }
+  }
+  return { bodies, last }
 }

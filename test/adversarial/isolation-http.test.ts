@@ -124,6 +124,8 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
       if (v !== undefined) return encodeURIComponent(v)
       if (subRel !== 'nonexistent') unmapped.push(p)
       // A fresh id of the kind the organisations' objects have (integers or UUIDs).
+      // An address no organisation holds (TEST-NET-1, outside the fixture's pool).
+      if (RELATIONS.some((r) => /^\d+\.\d+\.\d+\.\d+$/.test(objects[r].get(key) ?? ''))) return '192.0.2.77'
       if (RELATIONS.some((r) => (objects[r].get(key) ?? '').includes('.'))) return `nonexistent-${randomUUID().slice(0, 8)}.example.com`
       const integer = RELATIONS.some((r) => /^\d+$/.test(objects[r].get(key) ?? '')) || /\{(contactId|methodId|noticeId|subscriptionId|acl_id|plan_id|subscription_id)\}/.test(`{${p}}`)
       return integer ? '987654321' : randomUUID()
@@ -151,6 +153,8 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
     if (harvestMisses.length) console.log(`[isolation-http] harvest misses:\n  ${harvestMisses.join('\n  ')}`)
     if (never.size) console.log(`[isolation-http] parameters with no harvested object (compared with fresh ids only):\n  ${[...never].join('\n  ')}`)
     for (const n of never) assert.ok(KNOWN_UNHARVESTED.has(n.split(' ')[0]!), `no object for path parameter ${n}: map it in isolation-http-objects.ts`)
+    // The list only shrinks: a kind the harvest now makes is compared with real objects, and leaves it.
+    for (const k of KNOWN_UNHARVESTED) assert.ok([...never].some((n) => n.startsWith(`${k} `)), `${k} is harvested now: take it out of KNOWN_UNHARVESTED`)
   })
 
   // Before the matrix: its requests (recorded in the actor's request log) carry the foreign ids it sends.
@@ -187,6 +191,9 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
     const defects: string[] = []
     const markers = foreignMarkers()
     let cells = 0
+    // Cells addressing an object of an organisation: with the relation's real one, or a fresh id in its place.
+    let realCells = 0
+    let freshCells = 0
     const tasks: (() => Promise<void>)[] = []
     for (const op of ops) {
       const rel = relational(op)
@@ -196,6 +203,10 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
           cells++
           const { url, unmapped } = urlFor(op, relation, subRel)
           lastUnmapped = unmapped.length > 0
+          if (subRel !== 'nonexistent' && op.pathParams.some((p) => !isOrgParam(op, p) && !(objectKey(op.path, p) in GLOBAL))) {
+            if (lastUnmapped) freshCells++
+            else realCells++
+          }
           const body = invalid ? {} : bodyFor(doc, op, relation, t, objects)
           return s.req(op.method, url, { auth: actor.auth, ...(body === undefined ? (op.write && op.method !== 'DELETE' ? { body: {} } : {}) : { body }) })
         }
@@ -220,7 +231,7 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
               const fixtureDependent = lastUnmapped || /\/orgs\/\{org_id\}\/(members\/\{member_id\}\/)?services\/\{service\}/.test(op.path)
               if (a.status >= 300 && !fixtureDependent && !INSIDE_READ_REFUSALS[`${op.method} ${op.path}`] && !INSIDE_READ_REFUSALS[`${op.method} ${op.path} ${relation}`]) defects.push(`${op.method} ${op.path} ${relation} as ${actor.label}: inside read refused ${a.status} ${a.body?.code ?? ''}`)
               if (a.status < 300) leak(a, markers, `${op.method} ${op.path} ${relation} as ${actor.label}`, defects)
-            } else if (a.status < 300 || a.status >= 500) {
+            } else if ((a.status < 300 && !READ_ONLY_WRITES[`${op.method} ${op.path}`]) || a.status >= 500) {
               defects.push(`${op.method} ${op.path} ${relation} as ${actor.label}: read-only write answered ${a.status}`)
             }
             continue
@@ -244,7 +255,7 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
     }
     await pool(tasks, WIDTH)
     writeFileSync(`/tmp/isolation-http-${dialect}.txt`, defects.join('\n'))
-    console.log(`[isolation-http] ${dialect}: ${ops.length} operations × ${actors.length} actors, ${cells} cells, ${defects.length} mismatches`)
+    console.log(`[isolation-http] ${dialect}: ${ops.length} operations × ${actors.length} actors, ${cells} cells (${realCells} addressing a real object, ${freshCells} a fresh id in its place), ${defects.length} mismatches`)
     assert.deepEqual(defects, [])
   })
 
@@ -342,22 +353,17 @@ const WIDTH = count('ISOLATION_WIDTH', 6, 6)
 
 /** Parameters the harvest cannot make an object for, with why; compared with fresh ids only. */
 const KNOWN_UNHARVESTED = new Set<string>([
-  '/orgs/{org_id}/jobs/{ref}', // jobs come from provisioning, which the fixture does not run
   '/orgs/{org_id}/cloud-providers/{provider_id}', // needs a master cloud provider (none in a fresh database)
   '/orgs/{org_id}/cloud-accounts/{account_id}', // likewise
-  '/orgs/{org_id}/ip-addresses/{address}', // needs an IP pool (none in a fresh database)
-  '/orgs/{org_id}/plans/{plan_id}', // needs a reseller subscription
-  '/orgs/{org_id}/customers/{customer_org_id}/subscriptions/{subscription_id}', // likewise
-  '/orgs/{org_id}/subscriptions/{subscription_id}', // likewise
-  '/orgs/{org_id}/notices/{noticeId}', // notices are raised by the system
-  '/orgs/{org_id}/contacts/{contactId}/methods/{methodId}', // needs a contact method type
-  '/orgs/{org_id}/contacts/{contactId}/methods/{methodId}/notices/{subscriptionId}', // likewise
   '/orgs/{org_id}/approvals/{id}', // approvals need an approval provider and a gated action
-  '/orgs/{org_id}/cancellations/{id}', // a cancellation needs a subscription
   '/orgs/{org_id}/services/{service}/distribution-groups/{group_id}', // needs a provisioned service
   '/orgs/{org_id}/services/{service}/contacts/{contact_id}', // likewise
-  '/orgs/{org_id}/sites/{id}', // a site needs a hosting service
 ])
+
+/** Operations with a write's method that change nothing (so a read-only actor may call them), with why. */
+const READ_ONLY_WRITES: Record<string, string> = {
+  'PUT /orgs/{org_id}/subscriptions/{subscription_id}/calculate-resource-usage': "seed 003's PUT; Clientele measures nothing, so it answers the usage as last reported (getSubscription)",
+}
 
 /** Inside reads that refuse for a reason other than scope, with the reason. */
 const INSIDE_READ_REFUSALS: Record<string, string> = {
@@ -367,5 +373,6 @@ const INSIDE_READ_REFUSALS: Record<string, string> = {
   'GET /orgs/{org_id}/members/{member_id}/sso': 'mints a login link: needs member.write',
   'GET /orgs/{org_id}/username': "the owner's username: the fixture's child has no owner (404 'the customer has no owner')",
   'GET /orgs/{org_id}/customers/{customer_org_id}/subscriptions own': 'an organisation is not its own customer',
+  'GET /orgs/{org_id}/customers/{customer_org_id}/subscriptions/{subscription_id} own': 'an organisation is not its own customer',
   'GET /api-keys/{key_id}/acls': "a key's ACLs are read through the key's maker (the fixture's keys are the master admin's)",
 }
