@@ -6,15 +6,22 @@
  * guid>`.
  *
  * A 2xx accepts. A 4xx refuses: the registrar's JSON `message` (or `error`) is the reason given
- * to the caller. A 5xx, a redirect, a timeout (`timeoutSeconds`, default 10) or a connection
- * failure is `unavailable`. No message ever repeats the credentials: a registrar's reason that
- * contains them is withheld.
+ * to the caller. A 5xx, a redirect, a timeout (`timeoutSeconds`, default 10, covering the whole
+ * answer, read to 1 MiB at most), an answer broken off or a
+ * connection failure is `unavailable`. No message ever repeats the credentials: a registrar's
+ * reason that contains them is withheld.
  */
-import { postSigned } from '../jobs/signing.js'
+import { deliverSigned } from '../jobs/signing.js'
 import { DEFAULT_REGISTRAR_TIMEOUT_S, type RegistrarCall, type RegistrarDriver, type RegistrarOutcome } from './driver.js'
 
 /** The longest reason taken from a registrar's answer. */
 const MAX_REASON = 300
+
+/** The most of a registrar's answer read; the rest is not waited for. */
+export const MAX_ANSWER_BYTES = 1024 * 1024
+
+/** The signal of a call nobody can cancel. */
+const NEVER = new AbortController().signal
 
 export const webhookRegistrar: RegistrarDriver = {
   name: 'webhook',
@@ -33,19 +40,17 @@ export const webhookRegistrar: RegistrarDriver = {
       customer: call.customer,
       credentials: call.credentials,
     })
-    const timeout = AbortSignal.timeout(timeoutS * 1000)
-    let res: Response
-    let text: string
-    try {
-      res = await postSigned(url, secret, body, ctx.clock(), call.requestGuid, signal ? AbortSignal.any([signal, timeout]) : timeout)
-      text = await res.text()
-    } catch (e) {
-      if (signal?.aborted) throw signal.reason
-      const err = e as Error
-      if (timeout.aborted || err.name === 'TimeoutError') return unavailable(`did not answer within ${timeoutS} s`)
-      const cause = (err as { cause?: { code?: string } }).cause
-      return unavailable(`could not be reached${cause?.code ? ` (${cause.code})` : ''}`)
+    // An ordinary timer, held until the whole answer is read (AbortSignal.timeout's timer is held
+    // only weakly: once collected, a registrar that never answers held the call for ever).
+    const got = await deliverSigned(url, secret, body, ctx.clock(), call.requestGuid, signal ?? NEVER, timeoutS * 1000, MAX_ANSWER_BYTES)
+    if (!got.ok) {
+      if (got.why === 'timeout') return unavailable(`did not answer within ${timeoutS} s`)
+      if (got.why === 'unreachable') return unavailable(`could not be reached${/^E[A-Z_]+$/.test(got.detail) ? ` (${got.detail})` : ''}`)
+      if (got.why !== 'large') return unavailable('broke off its answer')
     }
+    // An answer past the limit counts by its status, without a reason (its text is not read).
+    const res = { status: got.status }
+    const text = got.ok ? got.text : ''
     if (res.status >= 200 && res.status < 300) return { ok: true }
     if (res.status >= 400 && res.status < 500) {
       const reason = reasonOf(text, call)

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { eachDialect, startServer, startServerOn, type Answer, type TestServer } from '../../helpers/harness.js'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { verify } from '../../../src/jobs/signing.js'
 
 const SECRET = 'registrar-signing-secret-for-tests'
@@ -24,7 +26,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * A registrar on loopback: checks each call's signature and answers as its path says (`/ok`,
- * `/slow`, `/refuse`, `/echo` (a refusal repeating the password), `/down`, `/hang`).
+ * `/slow`, `/refuse`, `/echo` (a refusal repeating the password), `/down`, `/hang`, `/never`
+ * (no answer at all), `/stall` (a 200 whose body never ends), `/huge` (a 422 of 3 MiB)).
  */
 async function startRegistrar(): Promise<Registrar> {
   const r: Registrar = { base: '', deliveries: [], close: async () => {} }
@@ -58,6 +61,17 @@ async function startRegistrar(): Promise<Registrar> {
         case '/hang':
           await sleep(3000)
           return answer(200, {})
+        case '/never':
+          return // until the connection is closed
+        case '/stall':
+          res.writeHead(200, { 'content-type': 'application/json' })
+          return void res.write('{"ok":')
+        case '/huge':
+          res.on('error', () => {})
+          res.writeHead(422, { 'content-type': 'application/json' })
+          res.write('{"message":"')
+          for (let i = 0; i < 3 && !res.destroyed; i++) res.write(Buffer.alloc(1024 * 1024, 'x'))
+          return void res.end('"}')
         default:
           return answer(404)
       }
@@ -376,6 +390,47 @@ eachDialect('domains and registrars', (dialect) => {
     await setUrl('/ok')
     assert.equal((await call('POST', `/orgs/${orgB}/domains/nope.test/unregister`, { body: creds })).status, 204)
     assert.equal((await call('DELETE', '/registrars/acme')).status, 204)
+  })
+
+  it('fails a call to a registrar that never answers, or stalls mid-answer, within its timeout while garbage is collected', async () => {
+    // AbortSignal.timeout's timer is held only weakly: a collection could drop it and leave the
+    // call waiting for ever. Collect garbage all through the calls.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    let gcs = 0
+    let gcMs = 0
+    const collecting = setInterval(() => {
+      const t = Date.now()
+      gc()
+      gcs++
+      gcMs += Date.now() - t
+    }, 100)
+    try {
+      for (const path of ['/never', '/stall']) {
+        assert.ok((await call('PUT', '/registrars/acme', { body: { driver: 'webhook', url: `${reg.base}${path}`, secret: SECRET, tlds: ['test'], timeoutSeconds: 0.5 } })).status < 300)
+        const t0 = Date.now()
+        const slow = await call('POST', `/orgs/${orgA}/domains`, { body: { domain: 'never.test', ...creds } })
+        const took = Date.now() - t0
+        assert.equal(slow.status, 503, `${path}: ${slow.text}`)
+        assert.equal(slow.body.code, 'unavailable')
+        assert.match(slow.body.detail, /registrar acme did not answer within 0.5 s/)
+        // Full collections stall the event loop too: a generous bound, but not for ever.
+        assert.ok(took >= 450 && took < 5000, `${path}: answered after ${took} ms (${gcs} collections took ${gcMs} ms)`)
+      }
+      assert.ok(gcs > 0)
+    } finally {
+      clearInterval(collecting)
+    }
+    // An answer past 1 MiB is not read to its end: a refusal without the reason.
+    try {
+      assert.ok((await call('PUT', '/registrars/acme', { body: { driver: 'webhook', url: `${reg.base}/huge`, secret: SECRET, tlds: ['test'], timeoutSeconds: 5 } })).status < 300)
+      const huge = await call('POST', `/orgs/${orgA}/domains`, { body: { domain: 'never.test', ...creds } })
+      assert.equal(huge.status, 409, huge.text)
+      assert.match(huge.body.detail, /registrar acme refused to register never\.test \(HTTP 422\)$/)
+      assert.equal((await rowsNamed('never.test')).length, 0)
+    } finally {
+      assert.equal((await call('DELETE', '/registrars/acme')).status, 204)
+    }
   })
 
   it('routes domains by TLD, then to the default registrar, then to local', async () => {
