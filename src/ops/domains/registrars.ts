@@ -116,7 +116,11 @@ export async function callRegistrar(
   if (!opened.ok) throw new DomainError('unavailable', opened.error)
   const max = ctx.exec?.maxDurationMs
   // Stop a little before the deadline, so that the reservation can still be released.
-  const deadline = max !== undefined ? AbortSignal.timeout(Math.max(1, max - (ctx.clock() - startedAt) - 100)) : undefined
+  // An ordinary timer, cleared when the call ends: AbortSignal.timeout's timer is held only
+  // weakly, and once collected it never fires, so the deadline could be overrun.
+  const stop = max !== undefined ? new AbortController() : undefined
+  const timer = stop ? setTimeout(() => stop.abort(new Error('maxduration')), Math.max(1, max! - (ctx.clock() - startedAt) - 100)) : undefined
+  const deadline = stop?.signal
   let outcome
   try {
     outcome = await choice.driver.call({ settings: opened.settings, clock: ctx.clock }, call, deadline)
@@ -128,6 +132,8 @@ export async function callRegistrar(
     // Never the call itself in the log: it holds the credentials.
     ctx.log.error({ err: e, registrar: choice.name, action: call.action, domain: call.domain }, 'registrar driver failed')
     throw new DomainError('unavailable', `registrar ${choice.name} failed to answer`)
+  } finally {
+    clearTimeout(timer)
   }
   if (outcome.ok) return
   throw new DomainError(outcome.kind === 'refused' ? 'failed_precondition' : 'unavailable', outcome.message)

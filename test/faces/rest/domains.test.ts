@@ -433,6 +433,25 @@ eachDialect('domains and registrars', (dialect) => {
     }
   })
 
+  it("a caller's maxduration stops a registrar that never answers before the registrar's own timeout, while garbage is collected", async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const collecting = setInterval(() => gc(), 100)
+    try {
+      assert.ok((await call('PUT', '/registrars/acme', { body: { driver: 'webhook', url: `${reg.base}/never`, secret: SECRET, tlds: ['test'], timeoutSeconds: 30 } })).status < 300)
+      const t0 = Date.now()
+      const r = await call('POST', `/orgs/${orgA}/domains`, { body: { domain: 'never.test', ...creds }, headers: { 'x-execution-params': JSON.stringify({ maxduration: 1 }) } })
+      const took = Date.now() - t0
+      assert.equal(r.status, 408, r.text)
+      assert.equal(r.body.code, 'deadline_exceeded')
+      assert.ok(took >= 800 && took < 5000, `answered after ${took} ms, not after the registrar's 30 s`)
+      assert.equal((await rowsNamed('never.test')).length, 0)
+    } finally {
+      clearInterval(collecting)
+      assert.equal((await call('DELETE', '/registrars/acme')).status, 204)
+    }
+  })
+
   it('routes domains by TLD, then to the default registrar, then to local', async () => {
     const ok = { driver: 'webhook', url: `${reg.base}/ok`, secret: SECRET }
     assert.equal((await call('PUT', '/registrars/tld-reg', { body: { ...ok, tlds: ['shop'] } })).status, 201)
