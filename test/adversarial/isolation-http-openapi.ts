@@ -52,6 +52,7 @@ export function templateOf(url: string): string {
  */
 export const EXCLUDED: readonly { match: RegExp; why: string }[] = [
   { match: /^\/$/, why: "the console's HTML entry page (public, no tenant data)" },
+  { match: /^\/console\/assets\//, why: "the console's built scripts and styles (public static files, no tenant data; registered only when the console is built)" },
   { match: /^\/cortexapi\//i, why: 'the XML action API: its own matrix (not JSON)' },
   { match: /^\/(healthz|readyz)$/, why: 'public liveness probes; carry no tenant data' },
   { match: /^\/openapi\.json$/, why: 'the public API description itself' },
