@@ -100,6 +100,9 @@ export function installBodyParsers(app: FastifyInstance): void {
  */
 export const MAX_BODY_NESTING = 64
 
+/** A refused body of a declared length up to this many bytes is read to its end and thrown away, so its sender gets the answer (see the error handler). */
+const DRAIN_LIMIT = 16 * 1024 * 1024
+
 /** True when the JSON text opens more than `max` arrays/objects inside each other (strings skipped). */
 export function jsonNestingExceeds(text: string, max: number): boolean {
   let depth = 0
@@ -355,9 +358,17 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (de.code === 'internal') req.log.error({ err }, 'internal error')
     }
     const message = de.code === 'internal' ? 'internal error' : de.message
-    // Refused before its body was read (credentials, size, type): close the connection after
-    // the answer instead of reading the rest of the body only to throw it away.
-    if (!req.raw.complete) reply.header('connection', 'close')
+    // Refused before its body was read (credentials, size, type). A body of a declared length
+    // up to DRAIN_LIMIT that nothing has begun to read is read to its end and thrown away once
+    // the answer is sent (Node does that for an untouched request stream), so a client that
+    // sent it whole reads the answer and may go on using the connection: closing with its bytes
+    // unread made the kernel reset the connection, and the client saw EPIPE or ECONNRESET
+    // instead of the error. A larger, undeclared (chunked) or half-read body is not read: the
+    // connection closes (Fastify's parser asks for that too).
+    if (!req.raw.complete) {
+      if (req.raw.readableFlowing === null && Number(req.headers['content-length']) <= DRAIN_LIMIT) reply.removeHeader('connection')
+      else reply.header('connection', 'close')
+    }
     if (de.code === 'unauthenticated') reply.header('www-authenticate', 'Basic realm="clientele", Bearer')
     if (de.details?.retryAfterSeconds && (de.code === 'too_many_attempts' || de.code === 'conflict' || de.code === 'unavailable')) reply.header('retry-after', String(de.details.retryAfterSeconds))
     const writer = req.routeOptions?.config?.errorWriter
