@@ -88,7 +88,7 @@ export const createServer = defineOp({
   async run(ctx, input): Promise<Server> {
     requireMasterWriter(ctx, 'servers')
     return ctx.store.write(async (trx) => {
-      if (input.serverGroupId) await requireGroup(trx, input.serverGroupId, 'serverGroupId')
+      if (input.serverGroupId !== undefined) await requireGroup(trx, input.serverGroupId, 'serverGroupId')
       const now = nowIso(ctx.clock)
       const row: ServerRow = {
         id: newId(),
@@ -121,7 +121,7 @@ export const updateServer = defineOp({
       if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
         throw new DomainError('version_mismatch', `server was changed since version ${input.expectedVersion}`)
       }
-      if (input.serverGroupId) await requireGroup(trx, input.serverGroupId, 'serverGroupId')
+      if (input.serverGroupId != null) await requireGroup(trx, input.serverGroupId, 'serverGroupId')
       const next: ServerRow = {
         ...row,
         ...(input.name !== undefined ? { name: input.name, name_key: nameKey(input.name) } : {}),

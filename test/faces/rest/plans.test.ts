@@ -201,6 +201,11 @@ eachDialect('plans, resource names, servers', (dialect) => {
       ok(await s.req('POST', '/servers', { body: { name: 'US-WEB-1' } }), 409)
       ok(await s.req('POST', '/servers', { body: { name: 'x', roles: ['dns'] } }), 400)
       ok(await s.req('POST', '/servers', { body: { name: 'x', serverGroupId: 'nope' } }), 400)
+      // An empty group id is a group that does not exist, not "no group" (it reached the foreign key: 500 on PostgreSQL).
+      const empty = await s.req('POST', '/servers', { body: { name: 'empty-group', serverGroupId: '' } })
+      ok(empty, 400)
+      assert.equal(empty.body.field, 'serverGroupId')
+      ok(await s.req('PATCH', `/servers/${a.body.id}`, { body: { serverGroupId: '' } }), 400)
       ok(await s.req('POST', '/servers', { body: { name: 'x' }, auth: cAdmin }), 403)
       ok(await s.req('POST', '/server-groups', { body: { name: 'x' }, auth: reader }), 403)
       const list = await s.req('GET', '/servers', { auth: cAdmin })
