@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import ipaddr from 'ipaddr.js'
-import { eachDialect, startServer, startServerOn, type TestServer } from '../helpers/harness.js'
+import { eachDialect, type TestServer, closeInstances, ok, startInstances } from '../helpers/harness.js'
 import { count } from '../helpers/adversarial.js'
 
 const TRIALS = count('OVERSELL_IP_TRIALS', 1, 50)
@@ -49,19 +49,12 @@ eachDialect('IP addresses are never given twice through three instances', (diale
   let s: TestServer
   let all: TestServer[]
   before(async () => {
-    s = await startServer(dialect, { worker: false })
-    all = [s, await startServerOn(s.location, { worker: false }), await startServerOn(s.location, { worker: false })]
+    all = await startInstances(dialect, 3)
+    s = all[0]!
   })
-  after(async () => {
-    for (const o of (all ?? []).slice(1)) await o.close()
-    await s?.close()
-  })
+  after(() => closeInstances(all))
 
-  async function api(method: string, path: string, body?: unknown): Promise<any> {
-    const r = await s.req(method, path, { body })
-    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text}`)
-    return r.body
-  }
+  const api = (method: string, path: string, body?: unknown) => ok(s, method, path, body)
 
   for (let trial = 1; trial <= TRIALS; trial++) {
     it(`trial ${trial}: ${ALLOCATIONS} concurrent allocations from one pool for ${CUSTOMERS} customers`, async () => {

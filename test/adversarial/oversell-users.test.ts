@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
-import { eachDialect, startServer, startServerOn, type Answer, type TestServer } from '../helpers/harness.js'
+import { eachDialect, type Answer, type TestServer, closeInstances, ok, startInstances } from '../helpers/harness.js'
 import { count } from '../helpers/adversarial.js'
 
 const TRIALS = count('OVERSELL_USER_TRIALS', 1, 50)
@@ -30,11 +30,7 @@ eachDialect('user limits hold through three instances', (dialect) => {
   let customer: string
   const users: string[] = []
 
-  async function api(method: string, path: string, body?: unknown): Promise<any> {
-    const r = await s.req(method, path, { body })
-    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text}`)
-    return r.body
-  }
+  const api = (method: string, path: string, body?: unknown) => ok(s, method, path, body)
 
   async function until(path: string, want: string): Promise<Answer> {
     const t0 = Date.now()
@@ -47,8 +43,8 @@ eachDialect('user limits hold through three instances', (dialect) => {
   }
 
   before(async () => {
-    s = await startServer(dialect, { worker: { retryBaseMs: 20, retryMaxMs: 50, pollMaxMs: 20, leaseMs: 3000 } })
-    all = [s, await startServerOn(s.location, { worker: false }), await startServerOn(s.location, { worker: false })]
+    all = await startInstances(dialect, 3, { worker: { retryBaseMs: 20, retryMaxMs: 50, pollMaxMs: 20, leaseMs: 3000 } })
+    s = all[0]!
     // One service per trial, so each trial starts from no holder.
     const services = Array.from({ length: TRIALS }, (_, t) => ({ name: `RACE${t + 1}`, displayName: `Race ${t + 1}`, plans: [{ name: 'FULL' }] }))
     await api('PUT', '/catalog', { services, locations: [{ name: 'Race', services: services.map((x) => x.name) }] })
@@ -63,10 +59,7 @@ eachDialect('user limits hold through three instances', (dialect) => {
       }),
     )
   })
-  after(async () => {
-    for (const o of (all ?? []).slice(1)) await o.close()
-    await s?.close()
-  })
+  after(() => closeInstances(all))
 
   for (let trial = 1; trial <= TRIALS; trial++) {
     it(`trial ${trial}: ${USERS} users at once against a service limit and a plan limit`, async () => {

@@ -130,6 +130,31 @@ export async function startServerOn(location: string, opts: AppOptions = {}): Pr
   return listen(deps, location, boot.orgId, opts, async () => {})
 }
 
+/**
+ * `n` instances on one fresh database of `dialect`, as `n` server processes would share it: the
+ * first made with `first` options (it may run the worker), the others with none. Close them with
+ * `closeInstances`.
+ */
+export async function startInstances(dialect: Dialect, n: number, first: AppOptions = { worker: false }): Promise<TestServer[]> {
+  const s = await startServer(dialect, first)
+  const all = [s]
+  for (let i = 1; i < n; i++) all.push(await startServerOn(s.location, { worker: false }))
+  return all
+}
+
+/** Closes what `startInstances` started, the database's owner last. */
+export async function closeInstances(all: TestServer[] | undefined): Promise<void> {
+  for (const o of (all ?? []).slice(1)) await o.close()
+  await all?.[0]?.close()
+}
+
+/** A request that must succeed (2xx) as the admin; answers its body. */
+export async function ok(s: TestServer, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await s.req(method, path, { body })
+  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`)
+  return r.body
+}
+
 async function listen(deps: Deps, location: string, masterId: string, opts: AppOptions, drop: () => Promise<void>): Promise<TestServer> {
   const app = await buildApp(deps, { logLevel: 'silent', ...opts })
   await app.listen({ host: '127.0.0.1', port: 0 })
