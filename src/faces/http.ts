@@ -10,13 +10,16 @@ import type {} from '@fastify/cookie'
 import { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { DomainError, isDomainError, type ErrorCode } from '../core/errors.js'
-import { contextOf, type Actor, type Ctx, type Deps, type ExecParams } from '../ops/context.js'
+import { contextOf, type Actor, type Ctx, type Deps, type ExecParams, type WriteJournal } from '../ops/context.js'
 import { execParams } from '../ops/exec-params.js'
 import type { Authenticator } from '../auth/authenticator.js'
 import {
+  cannotResume,
   claimIdempotencyKey,
   completeIdempotencyKey,
+  journalHasWrites,
   releaseIdempotencyKey,
+  suspendIdempotencyKey,
   renewIdempotencyKey,
   requestFingerprint,
   CLAIM_RENEW_MS,
@@ -39,7 +42,8 @@ export const SESSION_COOKIE = 'id0'
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null
-    idempotency: { owner: string; key: string; renewal: NodeJS.Timeout } | null
+    /** The claim of a POST sent with an `Idempotency-Key`, and the journal its writes go into. */
+    idempotency: { owner: string; key: string; renewal: NodeJS.Timeout; journal: WriteJournal } | null
     /** The request-shaping parameters of a mutating call (and, after it, its request's guid). */
     exec: ExecParams | null
   }
@@ -133,6 +137,7 @@ export function ctxOf(deps: Deps, req: FastifyRequest): Ctx {
   if (!req.actor) throw new DomainError('unauthenticated', 'credentials are required')
   if (req.method === 'GET') return contextOf(deps, req.actor)
   req.exec = execOf(req)
+  if (req.idempotency) req.exec.journal = req.idempotency.journal
   return contextOf(deps, req.actor, req.exec)
 }
 
@@ -247,19 +252,24 @@ const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/
 
 /**
  * Honours `Idempotency-Key` on every POST (after validation, so invalid input is never stored).
+ * The call's writes are journaled under its claim (`req.exec.journal`; see ops/idempotency.ts),
+ * so that a retry after the process died resumes it rather than doing them again.
  *
- * Not recorded, so that a retry with the same key runs again: answers of 5xx (nothing is known
- * to have happened), of 400 (invalid input changes nothing; a corrected retry must not be a
- * mismatch), and answers marked `Cache-Control: no-store`, which carry a secret that is shown
- * once and never stored in clear (a new API key).
+ * Not recorded, so that a retry with the same key runs again: answers of 5xx when no write
+ * committed (nothing happened; with writes committed, the claim is left for a retry to resume),
+ * of 400 (invalid input changes nothing; a corrected retry must not be a mismatch), and answers
+ * marked `Cache-Control: no-store`, which carry a secret that is shown once and never stored in
+ * clear (a new API key). A resumed call whose answer would be such a secret answers `conflict`
+ * instead, recorded: the secret it would show was made again and matches nothing stored.
  */
 export function installIdempotency(app: FastifyInstance, deps: Deps): void {
   const claim = async (req: FastifyRequest, reply: FastifyReply, owner: string, key: string | string[]): Promise<boolean> => {
     if (typeof key !== 'string' || !IDEMPOTENCY_KEY_RE.test(key)) {
       throw new DomainError('invalid_argument', 'Idempotency-Key must be 1–255 printable ASCII characters', { field: 'Idempotency-Key' })
     }
-    const stored = await claimIdempotencyKey(deps, owner, key, requestFingerprint(deps.secrets, req.method, req.url, req.body))
-    if (stored) {
+    const claimed = await claimIdempotencyKey(deps, owner, key, requestFingerprint(deps.secrets, req.method, req.url, req.body))
+    if (claimed.answer) {
+      const stored = claimed.answer
       reply.header('idempotent-replayed', 'true')
       for (const [name, value] of Object.entries(stored.headers)) reply.header(name, value)
       reply.code(stored.statusCode).send(stored.body)
@@ -268,7 +278,7 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     // The claim is a lease, renewed while the request runs: a claim whose process died lapses.
     const renewal = setInterval(() => void renewIdempotencyKey(deps, owner, key).catch((err: unknown) => req.log.warn({ err }, 'idempotency claim not renewed')), CLAIM_RENEW_MS)
     renewal.unref()
-    req.idempotency = { owner, key, renewal }
+    req.idempotency = { owner, key, renewal, journal: claimed.journal }
     return false
   }
   // Callback style, so that the calls without a key (nearly all) pay no promise for the hooks.
@@ -278,29 +288,41 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     // A replayed answer is sent by `claim`; the route's handler then must not run.
     claim(req, reply, req.actor.userId, key).then((replayed) => (replayed ? undefined : done()), done)
   }
-  const record = async (req: FastifyRequest, reply: FastifyReply, payload: unknown, idem: { owner: string; key: string }) => {
+  const record = async (req: FastifyRequest, reply: FastifyReply, payload: unknown, idem: { owner: string; key: string; journal: WriteJournal }): Promise<unknown> => {
     const noStore = /\bno-store\b/i.test(String(reply.getHeader('cache-control') ?? ''))
-    if (reply.statusCode >= 500 || reply.statusCode === 400 || noStore || (payload !== null && payload !== undefined && typeof payload !== 'string')) {
+    // Writes the call committed stand: a retry must resume from them, never run them again.
+    const committed = journalHasWrites(idem.journal)
+    if (committed && idem.journal.resumed && noStore && reply.statusCode < 400) {
+      // The secret in this answer was made again by the resumed call and matches nothing
+      // stored; the dead run's is gone. Answered, and recorded, as a conflict instead.
+      const e = cannotResume()
+      payload = JSON.stringify(problem(e.code, e.message))
+      reply.code(HTTP_STATUS[e.code]).type('application/problem+json').removeHeader('location').removeHeader('etag')
+    } else if (reply.statusCode >= 500 || typeof (payload ?? '') !== 'string') {
+      await (committed && !idem.journal.undone ? suspendIdempotencyKey(deps, idem.owner, idem.key) : releaseIdempotencyKey(deps, idem.owner, idem.key))
+      return payload
+    } else if (noStore || (reply.statusCode === 400 && !committed)) {
       await releaseIdempotencyKey(deps, idem.owner, idem.key)
-    } else {
-      const headers: Record<string, string> = {}
-      for (const name of REPLAYED_HEADERS) {
-        const v = reply.getHeader(name)
-        if (typeof v === 'string') headers[name] = v
-      }
-      await completeIdempotencyKey(deps, idem.owner, idem.key, {
-        statusCode: reply.statusCode,
-        body: (payload as string | undefined) ?? '',
-        headers,
-      })
+      return payload
     }
+    const headers: Record<string, string> = {}
+    for (const name of REPLAYED_HEADERS) {
+      const v = reply.getHeader(name)
+      if (typeof v === 'string') headers[name] = v
+    }
+    await completeIdempotencyKey(deps, idem.owner, idem.key, {
+      statusCode: reply.statusCode,
+      body: (payload as string | undefined) ?? '',
+      headers,
+    })
+    return payload
   }
   const onSend = (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
     const idem = req.idempotency
     if (!idem) return done(null, payload)
     req.idempotency = null
     clearInterval(idem.renewal)
-    record(req, reply, payload, idem).then(() => done(null, payload), done)
+    record(req, reply, payload, idem).then((sent) => done(null, sent), done)
   }
   // A request answered without its onSend (a stream, an error in a hook): its claim is not renewed forever.
   const onResponse = (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {

@@ -70,6 +70,37 @@ export interface ExecParams {
   guid?: string
   /** Set by a mutating operation once its request is written: the request's integer id. */
   id?: number
+  /** The call came with an `Idempotency-Key`: its writes are journaled (see ops/idempotency.ts). */
+  journal?: WriteJournal
+}
+
+/**
+ * The writes a call made with an `Idempotency-Key` committed, each recorded in its own write's
+ * transaction (ops/idempotency.ts): a retry of a call whose process died before its answer was
+ * recorded resumes from them, giving back each recorded result in place of doing the write again.
+ */
+export interface WriteJournal {
+  owner: string
+  key: string
+  /** Each committed write's record, by `operation#n` (the operation's n-th write in the call). */
+  entries: Record<string, JournalEntry>
+  /** How many writes each operation asked for so far in this run of the call. */
+  counts: Record<string, number>
+  /** True once this run gave back a recorded write instead of doing it (it resumes a dead one). */
+  resumed: boolean
+  /** True once this run undid part of its work (`RequestRecorder.undo`): a retry must not resume it. */
+  undone: boolean
+}
+
+/** One committed write: its result (encoded; absent when it could not be kept), and the request it wrote. */
+export interface JournalEntry {
+  /** The write's result as `encodeJournalValue` encodes it; absent: not replayable. */
+  v?: unknown
+  /** The guid and id of the request the write recorded. */
+  g: string
+  i?: number
+  /** Which write this was: a digest of its function's source (a resumed run must ask for the same write there). */
+  s: string
 }
 
 /** The request a mutating operation is recording (see `defineOp`). */
@@ -86,6 +117,13 @@ export interface RequestRecorder {
    * finishes the request. Returns the request's integer id, for the jobs to refer to.
    */
   queue(trx: Db): Promise<number>
+  /**
+   * Runs a write that undoes part of this operation's work after it failed (a reservation
+   * released when the registrar said no): not stopped by the operation's deadline, which may be
+   * why it failed, and not journaled; a keyed call that undid its work is run afresh by a retry
+   * (see ops/idempotency.ts).
+   */
+  undo<T>(fn: (trx: Db) => Promise<T>): Promise<T>
 }
 
 /** The context of one call. */

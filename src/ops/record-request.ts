@@ -1,11 +1,15 @@
 /**
  * Records a mutating operation as a request (see `defineOp`). The request row goes into the
  * operation's first write transaction, so it exists exactly when the change does; a failed
- * operation is recorded in a transaction of its own.
+ * operation is recorded in a transaction of its own. A call made with an `Idempotency-Key`
+ * (`ctx.exec.journal`) journals each write in its own transaction, and a call resuming a dead
+ * one gives back each journaled write's result instead of doing it again (ops/idempotency.ts).
  */
 import { contextOf, type AllKeys, type Ctx, type RequestRecorder } from './context.js'
 import { DomainError, isDomainError } from '../core/errors.js'
 import { newId } from '../core/ids.js'
+import { cannotResume, decodeJournalValue, encodeJournalValue, journalSlot, journalWrite, writeSite } from './idempotency.js'
+import type { JournalEntry } from './context.js'
 import { findRequestByGuid, insertRequest, markRequestFailed, reopenRequest, setRequestTarget } from '../store/requests.repo.js'
 import type { Db, Store } from '../store/store.js'
 import type { RequestTable } from '../store/schema.js'
@@ -14,8 +18,10 @@ import type { RequestTable } from '../store/schema.js'
 export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx) => Promise<R>): Promise<R> {
   const exec = ctx.exec
   const receivedAt = ctx.clock()
-  const guid = newId()
+  // A call resuming a dead one takes over the guid of the request that call's first write recorded.
+  let guid = newId()
   if (exec) exec.guid = guid
+  const journal = exec?.journal
   const parentId = exec?.parentGuid ? await parentOf(ctx, exec.parentGuid) : null
   const deadline = exec?.maxDurationMs !== undefined ? receivedAt + exec.maxDurationMs : undefined
   /** The id of the row `queue()` wrote in the transaction now running, if it did. */
@@ -41,8 +47,13 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
       if (exec) exec.id = queuedId
       return queuedId
     },
+    undo(fn) {
+      if (journal) journal.undone = true
+      return ctx.store.write(fn)
+    },
   }
   let written = false
+  let unrebuildable = false
   const row = (status: string, error: string | null): Omit<RequestTable, 'id'> => {
     const iso = (t: number) => new Date(t).toISOString()
     return {
@@ -67,8 +78,31 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
     }
   }
   const write = async <T>(fn: (trx: Db) => Promise<T>): Promise<T> => {
+    const slot = journal ? journalSlot(journal, operation) : undefined
+    const site = slot !== undefined ? writeSite(fn) : ''
+    const done = slot !== undefined ? journal!.entries[slot] : undefined
+    if (done) {
+      // Committed by the dead run this call resumes: give back what it gave.
+      journal!.resumed = true
+      if (!written) {
+        guid = done.g
+        rec.guid = done.g
+        if (exec) {
+          exec.guid = done.g
+          if (done.i !== undefined) exec.id = done.i
+        }
+      }
+      written = true
+      if (!('v' in done) || done.s !== site) {
+        // Answered as it is, and not recorded: the request the dead run recorded stands.
+        unrebuildable = true
+        throw cannotResume()
+      }
+      return decodeJournalValue(done.v) as T
+    }
     let out: T
     let queuedWork = false
+    let entries: Record<string, JournalEntry> | undefined
     try {
       out = await ctx.store.write(async (trx) => {
         queuedId = undefined
@@ -85,6 +119,10 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
           const id = await insertRequest(trx, row('succeeded', null))
           if (exec) exec.id = id
         }
+        if (slot !== undefined) {
+          const entry: JournalEntry = { ...encodeJournalValue(value), g: guid, ...(exec?.id !== undefined ? { i: exec.id } : {}), s: site }
+          entries = await journalWrite(trx, ctx.secrets, journal!, slot, entry)
+        }
         return value
       })
     } finally {
@@ -92,6 +130,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
       queuedId = undefined
     }
     written = true
+    if (entries) journal!.entries = entries
     // Jobs queued in that transaction are committed now: this process's workers may look.
     if (queuedWork) ctx.jobs?.ring()
     return out
@@ -122,6 +161,7 @@ export async function recorded<R>(ctx: Ctx, operation: string, run: (inner: Ctx)
     }
     return out
   } catch (e) {
+    if (unrebuildable) throw e
     const shown = isDomainError(e) && e.code !== 'internal' ? e.message : 'internal error'
     if (!isDomainError(e) || e.code === 'internal') ctx.log.error({ err: e, operation, request: guid }, 'operation failed')
     try {

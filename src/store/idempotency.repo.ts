@@ -11,7 +11,7 @@ export type IdempotencyRow = IdempotencyTable
 export async function insertIdempotencyClaim(db: Db, owner: string, key: string, requestHash: string, createdAt: string): Promise<void> {
   await db
     .insertInto('idempotency_keys')
-    .values({ owner, key, request_hash: requestHash, state: 'in_flight', status_code: null, body: null, headers: null, created_at: createdAt })
+    .values({ owner, key, request_hash: requestHash, state: 'in_flight', status_code: null, body: null, headers: null, journal: null, created_at: createdAt })
     .execute()
 }
 
@@ -29,10 +29,15 @@ export async function renewIdempotencyClaim(db: Db, owner: string, key: string, 
 export async function storeIdempotencyAnswer(db: Db, owner: string, key: string, answer: { statusCode: number; body: string; headers: string }): Promise<void> {
   await db
     .updateTable('idempotency_keys')
-    .set({ state: 'done', status_code: answer.statusCode, body: answer.body, headers: answer.headers })
+    .set({ state: 'done', status_code: answer.statusCode, body: answer.body, headers: answer.headers, journal: null })
     .where('owner', '=', owner)
     .where('key', '=', key)
     .execute()
+}
+
+/** Records the writes an owner's in-flight call committed (JSON), in the transaction of its latest write. */
+export async function storeIdempotencyJournal(db: Db, owner: string, key: string, journal: string): Promise<void> {
+  await db.updateTable('idempotency_keys').set({ journal }).where('owner', '=', owner).where('key', '=', key).where('state', '=', 'in_flight').execute()
 }
 
 /** Deletes an owner's key. */

@@ -206,6 +206,8 @@ export interface IdempotencyTable {
   body: string | null
   /** JSON object of the headers a replay carries (content-type, location, etag). */
   headers: string | null
+  /** JSON object of the writes an in-flight call committed (ops/idempotency.ts); null once answered. */
+  journal: string | null
   created_at: string
 }
 

@@ -23,26 +23,30 @@ export interface OpsFixture {
 
 const quiet = { info() {}, warn() {}, error() {} }
 
+/** The actor `username` is: its own organisation and role, or `role` instead. */
+export async function actorOf(deps: Deps, username: string, role?: Role): Promise<Actor> {
+  const u = await findUserByUsername(deps.store.db, username)
+  if (!u) throw new Error(`no user ${username}`)
+  const o = (await findOrgById(deps.store.db, u.org_id))!
+  return {
+    userId: u.id,
+    username: u.username,
+    orgId: o.id,
+    orgNumber: o.number,
+    orgPath: o.path,
+    orgDepth: o.depth,
+    role: role ?? (u.role as Role),
+    via: 'system',
+  }
+}
+
 export async function opsFixture(dialect: Dialect): Promise<OpsFixture> {
   const db = await freshDb(dialect)
   const deps = createDeps({ db: db.location, logger: quiet, poolSize: 8 })
   await deps.store.migrate()
   const boot = await ensureMaster(deps, ADMIN_PASSWORD)
   async function as(username: string, role?: Role): Promise<Ctx> {
-    const u = await findUserByUsername(deps.store.db, username)
-    if (!u) throw new Error(`no user ${username}`)
-    const o = (await findOrgById(deps.store.db, u.org_id))!
-    const actor: Actor = {
-      userId: u.id,
-      username: u.username,
-      orgId: o.id,
-      orgNumber: o.number,
-      orgPath: o.path,
-      orgDepth: o.depth,
-      role: role ?? (u.role as Role),
-      via: 'system',
-    }
-    return { ...deps, actor }
+    return { ...deps, actor: await actorOf(deps, username, role) }
   }
   return {
     deps,

@@ -1,6 +1,6 @@
 /** What every entity handler of the face shares: the call, the steps of a SET, and where an error arose. */
 import { isDomainError } from '../../core/errors.js'
-import type { Actor, Ctx, Deps } from '../../ops/context.js'
+import type { Actor, Ctx, Deps, WriteJournal } from '../../ops/context.js'
 import { fromDomainError, type Entity, type WireError } from './errors.js'
 
 /** One call: who acts, and the context its reads run in. */
@@ -8,6 +8,8 @@ export interface Call {
   deps: Deps
   actor: Actor
   read: Ctx
+  /** The journal of a call sent with an `Idempotency-Key` (its writes; see ops/idempotency.ts). */
+  journal?: WriteJournal
 }
 
 /** One mutating operation of a SET or DELETE, run after the whole document was checked. */

@@ -107,15 +107,16 @@ export async function runDocument(deps: Deps, call: Call, root: XmlElement): Pro
 async function execute(deps: Deps, call: Call, steps: Step[]): Promise<number> {
   // The operation notes its request's id; a read by guid only where it did not.
   const idOf = async (exec: ExecParams) => exec.id ?? (await at('request', getRequest(call.read, { ref: exec.guid! }))).id
+  const journal = call.journal
   if (steps.length === 1) {
-    const exec: ExecParams = {}
+    const exec: ExecParams = { journal }
     await at(steps[0]!.where, steps[0]!.run(contextOf(deps, call.actor, exec)))
     return idOf(exec)
   }
-  const parent: ExecParams = {}
+  const parent: ExecParams = { journal }
   await at('document', recordBatch(contextOf(deps, call.actor, parent), { source: 'xmlapi' }))
   for (const step of steps) {
-    await at(step.where, step.run(contextOf(deps, call.actor, { parentGuid: parent.guid })))
+    await at(step.where, step.run(contextOf(deps, call.actor, { parentGuid: parent.guid, journal })))
   }
   return idOf(parent)
 }
@@ -152,7 +153,7 @@ export function xmlapiRoutes(app: FastifyInstance, deps: Deps): void {
         const kept = key !== undefined ? answers.get(key, generation!) : undefined
         if (kept !== undefined) return reply.header('content-type', XML_TYPE).send(kept)
         const root = readXml(body)
-        const call: Call = { deps, actor: req.actor, read: contextOf(deps, req.actor) }
+        const call: Call = { deps, actor: req.actor, read: contextOf(deps, req.actor), ...(req.idempotency ? { journal: req.idempotency.journal } : {}) }
         const text = await runDocument(deps, call, root)
         if (key !== undefined && isReadOnly(root)) answers.set(key, generation!, text)
         return reply.header('content-type', XML_TYPE).send(text)

@@ -143,6 +143,7 @@ export function xmlrpcRoutes(app: FastifyInstance, deps: Deps): void {
         if (!spec) throw new Fault(PROTOCOL_FAULTS.method_not_found, `no method ${call.methodName}`)
         const bound = bindArgs(call.methodName, spec, call.params)
         exec = execParams(bound.jobguid, bound.executionparams)
+        if (req.idempotency) exec.journal = req.idempotency.journal
         const ctx = contextOf(deps, req.actor, spec.mutates ? exec : undefined)
         if (spec.mutates) req.exec = exec
         const result = await spec.call(ctx, bound.args)

@@ -105,7 +105,7 @@ async function reserve(ctx: Ctx, trx: Db, orgId: string, name: DomainName): Prom
 /** Releases a reservation the registrar did not confirm; a failure to do so is logged (it goes stale and is taken over later). */
 async function release(ctx: Ctx, fence: DomainFence, domain: string): Promise<void> {
   try {
-    await ctx.store.write((trx) => deleteDomainIf(trx, fence))
+    await ctx.request!.undo((trx) => deleteDomainIf(trx, fence))
   } catch (err) {
     ctx.log.warn({ err, domain }, 'could not release a domain reservation; it is taken over once stale')
   }

@@ -44,7 +44,7 @@ export const unregisterDomain = defineOp({
       await callRegistrar(ctx, plan.registrar, 'unregister', name, plan.org, input, startedAt)
     } catch (e) {
       try {
-        await ctx.store.write((trx) => updateDomainIf(trx, plan.fence, { status: plan.before.status, updated_at: plan.before.updatedAt }))
+        await ctx.request!.undo((trx) => updateDomainIf(trx, plan.fence, { status: plan.before.status, updated_at: plan.before.updatedAt }))
       } catch (err) {
         ctx.log.warn({ err, domain: name.ascii }, 'could not restore a domain after its registrar failed; it is taken over once stale')
       }

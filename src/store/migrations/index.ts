@@ -33,6 +33,7 @@ import { account } from './2026-12-07-0010-account.js'
 import { noticesContacts } from './2026-12-07-0008-notices-contacts.js'
 import { sites } from './2026-12-07-0012-sites.js'
 import { cancellations } from './2026-12-07-0011-cancellations.js'
+import { idempotencyJournal } from './2026-12-08-0001-idempotency-journal.js'
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -70,5 +71,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '2026-12-07-0011-cancellations': cancellations(),
     '2026-12-07-0010-account': account(),
     '2026-12-07-0013-console-search': consoleSearch(),
+    '2026-12-08-0001-idempotency-journal': idempotencyJournal(),
   }
 }

@@ -1,12 +1,17 @@
 /**
  * Idempotency-Key on POST over real HTTP: replays, mismatches, keys in flight, per-user keys,
- * replays across two server processes sharing the database, and what is never stored.
+ * replays across two server processes sharing the database, what is never stored, and a retry
+ * of a call whose process died after its work committed and before its answer was recorded.
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { ADMIN_PASSWORD, eachDialect, startServer, startServerOn, type Answer, type TestServer } from '../../helpers/harness.js'
-import { requestFingerprint } from '../../../src/ops/idempotency.js'
+import { claimIdempotencyKey, decodeJournalValue, encodeJournalValue, requestFingerprint } from '../../../src/ops/idempotency.js'
+import { contextOf, type ExecParams, type WriteJournal } from '../../../src/ops/context.js'
+import { createCustomer } from '../../../src/ops/orgs/create-customer.js'
+import { createApiKey } from '../../../src/ops/keys/keys.js'
+import { actorOf } from '../../helpers/ops.js'
 
 eachDialect('REST Idempotency-Key', (dialect) => {
   let s: TestServer
@@ -215,6 +220,104 @@ eachDialect('REST Idempotency-Key', (dialect) => {
       assert.equal(b.status, 201)
       assert.equal(b.body.id, a.body.id)
       assert.equal(await countNamed('Idem Same User'), 1)
+    })
+  })
+
+  describe('a process that died between the work and its answer', () => {
+    /**
+     * Leaves `key` as a process killed after its work committed leaves it: claimed, the work
+     * done under the claim's journal (the operation run as the route runs it), no answer
+     * recorded, and the claim no longer renewed (its lease lapsed).
+     */
+    async function diedAfterWork<R>(key: string, path: string, body: unknown, run: (exec: ExecParams) => Promise<R>): Promise<{ result: R; exec: ExecParams }> {
+      const claim = await claimIdempotencyKey(s.deps, adminId, key, requestFingerprint(s.deps.secrets, 'POST', path, body))
+      assert.ok(claim.journal, 'the key was claimed')
+      const exec: ExecParams = { journal: claim.journal }
+      const result = await run(exec)
+      const lapsed = new Date(Date.now() - 60_000).toISOString()
+      await s.deps.store.write((trx) => trx.updateTable('idempotency_keys').set({ created_at: lapsed }).where('key', '=', key).execute())
+      return { result, exec }
+    }
+
+    it('the retry resumes it: the first run\'s object and request are answered, nothing is made twice', async () => {
+      const body = { name: 'Idem Died After Work', city: 'Bergen' }
+      const admin = await actorOf(s.deps, 'admin')
+      const { result: org, exec } = await diedAfterWork('k-died', customers(), body, (exec) =>
+        createCustomer(contextOf(s.deps, admin, exec), { ...body, parentId: s.masterId }),
+      )
+      const row = await s.deps.store.db.selectFrom('idempotency_keys').selectAll().where('key', '=', 'k-died').executeTakeFirstOrThrow()
+      assert.equal(row.state, 'in_flight')
+      assert.ok(row.journal, 'the write was journaled in its own transaction')
+      assert.ok(!row.journal.includes('Bergen'), 'the journal is sealed')
+      const creates = async () => (await s.deps.store.db.selectFrom('requests').select(['guid', 'status']).where('operation', '=', 'customer.create').execute()).map((x) => `${x.guid} ${x.status}`).sort()
+      const recorded = await creates()
+      assert.ok(recorded.includes(`${exec.guid} succeeded`))
+      // Another process takes the lapsed claim over: one organisation, answered as the first run's.
+      const r = await post(s2, 'k-died', body)
+      assert.equal(r.status, 201, r.text)
+      assert.equal(r.body.id, org.id)
+      assert.equal(r.headers.get('location'), `/orgs/${org.id}`)
+      assert.equal(r.headers.get('etag'), `"${org.version}"`)
+      assert.equal(r.headers.get('x-job-guid'), exec.guid, "the answer names the first run's request")
+      assert.equal(await countNamed('Idem Died After Work'), 1)
+      assert.deepEqual(await creates(), recorded, 'no request recorded but the first run\'s')
+      // Now answered and recorded: a further retry is a plain replay.
+      const again = await post(s, 'k-died', body)
+      assert.equal(again.headers.get('idempotent-replayed'), 'true')
+      assert.equal(again.text, r.text)
+      const done = await s.deps.store.db.selectFrom('idempotency_keys').selectAll().where('key', '=', 'k-died').executeTakeFirstOrThrow()
+      assert.equal(done.state, 'done')
+      assert.equal(done.journal, null)
+    })
+
+    it('a new API key whose answer was lost is not made again, and its lost secret is never shown: 409, recorded', async () => {
+      const body = { name: 'idem-died-key' }
+      const admin = await actorOf(s.deps, 'admin')
+      const { result: key } = await diedAfterWork('k-died-key', '/api-keys', body, (exec) => createApiKey(contextOf(s.deps, admin, exec), body))
+      const random = key.secret.slice(-16)
+      const row = await s.deps.store.db.selectFrom('idempotency_keys').select('journal').where('key', '=', 'k-died-key').executeTakeFirstOrThrow()
+      assert.ok(row.journal && !row.journal.includes(random), 'the journal holds the secret sealed, never in clear')
+      const r = await s2.req('POST', '/api-keys', { body, headers: { 'idempotency-key': 'k-died-key' } })
+      assert.equal(r.status, 409, r.text)
+      assert.equal(r.body.code, 'conflict')
+      assert.match(r.body.detail, /carried out/)
+      assert.ok(!r.text.includes('secret') && !r.text.includes(random))
+      const again = await s.req('POST', '/api-keys', { body, headers: { 'idempotency-key': 'k-died-key' } })
+      assert.equal(again.status, 409)
+      assert.equal(again.headers.get('idempotent-replayed'), 'true')
+      const keys = await s.req('GET', '/api-keys')
+      assert.equal(keys.status, 200, keys.text)
+      assert.equal(keys.body.items.filter((k: { name: string }) => k.name === 'idem-died-key').length, 1)
+      // The key the dead run made works with the secret it made.
+      assert.equal((await s.req('GET', '/identity', { auth: key.secret })).status, 200)
+    })
+
+    it('a resumed call that asks for another write than the one journaled in its place is not resumed', async () => {
+      const admin = await actorOf(s.deps, 'admin')
+      const journal: WriteJournal = {
+        owner: adminId,
+        key: 'k-other-path',
+        entries: { 'customer.create#0': { v: { id: 'not-made-here' }, g: '00000000-0000-7000-8000-000000000000', s: 'another-site' } },
+        counts: {},
+        resumed: false,
+        undone: false,
+      }
+      await assert.rejects(createCustomer(contextOf(s.deps, admin, { journal }), { name: 'Idem Other Path', parentId: s.masterId }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'conflict')
+        assert.match(e.message, /carried out/)
+        return true
+      })
+      assert.equal(await countNamed('Idem Other Path'), 0)
+    })
+
+    it("a journal keeps a write's result exactly, or declines what is not plain data", () => {
+      const value = { a: [1, -0, NaN, Infinity, undefined, null], d: new Date('2026-12-07T00:00:00.000Z'), b: Buffer.from('bytes'), n: 2n ** 70n, s: 'x', t: true, o: { nested: { u: undefined } } }
+      const kept = encodeJournalValue(value)
+      assert.ok(kept)
+      assert.deepEqual(decodeJournalValue(JSON.parse(JSON.stringify(kept.v))), value)
+      assert.equal(encodeJournalValue(new Map()), undefined)
+      assert.equal(encodeJournalValue({ at: new (class Point {})() }), undefined)
+      assert.equal(encodeJournalValue(() => 1), undefined)
     })
   })
 
