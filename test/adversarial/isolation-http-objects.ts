@@ -151,9 +151,13 @@ export async function harvestObjects(s: TestServer, doc: any, ops: Operation[], 
  * plans and subscriptions along the tree (the master sells a reseller plan to `parent` and
  * `otherReseller`, `parent` one to `own` and `sibling`, `otherReseller` one to `foreign`; each
  * reseller then sells or at least makes a hosting plan), an IP pool with an address given to every
- * organisation, a notice and a site to each, and, once everything else is made, a job (a recorded request)
- * concerning each and a cancellation request of each. `bodies` are request bodies by collection
- * for the generic harvest (contact methods and their notice subscriptions).
+ * organisation, a notice and a site to each, a cloud provider allowed down the tree to each and a
+ * cloud account on it, the catalogue's service held by each (provisioned by a worker of a second
+ * instance, stopped before the matrix) with a distribution group and a contact in it, and an
+ * approver group subscribed to the organisation's cancellations; once everything else is made,
+ * the harvested member takes the service, and a job (a recorded request) concerning each, a
+ * cancellation request of each and the approval it waits for are kept. `bodies` are request
+ * bodies by collection for the generic harvest (contact methods and their notice subscriptions).
  */
 async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise<{ bodies: Record<string, (rel: Relation) => unknown>; last: () => Promise<void> }> {
   const post = async (path: string, body: unknown): Promise<any> => {
@@ -165,6 +169,20 @@ async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise
     return r.body
   }
   const parentOf = (await Promise.all((['own', 'child', 'sibling', 'foreign', 'parent'] as const).map(async (rel) => [rel, (await s.req('GET', `/orgs/${t.org[rel]}`)).body?.parentId as string] as const))).reduce<Record<string, string>>((m, [rel, p]) => ((m[rel] = p), m), {})
+  // First (its worker runs while the rest is made): a customer service held by each organisation
+  // (the catalogue's only service, which the matrix takes as its `{service}`); a distribution
+  // group and a contact are made in it below. A worker of a second instance on the database
+  // provisions the services (the matrix itself runs none), so that the organisations' users may
+  // take them; it stops before the matrix starts.
+  const catalog = await s.req('PUT', '/catalog', { body: { services: [{ name: SERVICE, displayName: 'Iso Exchange' }], locations: [{ name: 'iso.Local', services: [SERVICE] }] } })
+  if (catalog.status !== 200) harvestMisses.push(`seed PUT /catalog: ${catalog.status} ${catalog.body?.code ?? ''} ${catalog.body?.detail ?? ''}`)
+  for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
+    const held = await s.req('PUT', `/orgs/${t.org[rel]}/services/${SERVICE}`, { body: { location: 'iso.Local' } })
+    if (held.status >= 300) harvestMisses.push(`seed PUT /orgs/${rel}/services/${SERVICE}: ${held.status} ${held.body?.code ?? ''} ${held.body?.detail ?? ''}`)
+  }
+  const worker = startServerOn(s.location, { worker: { retryBaseMs: 20, retryMaxMs: 50, pollMaxMs: 20, leaseMs: 3000, concurrency: 8 } })
+  worker.catch(() => undefined) // awaited below, where a failure to start fails the harvest
+
   const plan = async (org: string, name: string, resources: { name: string; total: number }[]): Promise<string | undefined> => {
     const p = await post(`/orgs/${org}/plans`, { name: `${name} ${uniqueName('plan')}`, resources })
     return p?.id === undefined ? undefined : String(p.id)
@@ -241,18 +259,7 @@ async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise
     if (account?.id !== undefined) objects[rel].set('/orgs/{org_id}/cloud-accounts/{account_id}', String(account.id))
   }
 
-  // A customer service held by each organisation (the catalogue's only service, which the matrix
-  // takes as its `{service}`), with a distribution group and a contact in it. Without a worker the
-  // service stays `Provisioning`, which holds it.
-  const catalog = await s.req('PUT', '/catalog', { body: { services: [{ name: SERVICE, displayName: 'Iso Exchange' }], locations: [{ name: 'iso.Local', services: [SERVICE] }] } })
-  if (catalog.status !== 200) harvestMisses.push(`seed PUT /catalog: ${catalog.status} ${catalog.body?.code ?? ''} ${catalog.body?.detail ?? ''}`)
-  for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
-    const held = await s.req('PUT', `/orgs/${t.org[rel]}/services/${SERVICE}`, { body: { location: 'iso.Local' } })
-    if (held.status >= 300) harvestMisses.push(`seed PUT /orgs/${rel}/services/${SERVICE}: ${held.status} ${held.body?.code ?? ''} ${held.body?.detail ?? ''}`)
-  }
-  // A worker of a second instance on the database provisions the services (the matrix itself runs
-  // none), so that the organisations' users may take them; it stops before the matrix starts.
-  const worker = await startServerOn(s.location, { worker: { retryBaseMs: 20, retryMaxMs: 50, pollMaxMs: 20, leaseMs: 3000 } })
+  // The services provisioned, with the worker stopped, a distribution group and a contact in each.
   try {
     for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
       const path = `/orgs/${t.org[rel]}/services/${SERVICE}`
@@ -264,7 +271,7 @@ async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise
       if (status !== 'Provisioned') harvestMisses.push(`seed ${path}: still ${status} after 15 s of a worker`)
     }
   } finally {
-    await worker.close()
+    await (await worker).close()
   }
   for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
     const base = `/orgs/${t.org[rel]}/services/${SERVICE}`
