@@ -5,11 +5,14 @@
  * the answer carries; a collection it cannot create into is read (`GET`) and its first row kept.
  * Objects are keyed by the path template ending in their parameter (`/orgs/{org_id}/ftp-users/{id}`).
  */
-import type { TestServer } from '../helpers/harness.js'
+import { startServerOn, type TestServer } from '../helpers/harness.js'
 import type { Relation, Tenancy } from './isolation-fixture.js'
 import { sample, type Operation } from './isolation-http-openapi.js'
 
 export type Objects = Record<Relation, Map<string, string>>
+
+/** The catalogue service the harvest puts in the catalogue and gives every organisation (the matrix's `{service}`). */
+export const SERVICE = 'IsoExchange'
 
 /** Parameters that name the relation's organisation itself. */
 export const ORG_PARAMS = new Set(['org_id', 'customer_id', 'customer_org_id'])
@@ -148,9 +151,13 @@ export async function harvestObjects(s: TestServer, doc: any, ops: Operation[], 
  * plans and subscriptions along the tree (the master sells a reseller plan to `parent` and
  * `otherReseller`, `parent` one to `own` and `sibling`, `otherReseller` one to `foreign`; each
  * reseller then sells or at least makes a hosting plan), an IP pool with an address given to every
- * organisation, a notice and a site to each, and, once everything else is made, a job (a recorded request)
- * concerning each and a cancellation request of each. `bodies` are request bodies by collection
- * for the generic harvest (contact methods and their notice subscriptions).
+ * organisation, a notice and a site to each, a cloud provider allowed down the tree to each and a
+ * cloud account on it, the catalogue's service held by each (provisioned by a worker of a second
+ * instance, stopped before the matrix) with a distribution group and a contact in it, and an
+ * approver group subscribed to the organisation's cancellations; once everything else is made,
+ * the harvested member takes the service, and a job (a recorded request) concerning each, a
+ * cancellation request of each and the approval it waits for are kept. `bodies` are request
+ * bodies by collection for the generic harvest (contact methods and their notice subscriptions).
  */
 async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise<{ bodies: Record<string, (rel: Relation) => unknown>; last: () => Promise<void> }> {
   const post = async (path: string, body: unknown): Promise<any> => {
@@ -162,6 +169,20 @@ async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise
     return r.body
   }
   const parentOf = (await Promise.all((['own', 'child', 'sibling', 'foreign', 'parent'] as const).map(async (rel) => [rel, (await s.req('GET', `/orgs/${t.org[rel]}`)).body?.parentId as string] as const))).reduce<Record<string, string>>((m, [rel, p]) => ((m[rel] = p), m), {})
+  // First (its worker runs while the rest is made): a customer service held by each organisation
+  // (the catalogue's only service, which the matrix takes as its `{service}`); a distribution
+  // group and a contact are made in it below. A worker of a second instance on the database
+  // provisions the services (the matrix itself runs none), so that the organisations' users may
+  // take them; it stops before the matrix starts.
+  const catalog = await s.req('PUT', '/catalog', { body: { services: [{ name: SERVICE, displayName: 'Iso Exchange' }], locations: [{ name: 'iso.Local', services: [SERVICE] }] } })
+  if (catalog.status !== 200) harvestMisses.push(`seed PUT /catalog: ${catalog.status} ${catalog.body?.code ?? ''} ${catalog.body?.detail ?? ''}`)
+  for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
+    const held = await s.req('PUT', `/orgs/${t.org[rel]}/services/${SERVICE}`, { body: { location: 'iso.Local' } })
+    if (held.status >= 300) harvestMisses.push(`seed PUT /orgs/${rel}/services/${SERVICE}: ${held.status} ${held.body?.code ?? ''} ${held.body?.detail ?? ''}`)
+  }
+  const worker = startServerOn(s.location, { worker: { retryBaseMs: 20, retryMaxMs: 50, pollMaxMs: 20, leaseMs: 3000, concurrency: 8 } })
+  worker.catch(() => undefined) // awaited below, where a failure to start fails the harvest
+
   const plan = async (org: string, name: string, resources: { name: string; total: number }[]): Promise<string | undefined> => {
     const p = await post(`/orgs/${org}/plans`, { name: `${name} ${uniqueName('plan')}`, resources })
     return p?.id === undefined ? undefined : String(p.id)
@@ -217,12 +238,72 @@ async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise
     if (site?.siteId !== undefined) objects[rel].set('/orgs/{org_id}/sites/{id}', String(site.siteId))
   }
 
+  // Cloud providers of the master's catalogue, one per organisation, allowed down the tree to it
+  // alone (so no outside organisation shares it: `parent`'s is allowed to `parent` only), and a
+  // cloud account of each organisation on its provider.
+  const chains: Record<Exclude<Relation, 'nonexistent'>, string[]> = {
+    parent: [t.org.parent],
+    own: [t.org.parent, t.org.own],
+    child: [t.org.parent, t.org.own, t.org.child],
+    sibling: [t.org.parent, t.org.sibling],
+    foreign: [otherReseller, t.org.foreign],
+  }
+  for (const [rel, chain] of Object.entries(chains) as [Exclude<Relation, 'nonexistent'>, string[]][]) {
+    const provider = await post('/cloud-providers', { name: `Iso cloud ${uniqueName(rel)}` })
+    if (provider?.id === undefined) continue
+    let allowed = true
+    for (const org of chain) allowed = allowed && (await post(`/orgs/${org}/cloud-providers`, { providerId: provider.id })) !== undefined
+    if (!allowed) continue
+    objects[rel].set('/orgs/{org_id}/cloud-providers/{provider_id}', String(provider.id))
+    const account = await post(`/orgs/${t.org[rel]}/cloud-accounts`, { providerId: provider.id, name: uniqueName(rel) })
+    if (account?.id !== undefined) objects[rel].set('/orgs/{org_id}/cloud-accounts/{account_id}', String(account.id))
+  }
+
+  // The services provisioned, with the worker stopped, a distribution group and a contact in each.
+  try {
+    for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
+      const path = `/orgs/${t.org[rel]}/services/${SERVICE}`
+      let status: string | undefined
+      for (const t0 = Date.now(); Date.now() - t0 < 15_000; await new Promise((res) => setTimeout(res, 25))) {
+        status = (await s.req('GET', path)).body?.status
+        if (status === 'Provisioned') break
+      }
+      if (status !== 'Provisioned') harvestMisses.push(`seed ${path}: still ${status} after 15 s of a worker`)
+    }
+  } finally {
+    await (await worker).close()
+  }
+  for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
+    const base = `/orgs/${t.org[rel]}/services/${SERVICE}`
+    const group = await post(`${base}/distribution-groups`, { displayName: `Iso group ${rel}`, email: `${uniqueName(rel)}@example.com` })
+    if (group?.id !== undefined) objects[rel].set('/orgs/{org_id}/services/{service}/distribution-groups/{group_id}', String(group.id))
+    const contact = await post(`${base}/contacts`, { displayName: `Iso contact ${rel}`, syncObjectId: uniqueName(rel) })
+    if (contact?.id !== undefined) objects[rel].set('/orgs/{org_id}/services/{service}/contacts/{contact_id}', String(contact.id))
+  }
+
+  // An approver (an admin user) in each organisation and a workflow group of it subscribed to the
+  // customer's cancellations, so the cancellation made last waits for an approval.
+  for (const rel of ['parent', 'own', 'child', 'sibling', 'foreign'] as const) {
+    const username = uniqueName(`${rel}approver`)
+    if (!(await post(`/orgs/${t.org[rel]}/members`, { username, password: 'Iso-matrix-password-1', role: 'admin' }))) continue
+    const r = await s.req('PUT', `/orgs/${t.org[rel]}/approval-providers`, {
+      body: { groups: [{ name: 'iso approvers', description: 'isolation matrix', configuration: { membersToApprove: 1, timeoutDays: 0, reminderDays: 0 }, members: [username], subscriptions: { customers: [{ name: 'Cancel', access: 'Object' }] } }] },
+    })
+    if (r.status >= 300) harvestMisses.push(`seed PUT /orgs/${rel}/approval-providers: ${r.status} ${r.body?.code ?? ''} ${r.body?.detail ?? ''}`)
+  }
+
   const bodies: Record<string, (rel: Relation) => unknown> = {
     '/orgs/{org_id}/contacts/{contactId}/methods': () => ({ method: 'email', address: 'iso-contact@example.com' }),
     '/orgs/{org_id}/contacts/{contactId}/methods/{methodId}/notices': () => ({ noticeTypeId }),
   }
   const last = async (): Promise<void> => {
     for (const rel of ['own', 'child', 'sibling', 'foreign', 'parent'] as const) {
+      // The harvested member takes the organisation's service (a user service).
+      const member = objects[rel].get('/orgs/{org_id}/members/{member_id}')
+      if (member !== undefined) {
+        const us = await s.req('PUT', `/orgs/${t.org[rel]}/members/${member}/services/${SERVICE}`, { body: {} })
+        if (us.status >= 300) harvestMisses.push(`seed PUT /orgs/${rel}/members/{member}/services/${SERVICE}: ${us.status} ${us.body?.code ?? ''} ${us.body?.detail ?? ''}`)
+      }
       // A request concerning the organisation (its creation, its subscription…), as the master reads them.
       const jobs = (await s.req('GET', `/jobs?orgId=${t.org[rel]}&limit=1000`)).body?.items ?? []
       const job = jobs.find((j: any) => j.target === `org:${t.org[rel]}`)
@@ -230,6 +311,11 @@ async function seedObjects(s: TestServer, t: Tenancy, objects: Objects): Promise
       else harvestMisses.push(`seed: no request concerning ${rel}`)
       const c = await post(`/orgs/${t.org[rel]}/cancellations`, { reason: 'isolation matrix' })
       if (c?.id !== undefined) objects[rel].set('/orgs/{org_id}/cancellations/{id}', String(c.id))
+      // The approval the cancellation waits for: its response's GUID is what /approvals/{id} takes.
+      const approval = (await s.req('GET', `/orgs/${t.org[rel]}/approvals?status=Pending`)).body?.items?.[0]
+      const guid = approval?.subscriptions?.[0]?.id
+      if (typeof guid === 'string') objects[rel].set('/orgs/{org_id}/approvals/{id}', guid)
+      else harvestMisses.push(`seed: no pending approval of ${rel}'s cancellation`)
     }
   }
   return { bodies, last }
