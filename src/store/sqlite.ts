@@ -147,6 +147,8 @@ function open(file: string, busyTimeoutMs: number): SqliteDatabase.Database {
   raw.pragma('synchronous = FULL')
   raw.pragma('foreign_keys = ON')
   raw.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
+  // 64 MiB of page cache per connection (the writer and the reader each have one): bounded, and
+  // filled only with pages read, so a small database costs only its own size (src/store/README.md).
   raw.pragma('cache_size = -65536')
   return raw
 }

@@ -3,12 +3,14 @@
  * own process, so that an exit is seen and its resident memory read from /proc — a health probe
  * alongside the generated cases (GET /healthz and an authenticated cheap read, every 50 ms, each
  * latency kept), and the figures each face's test asserts: 0 × 5xx, still alive, RSS growth
- * < 50 MB after warm-up, probe p99 < 200 ms.
+ * < 50 MB between the warm-up and the end, each read after full garbage collections, probe p99
+ * < 200 ms.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import type { Dialect } from '../../src/store/store.js'
 import { ADMIN_PASSWORD, basic, freshDb } from '../helpers/harness.js'
 
@@ -25,14 +27,25 @@ export interface HostileServer {
   alive(): boolean
   /** Resident set size in bytes (VmRSS of /proc/<pid>/status). */
   rss(): number
+  /**
+   * The process's memory after full garbage collections (forced by `hostile-gc.cjs`, loaded into
+   * it): resident set size and V8 heap in use, in bytes. What is left is what the server keeps.
+   */
+  settledMemory(): Promise<Memory>
   /** Stops the process (SIGTERM, then SIGKILL) and drops the database. */
   close(): Promise<void>
+}
+
+export interface Memory {
+  rss: number
+  heapUsed: number
 }
 
 /** Starts `node bin/clientele.js serve` on a fresh database of `dialect`, on free ports. */
 export async function startHostileServer(dialect: Dialect, o: { thrift?: boolean } = {}): Promise<HostileServer> {
   const db = await freshDb(dialect)
-  const args = ['bin/clientele.js', 'serve', '--db', db.location, '--port', '0', '--no-worker', '--pool-size', '5']
+  // The GC hook (hostile-gc.cjs) only answers SIGUSR2; the server runs as an operator runs it.
+  const args = ['--expose-gc', '--require', fileURLToPath(new URL('./hostile-gc.cjs', import.meta.url)), 'bin/clientele.js', 'serve', '--db', db.location, '--port', '0', '--no-worker', '--pool-size', '5']
   if (o.thrift) args.push('--thrift-port', '0')
   const child = spawn(process.execPath, args, {
     env: { ...process.env, CLIENTELE_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'info' },
@@ -42,17 +55,19 @@ export async function startHostileServer(dialect: Dialect, o: { thrift?: boolean
     child.once('exit', (code, signal) => resolve({ code, signal })),
   )
   const errors: string[] = []
+  const settled: ((m: Memory) => void)[] = []
   child.stderr!.on('data', (b: Buffer) => process.stderr.write(`serve: ${b}`))
   const ready = new Promise<{ base: string; thriftPort?: number }>((resolve, reject) => {
     let base: string | undefined
     const lines = createInterface({ input: child.stdout! })
     lines.on('line', (line) => {
-      let entry: { msg?: string; level?: number; thriftPort?: number }
+      let entry: { msg?: string; level?: number; thriftPort?: number; rss?: number; heapUsed?: number }
       try {
         entry = JSON.parse(line)
       } catch {
         return
       }
+      if (entry.msg === 'hostile-gc') return void settled.shift()?.({ rss: entry.rss!, heapUsed: entry.heapUsed! })
       const m = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? '')
       if (m) base = m[1]
       if (entry.msg === 'clientele is serving' && base) resolve({ base, thriftPort: entry.thriftPort })
@@ -81,6 +96,13 @@ export async function startHostileServer(dialect: Dialect, o: { thrift?: boolean
       const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
       assert.ok(m, 'VmRSS not found in /proc/<pid>/status')
       return Number(m[1]) * 1024
+    },
+    settledMemory() {
+      assert.ok(alive(), 'clientele serve is not running')
+      const answer = new Promise<Memory>((resolve) => settled.push(resolve))
+      child.kill('SIGUSR2')
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from the GC hook within 30 s')), 30_000).unref())
+      return Promise.race([answer, timeout])
     },
     async close() {
       if (alive()) {
@@ -167,7 +189,12 @@ export interface Figures {
   face: string
   cases: number
   fiveXx: number
+  /** Growth of the resident set size measured after full garbage collections (the asserted figure). */
   rssGrowthMb: number
+  /** Growth of the V8 heap in use after full garbage collections. */
+  heapGrowthMb: number
+  /** Growth of the resident set size as read, garbage and all (printed, not asserted). */
+  rawRssGrowthMb: number
   probeP99Ms: number
   probes: number
   seconds: number
@@ -177,6 +204,17 @@ export interface Figures {
  * Runs `cases` (the face's fast-check property, which itself fails on a 5xx or an unshaped
  * answer) after `warmup`, with the probe alongside; answers and prints the figures, then
  * asserts them: 0 × 5xx, the process alive, RSS growth < 50 MB, probe p99 < 200 ms.
+ *
+ * RSS growth is what the server keeps: the resident set size after the cases minus the one
+ * after the warm-up, each read after full garbage collections (`settledMemory`). Read as it is,
+ * RSS measures V8's heap sizing, not leaks: a server answering hostile cases makes garbage fast
+ * (70 KB strings, bodies of hundreds of KB), V8 lets its old generation fill with it up to a
+ * limit of a few times the live heap before a full collection, and keeps the pages it grew. On
+ * SQLite's `/v3/admin` (issue 15) raw RSS went up and down between 260 and 370 MB over 30,000
+ * cases while the heap in use after a full collection stayed at 58-59 MB over 10,000 cases and
+ * the database (whose pages are all SQLite's page cache can hold) grew to 6 MB: raw growth
+ * read +50 to +90 MB depending on where in that sawtooth the two readings fell. A leak stays
+ * after collection and so still counts; the raw growth is printed beside it.
  */
 export async function underProbe(
   s: HostileServer,
@@ -185,7 +223,8 @@ export async function underProbe(
   cases: () => Promise<{ cases: number; fiveXx: number }>,
 ): Promise<Figures> {
   await warmup()
-  const rssBefore = s.rss()
+  const before = await s.settledMemory()
+  const rawBefore = s.rss()
   const probe = startProbe(s.base)
   const started = performance.now()
   let run: { cases: number; fiveXx: number }
@@ -197,23 +236,26 @@ export async function underProbe(
   }
   const seconds = (performance.now() - started) / 1000
   assert.ok(s.alive(), `clientele serve exited during the ${face} cases`)
-  const rssAfter = s.rss()
+  const rawAfter = s.rss()
+  const after = await s.settledMemory()
   const f: Figures = {
     face,
     cases: run.cases,
     fiveXx: run.fiveXx,
-    rssGrowthMb: (rssAfter - rssBefore) / 2 ** 20,
+    rssGrowthMb: (after.rss - before.rss) / 2 ** 20,
+    heapGrowthMb: (after.heapUsed - before.heapUsed) / 2 ** 20,
+    rawRssGrowthMb: (rawAfter - rawBefore) / 2 ** 20,
     probeP99Ms: percentile(result.latencies, 99),
     probes: result.latencies.length,
     seconds,
   }
   process.stderr.write(
-    `hostile ${face}: ${f.cases} cases, ${f.fiveXx} × 5xx, RSS growth ${f.rssGrowthMb.toFixed(1)} MB, probe p99 ${f.probeP99Ms.toFixed(1)} ms over ${f.probes} probes, ${f.seconds.toFixed(1)} s\n`,
+    `hostile ${face}: ${f.cases} cases, ${f.fiveXx} × 5xx, RSS growth ${f.rssGrowthMb.toFixed(1)} MB after collection (${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MB; heap in use ${f.heapGrowthMb >= 0 ? '+' : ''}${f.heapGrowthMb.toFixed(1)} MB; raw RSS ${f.rawRssGrowthMb >= 0 ? '+' : ''}${f.rawRssGrowthMb.toFixed(1)} MB), probe p99 ${f.probeP99Ms.toFixed(1)} ms over ${f.probes} probes, ${f.seconds.toFixed(1)} s\n`,
   )
   assert.equal(f.fiveXx, 0)
   assert.deepEqual(result.failures.slice(0, 5), [], 'the health probe failed')
   assert.deepEqual(s.errors.slice(0, 5), [], 'the server logged errors')
-  assert.ok(f.rssGrowthMb < 50, `RSS grew by ${f.rssGrowthMb.toFixed(1)} MB`)
+  assert.ok(f.rssGrowthMb < 50, `RSS grew by ${f.rssGrowthMb.toFixed(1)} MB after full garbage collections`)
   assert.ok(f.probeP99Ms < 200, `probe p99 ${f.probeP99Ms.toFixed(1)} ms`)
   return f
 }
