@@ -18,9 +18,7 @@ interface FramedTransport {
   inBuf: Buffer
   readPos: number
 }
-type FramedCtor = (new (buf?: Buffer, onFlush?: (out: Buffer) => void) => FramedTransport) & {
-  receiver(cb: (t: FramedTransport) => void, seqid: undefined, maxLength: number): (data: Buffer) => void
-}
+type FramedCtor = new (buf?: Buffer, onFlush?: (out: Buffer) => void) => FramedTransport
 type BufferedCtor = new (buf: undefined, onFlush: (out: Buffer) => void) => unknown
 
 /** Bounds of one face; the defaults are what `clientele serve` uses. */
@@ -136,11 +134,6 @@ export function plainWriter(onFlush: (out: Buffer) => void): unknown {
 /** A transport whose flush hands over the message written with its 4-byte length (a TCP frame). */
 export function framedWriter(onFlush: (out: Buffer) => void): unknown {
   return new thrift.TFramedTransport(undefined, onFlush)
-}
-
-/** Splits a byte stream into frames; throws on a frame claiming more than `maxLength` bytes. */
-export function frameReceiver(onFrame: (frame: Buffer) => void, maxLength: number): (data: Buffer) => void {
-  return thrift.TFramedTransport.receiver((t) => onFrame(t.inBuf), undefined, maxLength)
 }
 
 /** True for the errors a peer's bytes cause (bad frame, bad message), as opposed to our own bugs. */
