@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import pg from 'pg'
-import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import { openSqliteKysely } from './sqlite.js'
 import type { Database } from './schema.js'
 import { migrations } from './migrations/index.js'
@@ -126,7 +126,7 @@ function openPostgres(url: string, opts: StoreOptions): Store {
   // client unusable and the pool drops it when it is released.
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: declaringLoss(pool) }) })
 
   async function write<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -143,10 +143,9 @@ function openPostgres(url: string, opts: StoreOptions): Store {
           throw new DomainError('unavailable', 'the database is too busy to complete this change now; nothing was changed, try again', { retryAfterSeconds: 1 })
         }
         // The connection died under the transaction (the server restarted, the backend was
-        // ended): a declared 503, not an internal error. It is not retried here, because a
+        // ended): `declaringLoss` made it the declared 503. It is not retried here, because a
         // connection lost during COMMIT leaves unknown whether the change was made; a caller
         // that sent an Idempotency-Key retries safely.
-        if (isPgConnectionLoss(e)) throw new DomainError('unavailable', 'the database connection was lost before this change was confirmed; retry it (with the same Idempotency-Key, if one was sent)', { retryAfterSeconds: 1 })
         throw e
       }
     }
@@ -232,6 +231,40 @@ function isPgRetryable(e: unknown): boolean {
   const err = e as { code?: string; message?: string }
   if (err?.code === '40001' || err?.code === '40P01') return true
   return err?.code === 'XX000' && typeof err.message === 'string' && err.message.startsWith('new multixact has more than one updating member')
+}
+
+/**
+ * The pool as Kysely sees it: a connection that cannot be had or is lost under a statement, on
+ * a read as on a write, is the declared 503 `unavailable` with `Retry-After`, not an internal
+ * error (pg's own error names the backend's end, which callers are not told).
+ */
+function declaringLoss(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>()
+  return {
+    async connect() {
+      const client = await pool.connect().catch(rethrowLoss)
+      let w = wrapped.get(client)
+      if (!w) {
+        w = {
+          query: ((text: unknown, params?: unknown) => {
+            const out = (client.query as (a: unknown, b?: unknown) => unknown)(text, params)
+            return out instanceof Promise ? out.catch(rethrowLoss) : out
+          }) as PostgresPoolClient['query'],
+          release: () => client.release(),
+        }
+        wrapped.set(client, w)
+      }
+      return w
+    },
+    end: () => pool.end(),
+  }
+}
+
+function rethrowLoss(e: unknown): never {
+  if (isPgConnectionLoss(e)) {
+    throw new DomainError('unavailable', 'the database connection was lost before this call was answered; retry it (with the same Idempotency-Key, if one was sent)', { retryAfterSeconds: 1 })
+  }
+  throw e
 }
 
 /** A PostgreSQL connection that ended: admin or crash shutdown, class 08, or pg's own words for a dead client. */

@@ -6,8 +6,9 @@
  * time) is answered, once the retries are spent, with the declared 503 `unavailable`,
  * `Retry-After` and a problem body (on `/v3/admin` too; XML-RPC's fault 503), nothing written;
  * with the trigger gone the same request succeeds. A write whose backend is ended under it
- * (pg_terminate_backend) is answered 503 `unavailable` with `Retry-After` too, and the server
- * goes on serving. (SQLite has one writer and no such failure.)
+ * (pg_terminate_backend) is answered 503 `unavailable` with `Retry-After` too, and so is a read
+ * whose backend is ended while it waits; the server goes on serving. (SQLite has one writer and
+ * no such failure.)
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -119,5 +120,34 @@ if (dialects.includes('postgres')) describe('serialization failures are retried 
     assert.equal((await c.query(`select count(*)::int as n from orgs where name = 'Cut Off'`)).rows[0].n, 0, 'nothing written')
     const next = await s.req('POST', `/orgs/${s.masterId}/customers`, { body: { name: 'After The Cut' } })
     assert.equal(next.status, 201, next.text)
+  })
+  it('a read whose backend is ended under it: 503 unavailable with Retry-After, and the server goes on serving', async () => {
+    const path = `/orgs/${s.masterId}/customers?limit=5`
+    assert.equal((await s.req('GET', path)).status, 200)
+    // Hold the table so that the read waits on its lock, then end the waiting backend.
+    const holder = new pg.Client({ connectionString: s.location })
+    await holder.connect()
+    try {
+      const holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid as number
+      await holder.query('begin')
+      await holder.query('lock table orgs in access exclusive mode')
+      const pending = s.req('GET', path)
+      let ended = 0
+      for (let i = 0; i < 200 && ended === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25))
+        const { rows } = await c.query(`select pg_terminate_backend(pid) as ok from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database() and pid <> pg_backend_pid() and pid <> $1`, [holderPid])
+        ended = rows.filter((r) => r.ok).length
+      }
+      assert.ok(ended >= 1, 'the waiting read was found and its backend ended')
+      const r = await pending
+      assert.equal(r.status, 503, r.text)
+      assert.equal(r.body.code, 'unavailable')
+      assert.match(r.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/)
+      assert.doesNotMatch(r.text, /terminat|administrator|57P01/i, 'no database internals in the answer')
+    } finally {
+      await holder.query('rollback')
+      await holder.end()
+    }
+    assert.equal((await s.req('GET', path)).status, 200)
   })
 })
