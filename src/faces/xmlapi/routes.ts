@@ -6,7 +6,8 @@
  * table in errors.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isDomainError, type DomainError, type ErrorCode } from '../../core/errors.js'
+import { DomainError, isDomainError, type ErrorCode } from '../../core/errors.js'
+import { permissionsOf, ROLE_NAMES } from '../../core/roles.js'
 import { contextOf, type Deps, type ExecParams } from '../../ops/context.js'
 import { AnswerMemo } from '../answer-memo.js'
 import { getRequest } from '../../ops/requests/get-request.js'
@@ -87,7 +88,12 @@ export async function runDocument(deps: Deps, call: Call, root: XmlElement): Pro
     }
     return responseXml(body)
   }
-  // SET / DELETE: the whole document is decoded and checked before anything runs.
+  // SET / DELETE: the whole document is decoded and checked before anything runs. A role that
+  // may change nothing (`readonly`) is refused a SET or DELETE outright, whether or not the
+  // document would change anything: the answer does not depend on the data it names.
+  if (permissionsOf(call.actor.role).every((p) => p.endsWith('.read'))) {
+    throw new DomainError('forbidden', `the ${ROLE_NAMES[call.actor.role]} role may not ${action.toUpperCase()}`)
+  }
   const steps: Step[] = []
   if (root.children.length === 0) throw new XmlApiError(E.InvalidXmlFormat, `${action.toUpperCase()} needs an entity`)
   for (const el of root.children) {

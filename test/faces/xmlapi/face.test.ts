@@ -365,6 +365,12 @@ eachDialect('the XML action API (seed 004)', (dialect) => {
     await fails(find, 11, 401, { auth: ['cspadmin_CSP', 'wrong-password-here'] })
     await fails(find, 11, 401, { auth: 'clt_not-a-real-key' })
     await fails(doc('SET', '<customer><name>CSP</name><user><name>ro_made</name></user></customer>'), 12, 401, { auth: READER })
+    // Even a SET or DELETE that would change nothing: the role may change nothing, and nothing is recorded.
+    const requests = async () => (await s.deps.store.db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+    const recorded = await requests()
+    await fails(doc('SET', '<customer><name>CSP</name></customer>'), 12, 401, { auth: READER })
+    await fails(doc('DELETE', '<customer><name>NOPE</name></customer>'), 12, 401, { auth: READER })
+    assert.equal(await requests(), recorded)
     const ro = await post(find, { auth: READER })
     assert.equal(ro.status, 200)
   })
