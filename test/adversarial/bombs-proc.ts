@@ -3,83 +3,48 @@
  * measured from /proc, not mixed with the test's), requests timed from the client, a listener
  * that counts every connection made to it, and the row count of every table.
  */
-import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { connect, createServer, type Server } from 'node:net'
-import { createInterface } from 'node:readline'
 import { sql } from 'kysely'
 import { createDeps } from '../../src/server.js'
 import { ensureMaster } from '../../src/ops/orgs/bootstrap.js'
 import type { Deps } from '../../src/ops/context.js'
 import type { Dialect } from '../../src/store/store.js'
+import { startServe, type ServeProcess } from '../helpers/clientele-proc.js'
 import { ADMIN_PASSWORD, basic, freshDb } from '../helpers/harness.js'
 
 export const ADMIN_AUTH = basic('admin', ADMIN_PASSWORD)
 
-export interface ServeProcess {
-  child: ChildProcess
-  base: string
-  /** The Thrift TCP port, when `--thrift-port 0` was given. */
-  thriftPort?: number
+export interface BombServer extends ServeProcess {
   masterId: string
   /** The test's own handle on the server's database (row counts). */
   deps: Deps
-  /** The server's resident set now, bytes (/proc/<pid>/status VmRSS). */
-  rss(): number
-  /** Whether the process is still running. */
-  alive(): boolean
+  /** Stops the process, closes `deps` and drops the database. */
   close(): Promise<void>
 }
 
-/** Spawns `node bin/clientele.js serve --db <fresh> --port 0 --no-worker …args` and waits until it serves. */
-export async function startServeProcess(dialect: Dialect, args: string[] = []): Promise<ServeProcess> {
+/** Spawns `clientele serve --db <fresh> --port 0 --no-worker …args` and waits until it serves. */
+export async function startServeProcess(dialect: Dialect, args: string[] = []): Promise<BombServer> {
   const db = await freshDb(dialect)
   const deps = createDeps({ db: db.location, logger: { info() {}, warn() {}, error() {} }, poolSize: 2 })
   await deps.store.migrate()
   const { orgId } = await ensureMaster(deps, ADMIN_PASSWORD)
-  const child = spawn(process.execPath, ['bin/clientele.js', 'serve', '--db', db.location, '--port', '0', '--no-worker', '--pool-size', '3', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', CLIENTELE_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let base = ''
-  let thriftPort: number | undefined
-  await new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    lines.on('line', (line) => {
-      let entry: { msg?: string; thriftPort?: number; level?: number }
-      try {
-        entry = JSON.parse(line)
-      } catch {
-        return
-      }
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? '')
-      if (m) base = m[1]!
-      if (entry.msg === 'clientele is serving') {
-        thriftPort = entry.thriftPort
-        resolve()
-      } else if ((entry.level ?? 0) >= 50) process.stderr.write(`serve: ${line}\n`)
-    })
-    void exited.then(() => reject(new Error('clientele serve exited before it served')))
-  })
-  assert.ok(base, 'the server logged where it listens')
-  const pid = child.pid!
-  return {
-    child,
-    base,
-    ...(thriftPort !== undefined ? { thriftPort } : {}),
+  let proc: ServeProcess
+  try {
+    proc = await startServe({ db: db.location, poolSize: 3, args })
+  } catch (e) {
+    await deps.store.close()
+    await db.drop()
+    throw e
+  }
+  return Object.assign(proc, {
     masterId: orgId,
     deps,
-    rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
-    alive: () => child.exitCode === null && child.signalCode === null,
     async close() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-      await exited
+      await proc.stop()
       await deps.store.close()
       await db.drop()
     },
-  }
+  })
 }
 
 /** Samples `rss` every 10 ms until stopped; `stop()` answers the largest value seen. */

@@ -22,7 +22,7 @@ import { connect, type Socket } from 'node:net'
 import { eachDialect } from '../helpers/harness.js'
 import { count, FULL } from '../helpers/adversarial.js'
 import { T, decodeReply, encodeCall, frame } from '../helpers/thrift-wire.js'
-import { ADMIN_AUTH, MB, percentile, post, rssSampler, startServeProcess, type ServeProcess } from './bombs-proc.js'
+import { ADMIN_AUTH, MB, percentile, post, rssSampler, startServeProcess, type BombServer } from './bombs-proc.js'
 
 const TRICKLES = count('TRICKLE_CONNECTIONS', 50, 200)
 const HOSTILE = count('THRIFT_HOSTILE_CONNECTIONS', 100, 1000)
@@ -112,7 +112,7 @@ async function prober(port: number, masterId: string): Promise<{ stop(): Promise
 }
 
 eachDialect('Thrift bombs over TCP and HTTP', (dialect) => {
-  let s: ServeProcess
+  let s: BombServer
   before(async () => {
     s = await startServeProcess(dialect, ['--thrift-port', '0', '--thrift-frame-timeout', String(FRAME_MS), '--thrift-idle-timeout', '60000'])
     assert.ok(s.thriftPort, 'the Thrift port is served')
@@ -198,7 +198,7 @@ eachDialect('Thrift bombs over TCP and HTTP', (dialect) => {
     const [deepName, deep] = HOSTILE_MESSAGES.find(([name]) => name.startsWith('structs nested'))!
     const warm0 = s.rss()
     for (let round = 0; round < 8; round++) {
-      await Promise.all(Array.from({ length: 8 }, async () => assert.equal((await post(s.base, '/thrift/customer', deep, headers)).status, 400, deepName)))
+      await Promise.all(Array.from({ length: 8 }, async () => assert.equal((await post(s.url, '/thrift/customer', deep, headers)).status, 400, deepName)))
     }
     const rss0 = s.rss()
     t.diagnostic(`warm-up: 64 bodies of ${deep.length} bytes took RSS ${(warm0 / MB).toFixed(1)} → ${(rss0 / MB).toFixed(1)} MB`)
@@ -206,7 +206,7 @@ eachDialect('Thrift bombs over TCP and HTTP', (dialect) => {
     for (let round = 0; round < Math.ceil(HOSTILE / HOSTILE_MESSAGES.length); round++) {
       await Promise.all(
         HOSTILE_MESSAGES.map(async ([name, msg]) => {
-          const a = await post(s.base, '/thrift/customer', msg, headers)
+          const a = await post(s.url, '/thrift/customer', msg, headers)
           assert.equal(a.status, 400, `${name}: ${a.status}`)
           assert.match(a.headers['content-type'] ?? '', /^application\/x-thrift/, name)
           assert.match(a.text, /not a Thrift binary-protocol message/, name)
@@ -215,7 +215,7 @@ eachDialect('Thrift bombs over TCP and HTTP', (dialect) => {
     }
     // A Content-Length of 2^31−1 and no body: refused from the header, at once.
     const claim = await new Promise<{ status: number; ms: number }>((resolve) => {
-      const c = open(Number(new URL(s.base).port))
+      const c = open(Number(new URL(s.url).port))
       const t0 = performance.now()
       let text = ''
       c.sock.on('data', (d: Buffer) => (text += d.toString('latin1')))

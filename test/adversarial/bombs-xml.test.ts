@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { eachDialect } from '../helpers/harness.js'
 import { count } from '../helpers/adversarial.js'
-import { ADMIN_AUTH, MB, countingListener, median, post, rowCounts, rssSampler, startServeProcess, type Sent, type ServeProcess } from './bombs-proc.js'
+import { ADMIN_AUTH, MB, countingListener, median, post, rowCounts, rssSampler, startServeProcess, type Sent, type BombServer } from './bombs-proc.js'
 
 /** Rounds of every bomb on every face (the latency is the median of these). */
 const ROUNDS = count('BOMB_ROUNDS', 5, 25)
@@ -138,7 +138,7 @@ function encode(b: Bomb, text: string): Buffer {
 }
 
 eachDialect('XML bombs through every XML face', (dialect) => {
-  let s: ServeProcess
+  let s: BombServer
   let listener: Awaited<ReturnType<typeof countingListener>>
   let dir: string
   let canary: string
@@ -164,9 +164,9 @@ eachDialect('XML bombs through every XML face', (dialect) => {
     const headers = { authorization: ADMIN_AUTH, 'content-type': 'text/xml' }
     // Warm up: a good call and every bomb once on each face (lazily loaded code, JIT).
     for (const f of FACES) {
-      const ok = await post(s.base, f.path, f.wrap('', 'nobody'), headers)
+      const ok = await post(s.url, f.path, f.wrap('', 'nobody'), headers)
       assert.ok(ok.status === 200 && !/fault|<error>/.test(ok.text), `${f.name} answers a good document: ${ok.text.slice(0, 200)}`)
-      for (const b of BOMBS) await post(s.base, f.path, encode(b, b.body(f, env)), headers, b.chunked)
+      for (const b of BOMBS) await post(s.url, f.path, encode(b, b.body(f, env)), headers, b.chunked)
     }
     const rows = await rowCounts(s.deps)
     const rss0 = s.rss()
@@ -177,7 +177,7 @@ eachDialect('XML bombs through every XML face', (dialect) => {
         for (const b of BOMBS) {
           const what = `${b.name} on ${f.name}`
           const body = encode(b, b.body(f, env))
-          const a = await post(s.base, f.path, body, headers, b.chunked)
+          const a = await post(s.url, f.path, body, headers, b.chunked)
           refusedOrCut(f, a, what, body.length)
           assert.ok(!a.text.includes(secret) && !a.text.includes(passwd), `${what}: a file's content is in the answer`)
           assert.ok(!/lollol|aaaaaaaaaa/.test(a.text), `${what}: an expansion is in the answer`)
@@ -204,10 +204,10 @@ eachDialect('XML bombs through every XML face', (dialect) => {
     for (const b of BOMBS) {
       const body = encode(b, b.body(xmlrpc, env))
       if (body.length > MB) continue
-      const rest = await post(s.base, `/orgs/${s.masterId}/customers`, body, { authorization: ADMIN_AUTH, 'content-type': 'application/xml' })
+      const rest = await post(s.url, `/orgs/${s.masterId}/customers`, body, { authorization: ADMIN_AUTH, 'content-type': 'application/xml' })
       assert.ok([413, 415].includes(rest.status), `REST, ${b.name}: ${rest.status} ${rest.text.slice(0, 200)}`)
       assert.match(String(rest.headers['content-type']), /^application\/problem\+json/, `REST, ${b.name}`)
-      const thrift = await post(s.base, '/thrift/customer', body, { authorization: ADMIN_AUTH, 'content-type': 'application/xml' })
+      const thrift = await post(s.url, '/thrift/customer', body, { authorization: ADMIN_AUTH, 'content-type': 'application/xml' })
       assert.ok([400, 413].includes(thrift.status), `Thrift, ${b.name}: ${thrift.status}`)
       assert.match(String(thrift.headers['content-type']), /^application\/x-thrift/, `Thrift, ${b.name}`)
     }

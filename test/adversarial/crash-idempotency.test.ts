@@ -18,8 +18,9 @@ import { join } from 'node:path'
 import { after, before, it } from 'node:test'
 import { openStore } from '../../src/store/store.js'
 import { count } from '../helpers/adversarial.js'
+import type { ServeProcess } from '../helpers/clientele-proc.js'
 import { ADMIN_PASSWORD, basic, eachDialect, freshDb } from '../helpers/harness.js'
-import { kill9, startServe, type ServeProcess } from './crash-procs.js'
+import { startCrashServe } from './crash-procs.js'
 
 const ROUNDS = count('CRASH_IDEMPOTENCY_ROUNDS', 2, 20)
 const CALLS = 40
@@ -58,7 +59,7 @@ eachDialect('kill -9 mid-request, then a retry with the Idempotency-Key makes on
     dir = mkdtempSync(join(tmpdir(), 'clientele-crash-idem-'))
   })
   after(async () => {
-    if (server) await kill9(server)
+    if (server) await server.kill9()
     await db?.drop()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -66,7 +67,7 @@ eachDialect('kill -9 mid-request, then a retry with the Idempotency-Key makes on
   it(`${ROUNDS} rounds of ${CALLS} keyed creates killed mid-flight: every retry answers 2xx, one organisation per key`, async () => {
     const keyFile = join(dir, 'secret.key')
     writeFileSync(keyFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600 })
-    server = await startServe(db.location, keyFile)
+    server = await startCrashServe(db.location, keyFile)
     const store = openStore(db.location, { poolSize: 1 })
     const figures = { answeredBefore: 0, unanswered: 0, inProgress: 0, resumed: 0 }
     try {
@@ -87,11 +88,11 @@ eachDialect('kill -9 mid-request, then a retry with the Idempotency-Key makes on
         )
         const end = Date.now() + 30_000
         while (answers < killAfter && Date.now() < end) await sleep(1)
-        await kill9(server)
+        await server.kill9()
         const answered: (Answer | undefined)[] = await Promise.all(first)
         figures.answeredBefore += answered.filter((a) => a && a.status < 300).length
         figures.unanswered += answered.filter((a) => !a).length
-        server = await startServe(db.location, keyFile)
+        server = await startCrashServe(db.location, keyFile)
         const made = (await store.db.selectFrom('orgs').select('external_id').where('external_id', 'like', `idem-crash-${round}-%`).execute()).map((row) => row.external_id)
         const retried = await Promise.all(
           keys.map(async (k) => {

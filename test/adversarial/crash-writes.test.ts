@@ -22,8 +22,9 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { openStore } from '../../src/store/store.js'
 import { count } from '../helpers/adversarial.js'
+import type { ServeProcess } from '../helpers/clientele-proc.js'
 import { ADMIN_PASSWORD, basic, eachDialect, freshDb } from '../helpers/harness.js'
-import { kill9, readLog, startLoad, startServe, type ServeProcess } from './crash-procs.js'
+import { readLog, startLoad, startCrashServe } from './crash-procs.js'
 
 const CYCLES = count('CRASH_CYCLES', 2, 50)
 const CONNECTIONS = 50
@@ -49,7 +50,7 @@ eachDialect('no acknowledged write is lost to kill -9', (dialect) => {
     dir = mkdtempSync(join(tmpdir(), 'clientele-crash-'))
   })
   after(async () => {
-    await Promise.all(servers.map((s) => s && kill9(s)))
+    await Promise.all(servers.map((s) => s?.kill9()))
     await db?.drop()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -60,14 +61,14 @@ eachDialect('no acknowledged write is lost to kill -9', (dialect) => {
     const keyFile = join(dir, 'secret.key')
     writeFileSync(keyFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600 })
     // The first process migrates; the others then share the database.
-    servers[0] = await startServe(db.location, keyFile)
+    servers[0] = await startCrashServe(db.location, keyFile)
     const probe = openStore(db.location, { poolSize: 1 })
     const master = await probe.db.selectFrom('orgs').select('id').where('parent_id', 'is', null).executeTakeFirstOrThrow()
     await probe.close()
     const figures: string[] = []
     let totalAcked = 0
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      for (let i = 0; i < instances; i++) if (!servers[i]) servers[i] = await startServe(db.location, keyFile)
+      for (let i = 0; i < instances; i++) if (!servers[i]) servers[i] = await startCrashServe(db.location, keyFile)
       const fault: Fault =
         dialect === 'sqlite' ? 'the server' : (['one of three instances', 'all three instances', "a backend of the app's pool"] as const)[cycle % 3]!
       const prefix = `crash${cycle}`
@@ -79,11 +80,11 @@ eachDialect('no acknowledged write is lost to kill -9', (dialect) => {
       const faultAt = Date.now()
       let victim = -1
       if (fault === 'the server' || fault === 'all three instances') {
-        await Promise.all(servers.map((s) => kill9(s!)))
+        await Promise.all(servers.map((s) => s!.kill9()))
         servers.fill(undefined)
       } else if (fault === 'one of three instances') {
         victim = Math.floor(Math.random() * 3)
-        await kill9(servers[victim]!)
+        await servers[victim]!.kill9()
         servers[victim] = undefined
       } else {
         const c = new pg.Client({ connectionString: db.location })
@@ -108,7 +109,7 @@ eachDialect('no acknowledged write is lost to kill -9', (dialect) => {
       assert.equal(await load.stop(), 0, "the load process exits cleanly")
       for (const s of servers) if (s) assert.equal(s.child.exitCode, null, `a server exited after the fault (${fault})`)
       // Restart what was killed; it must come up on the database as the crash left it.
-      for (let i = 0; i < instances; i++) if (!servers[i]) servers[i] = await startServe(db.location, keyFile)
+      for (let i = 0; i < instances; i++) if (!servers[i]) servers[i] = await startCrashServe(db.location, keyFile)
 
       const { acked, failed } = readLog(log)
       const store = openStore(db.location, { poolSize: 1 })

@@ -7,26 +7,14 @@
  * < 200 ms.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Dialect } from '../../src/store/store.js'
+import { startServe, type ServeProcess } from '../helpers/clientele-proc.js'
 import { ADMIN_PASSWORD, basic, freshDb } from '../helpers/harness.js'
 
 export const ADMIN_AUTH = basic('admin', ADMIN_PASSWORD)
 
-export interface HostileServer {
-  base: string
-  /** The Thrift TCP port, when asked for. */
-  thriftPort?: number
-  child: ChildProcess
-  /** Log lines at error level or above (an `internal` error is logged so). */
-  errors: string[]
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  alive(): boolean
-  /** Resident set size in bytes (VmRSS of /proc/<pid>/status). */
-  rss(): number
+export interface HostileServer extends ServeProcess {
   /**
    * The process's memory after full garbage collections (forced by `hostile-gc.cjs`, loaded into
    * it): resident set size and V8 heap in use, in bytes. What is left is what the server keeps.
@@ -41,79 +29,39 @@ export interface Memory {
   heapUsed: number
 }
 
-/** Starts `node bin/clientele.js serve` on a fresh database of `dialect`, on free ports. */
+/** Starts `clientele serve` on a fresh database of `dialect`, on free ports. */
 export async function startHostileServer(dialect: Dialect, o: { thrift?: boolean } = {}): Promise<HostileServer> {
   const db = await freshDb(dialect)
-  // The GC hook (hostile-gc.cjs) only answers SIGUSR2; the server runs as an operator runs it.
-  const args = ['--expose-gc', '--require', fileURLToPath(new URL('./hostile-gc.cjs', import.meta.url)), 'bin/clientele.js', 'serve', '--db', db.location, '--port', '0', '--no-worker', '--pool-size', '5']
-  if (o.thrift) args.push('--thrift-port', '0')
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, CLIENTELE_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  const errors: string[] = []
   const settled: ((m: Memory) => void)[] = []
-  child.stderr!.on('data', (b: Buffer) => process.stderr.write(`serve: ${b}`))
-  const ready = new Promise<{ base: string; thriftPort?: number }>((resolve, reject) => {
-    let base: string | undefined
-    const lines = createInterface({ input: child.stdout! })
-    lines.on('line', (line) => {
-      let entry: { msg?: string; level?: number; thriftPort?: number; rss?: number; heapUsed?: number }
-      try {
-        entry = JSON.parse(line)
-      } catch {
-        return
-      }
-      if (entry.msg === 'hostile-gc') return void settled.shift()?.({ rss: entry.rss!, heapUsed: entry.heapUsed! })
-      const m = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg ?? '')
-      if (m) base = m[1]
-      if (entry.msg === 'clientele is serving' && base) resolve({ base, thriftPort: entry.thriftPort })
-      if ((entry.level ?? 0) >= 50) {
-        errors.push(line)
-        process.stderr.write(`serve: ${line}\n`)
-      }
-    })
-    void exited.then(({ code, signal }) => reject(new Error(`clientele serve exited (${code ?? signal}) before it served`)))
-  })
-  const alive = () => child.exitCode === null && child.signalCode === null
-  let where: { base: string; thriftPort?: number }
+  let proc: ServeProcess
   try {
-    where = await ready
+    proc = await startServe({
+      db: db.location,
+      poolSize: 5,
+      args: o.thrift ? ['--thrift-port', '0'] : [],
+      // The GC hook (hostile-gc.cjs) only answers SIGUSR2; the server runs as an operator runs it.
+      nodeArgs: ['--expose-gc', '--require', fileURLToPath(new URL('./hostile-gc.cjs', import.meta.url))],
+      onLog(entry) {
+        if (entry.msg === 'hostile-gc') settled.shift()?.({ rss: entry.rss as number, heapUsed: entry.heapUsed as number })
+      },
+    })
   } catch (e) {
     await db.drop()
     throw e
   }
-  return {
-    ...where,
-    child,
-    errors,
-    exited,
-    alive,
-    rss() {
-      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-      assert.ok(m, 'VmRSS not found in /proc/<pid>/status')
-      return Number(m[1]) * 1024
-    },
+  return Object.assign(proc, {
     settledMemory() {
-      assert.ok(alive(), 'clientele serve is not running')
+      assert.ok(proc.alive(), 'clientele serve is not running')
       const answer = new Promise<Memory>((resolve) => settled.push(resolve))
-      child.kill('SIGUSR2')
+      proc.child.kill('SIGUSR2')
       const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer from the GC hook within 30 s')), 30_000).unref())
       return Promise.race([answer, timeout])
     },
     async close() {
-      if (alive()) {
-        child.kill('SIGTERM')
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000)
-        await exited
-        clearTimeout(t)
-      }
+      await proc.stop()
       await db.drop()
     },
-  }
+  })
 }
 
 /** One HTTP exchange: status, headers and body as text (`status: 0` when the connection failed). */
@@ -225,7 +173,7 @@ export async function underProbe(
   await warmup()
   const before = await s.settledMemory()
   const rawBefore = s.rss()
-  const probe = startProbe(s.base)
+  const probe = startProbe(s.url)
   const started = performance.now()
   let run: { cases: number; fiveXx: number }
   let result: ProbeResult

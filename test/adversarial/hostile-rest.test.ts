@@ -205,21 +205,21 @@ eachDialect('hostile input on REST, /orgs and /v3/admin', (dialect) => {
 
   before(async () => {
     s = await startHostileServer(dialect)
-    const d = await send(s.base, 'GET', '/openapi.json')
+    const d = await send(s.url, 'GET', '/openapi.json')
     assert.equal(d.status, 200)
     doc = JSON.parse(d.text)
     const json = { 'content-type': 'application/json' }
-    const reseller = JSON.parse((await send(s.base, 'GET', '/identity')).text)
+    const reseller = JSON.parse((await send(s.url, 'GET', '/identity')).text)
     const master = reseller.org.id
-    const r = await send(s.base, 'POST', `/orgs/${master}/customers`, JSON.stringify({ name: 'Hostile Reseller', isReseller: true }), json)
+    const r = await send(s.url, 'POST', `/orgs/${master}/customers`, JSON.stringify({ name: 'Hostile Reseller', isReseller: true }), json)
     assert.equal(r.status, 201, r.text)
     const rid = JSON.parse(r.text).id as string
-    const c = await send(s.base, 'POST', `/orgs/${rid}/customers`, JSON.stringify({ name: 'Hostile Customer' }), json)
+    const c = await send(s.url, 'POST', `/orgs/${rid}/customers`, JSON.stringify({ name: 'Hostile Customer' }), json)
     assert.equal(c.status, 201, c.text)
     const cid = JSON.parse(c.text).id as string
-    const m = await send(s.base, 'POST', `/orgs/${cid}/members`, JSON.stringify({ username: 'hostile-member', password: 'hostile-member-password', role: 'admin' }), json)
+    const m = await send(s.url, 'POST', `/orgs/${cid}/members`, JSON.stringify({ username: 'hostile-member', password: 'hostile-member-password', role: 'admin' }), json)
     assert.equal(m.status, 201, m.text)
-    const svc = await send(s.base, 'POST', '/services', JSON.stringify({ name: 'HOSTILE' }), json)
+    const svc = await send(s.url, 'POST', '/services', JSON.stringify({ name: 'HOSTILE' }), json)
     assert.equal(svc.status, 201, svc.text)
     // Real ids, never the master organisation's (a case may rename or delete what it names).
     realIds = [rid, cid, JSON.parse(m.text).id, 'HOSTILE', '1']
@@ -232,7 +232,7 @@ eachDialect('hostile input on REST, /orgs and /v3/admin', (dialect) => {
     // A 20 KB query string (431), a path parameter of 101+ characters (414), bad percent-encoding
     // (400): Fastify answered its own {error, message, statusCode} JSON, the last two with the path.
     for (const [path, status] of [[`/v3/admin/customers/x?__proto__=${'x'.repeat(20_000)}`, 431], [`/services/${'a'.repeat(101)}/packages/p`, 414], ['/orgs/%ff%fe', 400]] as const) {
-      const r = await send(s.base, 'GET', path)
+      const r = await send(s.url, 'GET', path)
       assert.equal(r.status, status, r.text)
       assert.equal(defect(r), null)
       assert.doesNotMatch(r.text, /aaaa|%ff/i)
@@ -248,7 +248,7 @@ eachDialect('hostile input on REST, /orgs and /v3/admin', (dialect) => {
       let n = 0
       const property = fc.asyncProperty(arb, async (c) => {
         n++
-        const r = await send(s.base, c.method, c.path, c.body, c.contentType ? { 'content-type': c.contentType } : {})
+        const r = await send(s.url, c.method, c.path, c.body, c.contentType ? { 'content-type': c.contentType } : {})
         if (r.status >= 500 || r.status === 0) fiveXx++
         const bad = defect(r)
         assert.equal(bad, null, `${c.method} ${c.path.slice(0, 300)} ${c.body?.slice(0, 300) ?? ''}`)

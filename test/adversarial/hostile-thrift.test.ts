@@ -124,7 +124,7 @@ eachDialect('hostile input on Thrift over HTTP and TCP', (dialect) => {
     // library's skip threw a plain Error ("Invalid type"), logged and answered as our own bug.
     const body = Buffer.from([128, 1, 0, 1, 0, 0, 0, 11, 99, 111, 110, 115, 116, 114, 117, 99, 116, 111, 114, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 15, 0, 0, 11, 0, 0, 0, 0, 12, 0, 0, 11, 0, 1, 0, 0, 0, 5, 32, 32, 32, 32, 32, 11, 0, 1, 0, 0, 0, 2, 32, 32, 0, 0])
     const before = s.errors.length
-    const r = await send(s.base, 'POST', '/thrift/customer', body, { 'content-type': 'application/x-thrift' })
+    const r = await send(s.url, 'POST', '/thrift/customer', body, { 'content-type': 'application/x-thrift' })
     assert.ok(r.status < 500, `HTTP ${r.status}`)
     const reply = decodeReply(r.bytes)
     assert.equal(reply.type, MessageType.EXCEPTION)
@@ -136,7 +136,7 @@ eachDialect('hostile input on Thrift over HTTP and TCP', (dialect) => {
     let n = 0
     const property = fc.asyncProperty(message, async (body) => {
       n++
-      const r = await send(s.base, 'POST', '/thrift/customer', body, { 'content-type': 'application/x-thrift' })
+      const r = await send(s.url, 'POST', '/thrift/customer', body, { 'content-type': 'application/x-thrift' })
       const where = body.toString('hex').slice(0, 400)
       assert.ok(r.status > 0 && r.status < 500, `HTTP ${r.status} ${r.error ?? ''} for ${where}`)
       assert.equal(replyDefect(r.bytes), null, where)

@@ -92,11 +92,11 @@ eachDialect('hostile input on XML-RPC and the XML action API', (dialect) => {
 
   before(async () => {
     s = await startHostileServer(dialect)
-    const l = await send(s.base, 'POST', '/appserver/xmlrpc', '<?xml version="1.0"?><methodCall><methodName>system.listMethods</methodName><params/></methodCall>')
+    const l = await send(s.url, 'POST', '/appserver/xmlrpc', '<?xml version="1.0"?><methodCall><methodName>system.listMethods</methodName><params/></methodCall>')
     methods = [...l.text.matchAll(/<string>([^<]+)<\/string>/g)].map((m) => m[1]!)
     assert.ok(methods.length >= 20, l.text)
-    const me = JSON.parse((await send(s.base, 'GET', '/identity')).text)
-    const c = await send(s.base, 'POST', `/orgs/${me.org.id}/customers`, JSON.stringify({ name: 'Hostile XML Customer', isReseller: true }), { 'content-type': 'application/json' })
+    const me = JSON.parse((await send(s.url, 'GET', '/identity')).text)
+    const c = await send(s.url, 'POST', `/orgs/${me.org.id}/customers`, JSON.stringify({ name: 'Hostile XML Customer', isReseller: true }), { 'content-type': 'application/json' })
     assert.equal(c.status, 201, c.text)
     customer = JSON.parse(c.text).id
   })
@@ -113,7 +113,7 @@ eachDialect('hostile input on XML-RPC and the XML action API', (dialect) => {
     let n = 0
     const property = fc.asyncProperty(broken(call), async (doc) => {
       n++
-      const r = await send(s.base, 'POST', '/appserver/xmlrpc', doc, { 'content-type': 'text/xml' })
+      const r = await send(s.url, 'POST', '/appserver/xmlrpc', doc, { 'content-type': 'text/xml' })
       assert.equal(xmlrpcDefect(r), null, doc.slice(0, 500))
     })
     await underProbe(
@@ -144,7 +144,7 @@ eachDialect('hostile input on XML-RPC and the XML action API', (dialect) => {
     let n = 0
     const property = fc.asyncProperty(broken(doc), async (d) => {
       n++
-      const r = await send(s.base, 'POST', '/cortexapi/default.aspx', d, { 'content-type': 'text/xml' })
+      const r = await send(s.url, 'POST', '/cortexapi/default.aspx', d, { 'content-type': 'text/xml' })
       assert.equal(xmlapiDefect(r), null, d.slice(0, 500))
     })
     await underProbe(

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import { createService } from '../../src/ops/catalog/create-service.js'
 import { verify } from '../../src/jobs/signing.js'
 import type { Ctx, Deps } from '../../src/ops/context.js'
-import { eachDialect, freshDb } from '../helpers/harness.js'
+import { eachDialect } from '../helpers/harness.js'
 import { count } from '../helpers/adversarial.js'
 import { killAll, openShared, queueProvisionings, startWorkerProcess, unfinished, waitFor, type WorkerProcess } from '../jobs/procs.js'
 
@@ -76,23 +76,19 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]!
 eachDialect(`kill -9 of workers mid-job (${ROUNDS} rounds)`, (dialect) => {
   let deps: Deps
   let ctx: Ctx
-  let drop: () => Promise<void>
+  let close: () => Promise<void>
   let location: string
   let rx: Awaited<ReturnType<typeof startTimedReceiver>>
   const children: WorkerProcess[] = []
 
   before(async () => {
-    const db = await freshDb(dialect)
-    location = db.location
-    drop = db.drop
-    ;({ deps, ctx } = await openShared(location))
+    ;({ location, deps, ctx, close } = await openShared(dialect))
     rx = await startTimedReceiver()
   })
   after(async () => {
     await killAll(children)
-    await deps.store.close()
+    await close()
     await rx.close()
-    await drop()
   })
 
   it('never delivers a job twice at once, and leaves none a dead worker held stuck past lease + poll', { timeout: 30_000 + ROUNDS * 25_000 }, async () => {
@@ -120,8 +116,7 @@ eachDialect(`kill -9 of workers mid-job (${ROUNDS} rounds)`, (dialect) => {
       const holding = [...alive.keys()].filter((n) => owners.some((o) => o.lease_owner === n))
       const victim = pick(holding.length > 0 ? holding : [...alive.keys()])
       const proc = alive.get(victim)!
-      proc.child.kill('SIGKILL')
-      await proc.exited
+      await proc.kill9()
       const diedAt = Date.now()
       alive.delete(victim)
       // What it held: its leases stay on the rows until they run out and another worker takes them.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { createService } from '../../src/ops/catalog/create-service.js'
 import { testProvision } from '../../src/ops/provisioning/test-provision.js'
 import type { Ctx, Deps } from '../../src/ops/context.js'
-import { eachDialect, freshDb } from '../helpers/harness.js'
+import { eachDialect } from '../helpers/harness.js'
 import { startReceiver, type Receiver } from './receiver.js'
 import { killAll, openShared, startWorkerProcess, unfinished, waitFor, type WorkerProcess } from './procs.js'
 
@@ -20,24 +20,20 @@ const WORKER = { concurrency: 4, leaseMs: LEASE_MS, retryBaseMs: 100 }
 eachDialect('a worker killed mid-run', (dialect) => {
   let deps: Deps
   let ctx: Ctx
-  let drop: () => Promise<void>
+  let close: () => Promise<void>
   let location: string
   let rx: Receiver
   const children: WorkerProcess[] = []
 
   before(async () => {
-    const db = await freshDb(dialect)
-    location = db.location
-    drop = db.drop
-    ;({ deps, ctx } = await openShared(location))
+    ;({ location, deps, ctx, close } = await openShared(dialect))
     rx = await startReceiver(SECRET)
     rx.slowishMs = 120
   })
   after(async () => {
     await killAll(children)
-    await deps.store.close()
+    await close()
     await rx.close()
-    await drop()
   })
 
   it('ends every job exactly once after kill -9 and a restart, none stuck', { timeout: 90_000 }, async () => {
@@ -55,8 +51,7 @@ eachDialect('a worker killed mid-run', (dialect) => {
     const claimedNow = async () =>
       (await deps.store.db.selectFrom('jobs').select('id').where('status', '=', 'running').limit(1).executeTakeFirst()) !== undefined
     await waitFor(async () => rx.acknowledgedNew.length >= 8 && (await claimedNow()), 30_000, 'the first worker to make progress')
-    first.child.kill('SIGKILL')
-    await first.exited
+    await first.kill9()
     const atKill = rx.acknowledgedNew.length
     assert.ok(atKill < JOBS, 'the first worker finished everything before it was killed')
 

@@ -1,23 +1,21 @@
 /**
- * `clientele worker` processes for the job tests: spawned as an operator would run them, told
- * apart by the name each one logs, and waited for (started, exited) without guessing times.
+ * `clientele worker` processes for the job tests (test/helpers/clientele-proc.ts): spawned as an
+ * operator would run them, told apart by the name each one logs, and waited for (started,
+ * exited) without guessing times; the database they share; the jobs they work on.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { createDeps } from '../../src/server.js'
 import { ensureMaster } from '../../src/ops/orgs/bootstrap.js'
 import { masterContext } from '../../src/cli/master-actor.js'
 import { testProvision } from '../../src/ops/provisioning/test-provision.js'
 import type { Ctx, Deps } from '../../src/ops/context.js'
-import { ADMIN_PASSWORD } from '../helpers/harness.js'
+import type { Dialect } from '../../src/store/store.js'
+import { spawnClientele, type ClienteleProcess } from '../helpers/clientele-proc.js'
+import { ADMIN_PASSWORD, freshDb } from '../helpers/harness.js'
 
-export interface WorkerProcess {
-  child: ChildProcess
+export interface WorkerProcess extends ClienteleProcess {
   /** Resolves with the worker's name (as it writes it in leases and request logs) once it runs. */
   running: Promise<string>
-  /** Resolves with the exit code (null when killed by a signal) once the process is gone. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
 export interface WorkerProcessOptions {
@@ -28,37 +26,22 @@ export interface WorkerProcessOptions {
   graceMs?: number
 }
 
-/** Spawns `node bin/clientele.js worker --db DB …` with its log on a pipe (info and up). */
+/** Spawns `clientele worker --db DB …` with its log on a pipe (info and up; warnings and errors copied to the test's stderr). */
 export function startWorkerProcess(db: string, o: WorkerProcessOptions = {}): WorkerProcess {
-  const args = ['bin/clientele.js', 'worker', '--db', db, '--concurrency', String(o.concurrency ?? 4), '--pool-size', '3']
+  const args = ['worker', '--db', db, '--concurrency', String(o.concurrency ?? 4), '--pool-size', '3']
   if (o.leaseMs !== undefined) args.push('--lease-ms', String(o.leaseMs))
   if (o.retryBaseMs !== undefined) args.push('--retry-base-ms', String(o.retryBaseMs))
   if (o.graceMs !== undefined) args.push('--grace-ms', String(o.graceMs))
-  const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  const running = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; worker?: string; level?: number }
-        if (entry.msg === 'clientele worker is running' && entry.worker) resolve(entry.worker)
-        else if ((entry.level ?? 0) >= 40) process.stderr.write(`worker: ${line}\n`)
-      } catch {
-        process.stderr.write(`worker: ${line}\n`)
-      }
-    })
-    void exited.then(({ code, signal }) => reject(new Error(`the worker exited (${code ?? signal}) before it ran`)))
+  const { proc, ready } = spawnClientele(args, {
+    echoLevel: 40,
+    ready: (entry) => (entry.msg === 'clientele worker is running' && typeof entry.worker === 'string' ? entry.worker : undefined),
   })
-  running.catch(() => {})
-  return { child, running, exited }
+  return Object.assign(proc, { running: ready })
 }
 
 /** Kills the processes still alive with SIGKILL and waits for them to go. */
 export async function killAll(procs: WorkerProcess[]): Promise<void> {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
-  await Promise.all(procs.map((p) => p.exited))
+  await Promise.all(procs.map((p) => p.kill9()))
 }
 
 /** Polls `cond` every 20 ms until it holds; fails the test after `ms`. */
@@ -72,12 +55,24 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number
 
 const quiet = { info() {}, warn() {}, error() {} }
 
-/** The test's own handle on the database the workers share: migrated, with the master organisation. */
-export async function openShared(location: string): Promise<{ deps: Deps; ctx: Ctx }> {
-  const deps = createDeps({ db: location, logger: quiet, poolSize: 3 })
+/**
+ * A fresh database of `dialect` for worker processes to share, and the test's own handle on it
+ * (migrated, with the master organisation); `close()` closes the handle and drops the database.
+ */
+export async function openShared(dialect: Dialect): Promise<{ location: string; deps: Deps; ctx: Ctx; close(): Promise<void> }> {
+  const db = await freshDb(dialect)
+  const deps = createDeps({ db: db.location, logger: quiet, poolSize: 3 })
   await deps.store.migrate()
   await ensureMaster(deps, ADMIN_PASSWORD)
-  return { deps, ctx: await masterContext(deps) }
+  return {
+    location: db.location,
+    deps,
+    ctx: await masterContext(deps),
+    async close() {
+      await deps.store.close()
+      await db.drop()
+    },
+  }
 }
 
 /** Queues `n` test provisionings of `service` (subjects `<prefix>:0`, `<prefix>:1`, …), 8 at a time; answers their request guids. */

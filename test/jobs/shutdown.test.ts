@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createService } from '../../src/ops/catalog/create-service.js'
 import type { Ctx, Deps } from '../../src/ops/context.js'
-import { eachDialect, freshDb } from '../helpers/harness.js'
+import { eachDialect } from '../helpers/harness.js'
 import { startReceiver, type Receiver } from './receiver.js'
 import { killAll, openShared, queueProvisionings, startWorkerProcess, unfinished, waitFor, type WorkerProcess } from './procs.js'
 
@@ -21,16 +21,13 @@ const SHORT = 16
 eachDialect('a worker stopped with SIGTERM', (dialect) => {
   let deps: Deps
   let ctx: Ctx
-  let drop: () => Promise<void>
+  let close: () => Promise<void>
   let location: string
   let rx: Receiver
   const children: WorkerProcess[] = []
 
   before(async () => {
-    const db = await freshDb(dialect)
-    location = db.location
-    drop = db.drop
-    ;({ deps, ctx } = await openShared(location))
+    ;({ location, deps, ctx, close } = await openShared(dialect))
     rx = await startReceiver(SECRET)
     rx.slowishMs = 300
     // Longer than the grace time: these deliveries cannot finish before the worker must exit.
@@ -38,9 +35,8 @@ eachDialect('a worker stopped with SIGTERM', (dialect) => {
   })
   after(async () => {
     await killAll(children)
-    await deps.store.close()
+    await close()
     await rx.close()
-    await drop()
   })
 
   it('finishes or gives back its running jobs, exits 0 within its grace time, and a new worker ends every job once', { timeout: 120_000 }, async () => {

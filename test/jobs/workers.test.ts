@@ -7,7 +7,7 @@ import { after, before, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createService } from '../../src/ops/catalog/create-service.js'
 import type { Ctx, Deps } from '../../src/ops/context.js'
-import { eachDialect, freshDb } from '../helpers/harness.js'
+import { eachDialect } from '../helpers/harness.js'
 import { startReceiver, type Receiver } from './receiver.js'
 import { killAll, openShared, queueProvisionings, startWorkerProcess, unfinished, waitFor, type WorkerProcess } from './procs.js'
 
@@ -20,24 +20,20 @@ const HELD = '9999-12-31T23:59:59.999Z'
 eachDialect('several workers on one queue', (dialect) => {
   let deps: Deps
   let ctx: Ctx
-  let drop: () => Promise<void>
+  let close: () => Promise<void>
   let location: string
   let rx: Receiver
   const children: WorkerProcess[] = []
 
   before(async () => {
-    const db = await freshDb(dialect)
-    location = db.location
-    drop = db.drop
-    ;({ deps, ctx } = await openShared(location))
+    ;({ location, deps, ctx, close } = await openShared(dialect))
     rx = await startReceiver(SECRET)
     rx.slowishMs = 5
   })
   after(async () => {
     await killAll(children)
-    await deps.store.close()
+    await close()
     await rx.close()
-    await drop()
   })
 
   it(`${WORKERS} worker processes deliver each of ${JOBS} jobs exactly once, and share them`, { timeout: 180_000 }, async (t) => {
