@@ -298,7 +298,7 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
       const e = cannotResume()
       payload = JSON.stringify(problem(e.code, e.message))
       reply.code(HTTP_STATUS[e.code]).type('application/problem+json').removeHeader('location').removeHeader('etag')
-    } else if (reply.statusCode >= 500 || typeof (payload ?? '') !== 'string') {
+    } else if (reply.statusCode >= 500 || !(typeof (payload ?? '') === 'string' || Buffer.isBuffer(payload))) {
       await (committed && !idem.journal.undone ? suspendIdempotencyKey(deps, idem.owner, idem.key) : releaseIdempotencyKey(deps, idem.owner, idem.key))
       return payload
     } else if (noStore || (reply.statusCode === 400 && !committed)) {
@@ -312,7 +312,7 @@ export function installIdempotency(app: FastifyInstance, deps: Deps): void {
     }
     await completeIdempotencyKey(deps, idem.owner, idem.key, {
       statusCode: reply.statusCode,
-      body: (payload as string | undefined) ?? '',
+      body: (payload as string | Buffer | undefined) ?? '',
       headers,
     })
     return payload

@@ -57,7 +57,8 @@ export const CLAIM_RENEW_MS = 2_500
 /** A stored answer to replay. */
 export interface StoredAnswer {
   statusCode: number
-  body: string
+  /** The body: text, or the bytes of a binary answer (Thrift's). */
+  body: string | Buffer
   /** Headers a replay carries: content-type, location, etag. */
   headers: Record<string, string>
 }
@@ -68,7 +69,10 @@ export interface StoredAnswer {
  * would let anyone holding a copy of the database test guesses against it.
  */
 export function requestFingerprint(keys: Keyring, method: string, url: string, body: unknown): string {
-  return keys.mac(`${method} ${url}\n${stableJson(body)}`)
+  // A binary body (an XML document, a Thrift message) is taken as its bytes: walked as an
+  // object, a 1 MiB one would be a million keys to sort.
+  const text = Buffer.isBuffer(body) ? `bytes:${body.toString('base64')}` : stableJson(body)
+  return keys.mac(`${method} ${url}\n${text}`)
 }
 
 function stableJson(v: unknown): string {
@@ -111,7 +115,8 @@ export async function claimIdempotencyKey(deps: Deps, owner: string, key: string
     }
     if (row.state === 'done') {
       const headers = row.headers ? (JSON.parse(row.headers) as Record<string, string>) : {}
-      return { answer: { statusCode: row.status_code ?? 200, body: row.body ?? '', headers } }
+      const body = row.body_encoding === 'base64' ? Buffer.from(row.body ?? '', 'base64') : (row.body ?? '')
+      return { answer: { statusCode: row.status_code ?? 200, body, headers } }
     }
     const left = Date.parse(row.created_at) + ABANDONED_AFTER_MS - now
     if (left > 0) {
@@ -251,7 +256,9 @@ export async function renewIdempotencyKey(deps: Deps, owner: string, key: string
 
 /** Records the answer for a claimed key. */
 export async function completeIdempotencyKey(deps: Deps, owner: string, key: string, answer: StoredAnswer): Promise<void> {
-  await deps.store.write((trx) => storeIdempotencyAnswer(trx, owner, key, { statusCode: answer.statusCode, body: answer.body, headers: JSON.stringify(answer.headers) }))
+  const binary = Buffer.isBuffer(answer.body)
+  const body = binary ? (answer.body as Buffer).toString('base64') : (answer.body as string)
+  await deps.store.write((trx) => storeIdempotencyAnswer(trx, owner, key, { statusCode: answer.statusCode, body, bodyEncoding: binary ? 'base64' : null, headers: JSON.stringify(answer.headers) }))
 }
 
 /** Releases a claimed key without an answer (the request failed inside), so it may be retried. */

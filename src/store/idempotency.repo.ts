@@ -11,7 +11,7 @@ export type IdempotencyRow = IdempotencyTable
 export async function insertIdempotencyClaim(db: Db, owner: string, key: string, requestHash: string, createdAt: string): Promise<void> {
   await db
     .insertInto('idempotency_keys')
-    .values({ owner, key, request_hash: requestHash, state: 'in_flight', status_code: null, body: null, headers: null, journal: null, created_at: createdAt })
+    .values({ owner, key, request_hash: requestHash, state: 'in_flight', status_code: null, body: null, headers: null, journal: null, body_encoding: null, created_at: createdAt })
     .execute()
 }
 
@@ -26,10 +26,10 @@ export async function renewIdempotencyClaim(db: Db, owner: string, key: string, 
 }
 
 /** Marks an owner's key `done` with the answer to replay (`headers` as JSON text). */
-export async function storeIdempotencyAnswer(db: Db, owner: string, key: string, answer: { statusCode: number; body: string; headers: string }): Promise<void> {
+export async function storeIdempotencyAnswer(db: Db, owner: string, key: string, answer: { statusCode: number; body: string; bodyEncoding: 'base64' | null; headers: string }): Promise<void> {
   await db
     .updateTable('idempotency_keys')
-    .set({ state: 'done', status_code: answer.statusCode, body: answer.body, headers: answer.headers, journal: null })
+    .set({ state: 'done', status_code: answer.statusCode, body: answer.body, body_encoding: answer.bodyEncoding, headers: answer.headers, journal: null })
     .where('owner', '=', owner)
     .where('key', '=', key)
     .execute()

@@ -208,6 +208,8 @@ export interface IdempotencyTable {
   headers: string | null
   /** JSON object of the writes an in-flight call committed (ops/idempotency.ts); null once answered. */
   journal: string | null
+  /** `base64` when `body` is a binary answer so encoded; null for text. */
+  body_encoding: string | null
   created_at: string
 }
 

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module'
 import type { Actor, Deps } from '../../ops/context.js'
-import { contextOf } from '../../ops/context.js'
+import { contextOf, type ExecParams } from '../../ops/context.js'
 import { CustomerHandler, ThriftTransportError } from './handler.js'
 import { boundedProtocol, frameReader, Thrift, writeApplicationException, type BoundedProtocol, type ThriftLimits } from './protocol.js'
 
@@ -40,14 +40,21 @@ export interface MessageRunner {
    * `Session.authenticate`: it resolves the actor or throws. Throws a wire error (the peer's
    * bytes are not a message this face reads) before anything runs.
    */
-  run(frame: Buffer, actor: Actor | null, writer: (onFlush: (out: Buffer) => void) => unknown, authenticate?: (authorization: string) => Promise<void>): Promise<MessageOutcome>
+  run(
+    frame: Buffer,
+    actor: Actor | null,
+    writer: (onFlush: (out: Buffer) => void) => unknown,
+    authenticate?: (authorization: string) => Promise<void>,
+    /** How the call's requests are made: over HTTP, the journal of a call sent with an `Idempotency-Key`. */
+    exec?: ExecParams,
+  ): Promise<MessageOutcome>
 }
 
 export function messageRunner(deps: Deps, limits: ThriftLimits): MessageRunner {
   const Protocol = boundedProtocol(limits)
   return {
     Protocol,
-    run(frame, actor, writer, authenticate) {
+    run(frame, actor, writer, authenticate, exec) {
       const trans = frameReader(frame) as { readPos: number }
       const input = new Protocol(trans)
       // The name first (bounded like every string), then the processor reads the message again.
@@ -88,7 +95,7 @@ export function messageRunner(deps: Deps, limits: ThriftLimits): MessageRunner {
         }
         // Answered here rather than by the generated processor, whose exception loses its type.
         if (!CUSTOMER_FUNCTIONS.has(head.fname)) return refuse(APP_X.UNKNOWN_METHOD, `Unknown function ${head.fname}`)
-        const handler = new CustomerHandler(contextOf(deps, actor))
+        const handler = new CustomerHandler(contextOf(deps, actor, exec))
         handler.onAuthFailure = () => (authFailed = true)
         process(new CustomerProcessor(handler))
       })

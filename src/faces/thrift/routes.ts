@@ -73,7 +73,7 @@ export function thriftRoutes(app: FastifyInstance, deps: Deps, limits: ThriftLim
       }
       let outcome
       try {
-        outcome = await runner.run(body, req.actor, plainWriter)
+        outcome = await runner.run(body, req.actor, plainWriter, undefined, req.idempotency ? { journal: req.idempotency.journal } : undefined)
       } catch (e) {
         if (!isWireError(e)) throw e
         return reply.code(400).type(THRIFT_TYPE).send(applicationExceptionBody(APP_X.PROTOCOL_ERROR, `not a Thrift binary-protocol message: ${(e as Error).message}`))

@@ -310,6 +310,14 @@ eachDialect('REST Idempotency-Key', (dialect) => {
       assert.equal(await countNamed('Idem Other Path'), 0)
     })
 
+    it('a binary body (an XML document, a Thrift message) is fingerprinted as its bytes, not walked key by key', () => {
+      // Walked as an object, a Buffer was its indices sorted as text: 1.2 s of CPU for a 1 MiB keyed document.
+      const bytes = Buffer.from('ab')
+      assert.notEqual(requestFingerprint(s.deps.secrets, 'POST', '/x', bytes), requestFingerprint(s.deps.secrets, 'POST', '/x', { 0: 97, 1: 98 }))
+      assert.equal(requestFingerprint(s.deps.secrets, 'POST', '/x', bytes), requestFingerprint(s.deps.secrets, 'POST', '/x', Buffer.from('ab')))
+      assert.notEqual(requestFingerprint(s.deps.secrets, 'POST', '/x', bytes), requestFingerprint(s.deps.secrets, 'POST', '/x', Buffer.from('ac')))
+    })
+
     it("a journal keeps a write's result exactly, or declines what is not plain data", () => {
       const value = { a: [1, -0, NaN, Infinity, undefined, null], d: new Date('2026-12-07T00:00:00.000Z'), b: Buffer.from('bytes'), n: 2n ** 70n, s: 'x', t: true, o: { nested: { u: undefined } } }
       const kept = encodeJournalValue(value)

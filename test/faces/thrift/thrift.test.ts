@@ -3,7 +3,9 @@
  * TApplicationException, 400 for what is not a message, 413 over the limit), the read memo's
  * seqid and freshness, unknown and hostile method names, and the TCP port's connection rules
  * (authenticate first, credentials checked on every call, idle and trickling connections
- * closed). The Python interop test (test/interop/thrift.test.ts) drives every function.
+ * closed), and `Idempotency-Key` over HTTP (a binary answer replayed byte for byte; a call whose
+ * process died after its work resumed). The Python interop test (test/interop/thrift.test.ts)
+ * drives every function.
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
@@ -11,12 +13,16 @@ import { connect, type Socket } from 'node:net'
 import { basic, eachDialect, startServer, ADMIN_PASSWORD, type TestServer } from '../../helpers/harness.js'
 import { people } from '../../helpers/people.js'
 import { decodeReply, encodeCall, frame, MessageType, T, type Reply } from '../../helpers/thrift-wire.js'
+import { actorOf } from '../../helpers/ops.js'
+import { claimIdempotencyKey, requestFingerprint } from '../../../src/ops/idempotency.js'
+import { contextOf } from '../../../src/ops/context.js'
+import { createContact } from '../../../src/ops/notices/contacts.js'
 
 const ADMIN = basic('admin', ADMIN_PASSWORD)
 
-async function post(s: TestServer, body: Buffer, authorization: string | null = ADMIN): Promise<{ status: number; bytes: Buffer }> {
-  const r = await fetch(`${s.base}/thrift/customer`, { method: 'POST', headers: { 'content-type': 'application/x-thrift', ...(authorization ? { authorization } : {}) }, body })
-  return { status: r.status, bytes: Buffer.from(await r.arrayBuffer()) }
+async function post(s: TestServer, body: Buffer, authorization: string | null = ADMIN, headers: Record<string, string> = {}): Promise<{ status: number; bytes: Buffer; replayed: boolean }> {
+  const r = await fetch(`${s.base}/thrift/customer`, { method: 'POST', headers: { 'content-type': 'application/x-thrift', ...(authorization ? { authorization } : {}), ...headers }, body })
+  return { status: r.status, bytes: Buffer.from(await r.arrayBuffer()), replayed: r.headers.get('idempotent-replayed') === 'true' }
 }
 
 /** A TCP connection that collects what the server sends and knows when it closed. */
@@ -117,6 +123,34 @@ eachDialect('the Thrift face at the wire', (dialect) => {
     // Another caller never gets the admin's kept answer: the owner sees its own (same settings, its own right to).
     const own = decodeReply((await post(s, encodeCall('getSettings', [[1, T.STRING, org]], 10), basic('wire-owner', 'wire-owner-password'))).bytes)
     assert.equal(own.seqid, 10)
+  })
+
+  test('over HTTP, Idempotency-Key replays the binary answer byte for byte and makes one object; a call whose process died after its work is resumed', async () => {
+    const contacts = async (name: string) => (await s.deps.store.db.selectFrom('contacts').select('id').where('name', '=', name).execute()).map((c) => Number(c.id))
+    const call = encodeCall('createContact', [[1, T.STRING, org], [2, T.STRING, 'Idem Thrift']], 5)
+    const first = await post(s, call, ADMIN, { 'idempotency-key': 'thrift-k1' })
+    assert.equal(first.status, 200)
+    const id = decodeReply(first.bytes).body[0]
+    assert.equal(typeof id, 'number')
+    const again = await post(s, call, ADMIN, { 'idempotency-key': 'thrift-k1' })
+    assert.ok(again.replayed)
+    assert.ok(again.bytes.equals(first.bytes), 'the replay is the first answer, byte for byte (NULs and all)')
+    assert.deepEqual(await contacts('Idem Thrift'), [id])
+    // Another call under the key: a mismatch, answered in HTTP (the call never ran).
+    assert.equal((await post(s, encodeCall('createContact', [[1, T.STRING, org], [2, T.STRING, 'Other']], 5), ADMIN, { 'idempotency-key': 'thrift-k1' })).status, 422)
+    assert.deepEqual(await contacts('Other'), [])
+
+    // Killed after the create committed and before the answer was recorded: the retry resumes.
+    const resumed = encodeCall('createContact', [[1, T.STRING, org], [2, T.STRING, 'Idem Thrift Died']], 6)
+    const admin = await actorOf(s.deps, 'admin')
+    const claim = await claimIdempotencyKey(s.deps, admin.userId, 'thrift-k2', requestFingerprint(s.deps.secrets, 'POST', '/thrift/customer', resumed))
+    const made = await createContact(contextOf(s.deps, admin, { journal: claim.journal! }), { orgId: org, name: 'Idem Thrift Died' })
+    await s.deps.store.write((trx) => trx.updateTable('idempotency_keys').set({ created_at: new Date(Date.now() - 60_000).toISOString() }).where('key', '=', 'thrift-k2').execute())
+    const retry = await post(s, resumed, ADMIN, { 'idempotency-key': 'thrift-k2' })
+    assert.equal(retry.status, 200)
+    assert.equal(retry.replayed, false)
+    assert.equal(decodeReply(retry.bytes).body[0], made.id)
+    assert.deepEqual(await contacts('Idem Thrift Died'), [made.id])
   })
 
   test('unknown and hostile method names answer UNKNOWN_METHOD; what is not a message answers 400; too large answers 413', async () => {
