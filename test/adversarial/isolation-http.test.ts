@@ -520,11 +520,11 @@ const NEEDS: { method?: RegExp; path: RegExp; need: Omit<Need, 'label'> & { labe
   { path: /^\/(login\/password-recovery|email-change\/confirm)(\/|$)/, need: { perm: null, why: 'public, authenticated by a mailed token' } },
   { path: /^\/jobs\/\{ref\}\/callback$/, need: { perm: null, why: 'a provisioner callback, authenticated by the job token' } },
   { method: /^PUT$/, path: /\/calculate-resource-usage$/, need: { perm: null, why: READ_ONLY_WRITES['PUT /orgs/{org_id}/subscriptions/{subscription_id}/calculate-resource-usage']! } },
-  { method: /^POST$/, path: /^\/reports\/\{name\}\/run$/, need: { perm: null, why: 'a read with POST: "Any authenticated user; the run sees only the caller’s organisation and its descendants" (its operation\'s description)' } },
+  { method: /^POST$/, path: /^\/reports\/\{name\}\/run$/, need: { perm: null, why: 'a read with POST: README "Reports": a definition is "anyone\'s to run: a run sees only" the caller\'s subtree; "Runs are read-only"' } },
   { method: /^POST$/, path: /^\/approvals\/\{id\}\/decision$/, need: { perm: [], label: 'the approver', why: 'README "Approvals": approval.decide is "the approver only" (anyone else: not_found, src/ops/approvals/README.md)', refusal: { own: { status: 404, code: 'not_found', why: 'not the approver: not_found' }, child: { status: 404, code: 'not_found', why: 'not the approver: not_found' } } } },
   { method: /^POST$/, path: /^\/orgs\/\{org_id\}\/pin\/verify$/, need: { perm: ['superadmin', 'owner', 'admin', 'support'], label: "a provider's staff", why: 'README "A customer\'s account": pin/verify "lets a provider\'s staff check one"' } },
-  // Keys: a member manages "own API keys"; another user's key needs member.write.
-  { path: /^\/(api-keys\/\{key_id\}|api-key-acls\/\{acl_id\})/, need: { perm: 'member.write', why: 'README "Authentication": another user\'s key is managed "with member.write"', refusal: { own: KEY_ABOVE, child: KEY_ABOVE } } },
+  // Keys (and seed 003's access tokens, which are keys): a member manages "own API keys"; another user's key needs member.write.
+  { path: /^\/(api-keys\/\{key_id\}|api-key-acls\/\{acl_id\}|orgs\/\{org_id\}\/access_tokens\/\{token_id\})/, need: { perm: 'member.write', why: 'README "Authentication": another user\'s key is managed "with member.write"', refusal: { own: KEY_ABOVE, child: KEY_ABOVE } } },
   { path: /^\/(api-keys|orgs\/\{org_id\}\/(api-keys|access_tokens))(\/|$)/, need: { perm: 'key.write', why: 'README "Users and roles": keys (a member: "own API keys"; readonly: "no keys")' } },
   // Members and the customer's account (its owner's login).
   { path: /^\/orgs\/\{org_id\}\/(password|email-change)$/, need: { perm: 'member.write', why: 'README "A customer\'s account": changes the owner\'s login (member.write)', refusal: { child: NO_OWNER } } },
