@@ -3,7 +3,9 @@
  * every operation of `/openapi.json` (and every registered route, which must be documented or
  * excluded with a reason) × {own, child, sibling, foreign, parent, nonexistent} × actors. Outside
  * the actor's subtree the answer must equal the nonexistent id's (status, problem `code`, body
- * keys); inside, reads succeed and a read-only actor's writes are refused with 403; 2xx answers
+ * keys); inside, reads succeed, a read-only actor's writes are refused with 403, and every write
+ * whose permission (NEEDS, from the README's role table) the actor's role lacks is refused and
+ * changes nothing; 2xx answers
  * hold no foreign organisation's ids or names; mass assignment changes nothing; foreign and
  * nonexistent ids take the same time (medians). The matrix comes from the route table and the
  * document, so a new route is covered without editing this file.
