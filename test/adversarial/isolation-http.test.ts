@@ -3,7 +3,9 @@
  * every operation of `/openapi.json` (and every registered route, which must be documented or
  * excluded with a reason) × {own, child, sibling, foreign, parent, nonexistent} × actors. Outside
  * the actor's subtree the answer must equal the nonexistent id's (status, problem `code`, body
- * keys); inside, reads succeed and a read-only actor's writes are refused with 403; 2xx answers
+ * keys); inside, reads succeed, a read-only actor's writes are refused with 403, and every write
+ * whose permission (NEEDS, from the README's role table) the actor's role lacks is refused and
+ * changes nothing; 2xx answers
  * hold no foreign organisation's ids or names; mass assignment changes nothing; foreign and
  * nonexistent ids take the same time (medians). The matrix comes from the route table and the
  * document, so a new route is covered without editing this file.
@@ -13,9 +15,10 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import type { RouteOptions } from 'fastify'
-import { eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../helpers/harness.js'
+import { basic, eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../helpers/harness.js'
 import { FULL, count } from '../helpers/adversarial.js'
-import { buildTenancy, INSIDE, RELATIONS, ROLES, type Relation, type Tenancy } from './isolation-fixture.js'
+import { buildTenancy, INSIDE, RELATIONS, ROLES, type Relation, type Role, type Tenancy } from './isolation-fixture.js'
+import { permissionsOf, type Permission } from '../../src/core/roles.js'
 import { EXCLUDED, operations, pool, undocumented, type Operation } from './isolation-http-openapi.js'
 import { ORG_FIELDS, ORG_PARAMS, SERVICE, bodyFor, harvestMisses, harvestObjects, objectKey, type Objects } from './isolation-http-objects.js'
 
@@ -114,9 +117,10 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
   after(async () => s?.close())
 
   /** The URL of `op` for relation `rel`, or the parameters that could not be filled. */
-  function urlFor(op: Operation, rel: Relation, subRel: Relation = rel): { url: string; unmapped: string[] } {
+  function urlFor(op: Operation, rel: Relation, subRel: Relation = rel, given: Record<string, string> = {}): { url: string; unmapped: string[] } {
     const unmapped: string[] = []
     let url = op.path.replace(/\{([^}]+)\}/g, (_m, p: string) => {
+      if (p in given) return encodeURIComponent(given[p]!)
       // Under /orgs/{org_id}/customers/{customer_org_id}, the reseller is the actor's own org.
       if (p === 'org_id' && op.path.includes('{customer_org_id}')) return t.org.own
       if (isOrgParam(op, p)) return t.org[rel]
@@ -263,6 +267,76 @@ eachDialect('tenant isolation over the HTTP JSON faces', (dialect) => {
     assert.deepEqual(defects, [])
   })
 
+  test('inside the subtree, a write the role lacks the permission for is refused and changes nothing', async () => {
+    // The README's role table is the policy; src/core/roles.ts must say the same.
+    for (const role of ROLES) assert.deepEqual([...GRANTS[role]].sort(), permissionsOf(role).sort(), `the README's grants of ${role} ≠ src/core/roles.ts`)
+    const defects: string[] = []
+    const needs = new Map<string, number>()
+    let checked = 0
+    const tasks: (() => Promise<void>)[] = []
+    for (const op of ops.filter((o) => o.write)) {
+      const rel = relational(op)
+      const variants: { label: string; body?: unknown }[] = [{ label: '' }]
+      // The billing fields alone need org.billing ("billing: edit billing and contact fields").
+      if (op.method === 'PATCH' && op.path === '/orgs/{org_id}') variants.push({ label: ' {billing fields}', body: { billingId: 'iso-never-applied', contactName: 'Never Applied' } })
+      for (const variant of variants) {
+        const need = needOf(op, variant.body)
+        if (need.perm === null) continue
+        for (const actor of roleWriteActors(t)) {
+          if (mayByPolicy(actor.role, need)) continue // its permitted writes would change the fixture
+          for (const relation of rel ? ([...INSIDE] as Relation[]) : (['own'] as Relation[])) {
+            tasks.push(async () => {
+              // A body the op accepts, so that what answers is the permission, not validation.
+              const valid = VALID[`${op.method} ${op.path}`]
+              const { url } = urlFor(op, relation, relation, valid?.params ?? {})
+              const sampled = bodyFor(doc, op, relation, t, objects)
+              const body = variant.body ?? (valid?.body ? valid.body(sampled as Record<string, unknown> | undefined, relation) : sampled)
+              const seen = observers(op, url, relation)
+              const beforeText = await Promise.all(seen.map(async (u) => (await s.req('GET', u)).text))
+              const a = valid?.multipart ? await upload(op.method, url, actor.auth) : await s.req(op.method, url, { auth: actor.auth, ...(body === undefined ? (op.method !== 'DELETE' ? { body: {} } : {}) : { body }) })
+              const afterText = await Promise.all(seen.map(async (u) => (await s.req('GET', u)).text))
+              checked++
+              needs.set(need.label, (needs.get(need.label) ?? 0) + 1)
+              const where = `${op.method} ${op.path}${variant.label} ${relation} as ${actor.label} (needs ${need.label})`
+              const refusal = need.refusal?.[relation] ?? { status: 403, code: 'forbidden' }
+              if (a.status !== refusal.status || a.body?.code !== refusal.code) defects.push(`${where}: answered ${a.status} ${a.body?.code ?? ''} ${a.body?.detail ?? ''}, not ${refusal.status} ${refusal.code}`)
+              seen.forEach((u, i) => {
+                if (beforeText[i] !== afterText[i]) defects.push(`${where}: GET ${u} changed`)
+              })
+            })
+          }
+        }
+      }
+    }
+    // One at a time per observed object would be slowest; refused writes change nothing, so any change seen is a defect whoever made it.
+    await pool(tasks, WIDTH)
+    writeFileSync(`/tmp/isolation-http-role-writes-${dialect}.txt`, defects.join('\n'))
+    console.log(`[isolation-http] ${dialect}: ${checked} write × role refusals checked inside the subtree (${[...needs].map(([k, n]) => `${k} ${n}`).join(', ')}), as ${roleWriteActors(t).map((a) => a.label).join(', ')}; ${defects.length} mismatches`)
+    assert.ok(checked > 100, `only ${checked} refusals checked`)
+    assert.deepEqual(defects, [])
+  })
+
+  /** A multipart/form-data upload of one `avatar` file part (not an image: the permission is checked first). */
+  async function upload(method: string, url: string, auth: RequestOptions['auth']): Promise<Answer> {
+    const form = new FormData()
+    form.append('avatar', new Blob([Buffer.from('not a picture')], { type: 'image/png' }), 'avatar.png')
+    const authorization = Array.isArray(auth) ? basic(auth[0], auth[1]) : `Bearer ${String(auth)}`
+    const res = await fetch(s.base + url, { method, body: form, headers: { authorization } })
+    const text = await res.text()
+    return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined } as Answer
+  }
+
+  /** What a refused write may have changed, read as the master's admin: the object, its collection, its organisation. */
+  function observers(op: Operation, url: string, relation: Relation): string[] {
+    const out = new Set<string>()
+    const path = url.split('?')[0]!
+    if (ops.some((o) => o.method === 'GET' && o.path === op.path)) out.add(path)
+    const parent = op.path.slice(0, op.path.lastIndexOf('/'))
+    if (ops.some((o) => o.method === 'GET' && o.path === parent)) out.add(path.slice(0, path.lastIndexOf('/')))
+    out.add(`/orgs/${t.org[relation]}`)
+    return [...out]
+  }
+
   /** The ids and names of organisations (and their objects) outside the actor's subtree. */
   function foreignMarkers(): string[] {
     const out: string[] = []
@@ -394,3 +468,104 @@ const INSIDE_READ_REFUSALS: Record<string, string> = {
   'GET /approvals/{id}': "a response is read by its approver or by org.write on the request's organisation (approval.get); the fixture's approver is an admin of its own",
   'GET /api-keys/{key_id}/acls': "a key's ACLs are read through the key's maker (the fixture's keys are the master admin's)",
 }
+
+/**
+ * The actors of the inside-write refusals: reduced the roles with fewest rights over Basic (and
+ * the member's key, as the matrix has it), so CI tries a refusal of every permission but
+ * `org.billing`'s; full every role × both credentials.
+ */
+function roleWriteActors(t: Tenancy): { label: string; role: Role; auth: RequestOptions['auth'] }[] {
+  const out: { label: string; role: Role; auth: RequestOptions['auth'] }[] = []
+  for (const role of ROLES) {
+    const a = t.actors[role]
+    if (FULL || role === 'member' || role === 'support' || role === 'billing') out.push({ label: `${role}/basic`, role, auth: a.basic })
+    if (FULL) out.push({ label: `${role}/key`, role, auth: a.key })
+  }
+  return out
+}
+
+/** README.md "Users and roles": what each role may, in its organisation and below. */
+const GRANTS: Record<Role, readonly Permission[]> = {
+  superadmin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything, including granting superadmin"
+  owner: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything but granting superadmin"
+  admin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "manage customers, members up to admin, groups, keys"
+  support: ['org.read', 'group.write', 'key.write'], // "read; manage groups" (and its own keys)
+  billing: ['org.read', 'org.billing', 'key.write'], // "read; edit billing and contact fields" (and its own keys)
+  member: ['org.read', 'key.write'], // "read; own API keys and own profile"
+  readonly: ['org.read'], // "read only"
+}
+
+interface Need {
+  /** The permission the write needs, the roles that may (no Permission names them), or null: not a role's write (skipped, with why). */
+  perm: Permission | readonly Role[] | null
+  label: string
+  why: string
+  /** A refusal the README documents other than 403 `forbidden`, by relation. */
+  refusal?: Partial<Record<Relation, { status: number; code: string; why: string }>>
+}
+
+function mayByPolicy(role: Role, need: Need): boolean {
+  if (need.perm === null) return true
+  return typeof need.perm === 'string' ? GRANTS[role].includes(need.perm) : need.perm.includes(role)
+}
+
+const KEY_ABOVE = { status: 404, code: 'not_found', why: 'README "Authentication": a user with member.write manages the keys of the users in its subtree, "never a key whose user sits above it, even one made for its own organisation" (the fixture\'s keys are the master admin\'s)' }
+const NO_OWNER = { status: 404, code: 'not_found', why: "the fixture's child has no owner, whose account these change (404 'the customer has no owner', as GET /orgs/{id}/username)" }
+
+/**
+ * The permission a write operation needs, by path pattern and method (first match wins), from
+ * README.md's "Users and roles" and the sections it points to.
+ */
+const NEEDS: { method?: RegExp; path: RegExp; need: Omit<Need, 'label'> & { label?: string } }[] = [
+  // Not a role's write.
+  { path: SELF, need: { perm: null, why: "the caller's own login, session and preferences (the credentials tests cover them)" } },
+  { path: /^\/(login\/password-recovery|email-change\/confirm)(\/|$)/, need: { perm: null, why: 'public, authenticated by a mailed token' } },
+  { path: /^\/jobs\/\{ref\}\/callback$/, need: { perm: null, why: 'a provisioner callback, authenticated by the job token' } },
+  { method: /^PUT$/, path: /\/calculate-resource-usage$/, need: { perm: null, why: READ_ONLY_WRITES['PUT /orgs/{org_id}/subscriptions/{subscription_id}/calculate-resource-usage']! } },
+  { method: /^POST$/, path: /^\/reports\/\{name\}\/run$/, need: { perm: null, why: 'a read with POST: README "Reports": a definition is "anyone\'s to run: a run sees only" the caller\'s subtree; "Runs are read-only"' } },
+  { method: /^POST$/, path: /^\/approvals\/\{id\}\/decision$/, need: { perm: [], label: 'the approver', why: 'README "Approvals": approval.decide is "the approver only" (anyone else: not_found, src/ops/approvals/README.md)', refusal: { own: { status: 404, code: 'not_found', why: 'not the approver: not_found' }, child: { status: 404, code: 'not_found', why: 'not the approver: not_found' } } } },
+  { method: /^POST$/, path: /^\/orgs\/\{org_id\}\/pin\/verify$/, need: { perm: ['superadmin', 'owner', 'admin', 'support'], label: "a provider's staff", why: 'README "A customer\'s account": pin/verify "lets a provider\'s staff check one"' } },
+  // Keys (and seed 003's access tokens, which are keys): a member manages "own API keys"; another user's key needs member.write.
+  { path: /^\/(api-keys\/\{key_id\}|api-key-acls\/\{acl_id\}|orgs\/\{org_id\}\/access_tokens\/\{token_id\})/, need: { perm: 'member.write', why: 'README "Authentication": another user\'s key is managed "with member.write"', refusal: { own: KEY_ABOVE, child: KEY_ABOVE } } },
+  { path: /^\/(api-keys|orgs\/\{org_id\}\/(api-keys|access_tokens))(\/|$)/, need: { perm: 'key.write', why: 'README "Users and roles": keys (a member: "own API keys"; readonly: "no keys")' } },
+  // Members and the customer's account (its owner's login).
+  { path: /^\/orgs\/\{org_id\}\/(password|email-change)$/, need: { perm: 'member.write', why: 'README "A customer\'s account": changes the owner\'s login (member.write)', refusal: { child: NO_OWNER } } },
+  { path: /^\/orgs\/\{org_id\}\/pin$/, need: { perm: 'member.write', why: 'README "A customer\'s account": the customer\'s support PIN, set by whoever manages its account (member.write)' } },
+  { method: /^PATCH$/, path: /^\/orgs\/\{org_id\}\/members\/\{member_id\}$/, need: { perm: 'member.write', why: 'README "Users and roles": another member (a member edits only "own profile"; the fixture\'s member is another user)' } },
+  { path: /^(\/orgs\/\{org_id\}\/(members|owner)|\/logins$)/, need: { perm: 'member.write', why: 'README "Users and roles": "manage … members" (admin and above); user services: "member.write"' } },
+  { path: /^\/orgs\/\{org_id\}\/groups(\/|$)/, need: { perm: 'group.write', why: 'README "Users and roles": support "manage groups"' } },
+  // The catalogue (master-managed).
+  { path: /^\/(catalog|services|locations|ip-pools|capacity-unit-types|resource-names|servers|server-groups|registrars|reports|cloud-providers)(\/|$)/, need: { perm: 'catalog.write', why: 'the catalogue: the master organisation with catalog.write' } },
+  // Deleting an organisation.
+  { method: /^DELETE$/, path: /^\/(orgs\/\{org_id\}|v3\/admin\/customers\/\{id\})$/, need: { perm: 'org.delete', why: 'README "Organisations": deleting' } },
+  // Everything else changes the organisation or its objects.
+  { path: /./, need: { perm: 'org.write', why: 'README "Users and roles": editing an organisation and its objects (not support, billing, member or readonly)' } },
+]
+
+/** The permission `op` needs with `body` (the billing fields alone: org.billing). */
+function needOf(op: Operation, body?: unknown): Need {
+  if (op.method === 'PATCH' && op.path === '/orgs/{org_id}' && body && typeof body === 'object' && Object.keys(body).length > 0 && Object.keys(body).every((k) => BILLING_FIELDS.has(k))) {
+    return { perm: 'org.billing', label: 'org.billing', why: 'README "Users and roles": billing may "edit billing and contact fields"' }
+  }
+  const hit = NEEDS.find((n) => n.path.test(op.path) && (n.method === undefined || n.method.test(op.method)))!
+  return { ...hit.need, label: hit.need.label ?? String(hit.need.perm) }
+}
+
+/**
+ * Path values and bodies that the operation accepts where the sampled ones are refused by
+ * validation (which answers before the permission is checked), keyed by `METHOD path`.
+ */
+const VALID: Record<string, { params?: Record<string, string>; body?: (sampled: Record<string, unknown> | undefined, rel: Relation) => unknown; multipart?: true }> = {
+  'POST /orgs/{org_id}/capacity/{kind}': { params: { kind: 'available' } },
+  'DELETE /orgs/{org_id}/capacity/{kind}/{type}': { params: { kind: 'available' } },
+  'PUT /orgs/{org_id}/plans/{plan_id}/resources/{name}': { params: { name: 'websites' }, body: (b) => ({ ...b, name: 'websites' }) },
+  'DELETE /resource-names/{name}': { params: { name: 'isomatrix1' } },
+  'POST /orgs/{org_id}/provisioning': { body: (b) => ({ ...b, status: 'Provisioned' }) },
+  'POST /orgs/{org_id}/members/{member_id}/services/{service}/distribution-groups': { body: (_b, rel) => ({ groups: [{ displayName: `Iso group ${rel}`, selected: true }] }) },
+  'POST /orgs/{org_id}/sites': { body: (_b, rel) => ({ siteName: `isosite${rel}`, siteHostname: `isosite${rel}.example.com`, containerName: 'web', containerType: 'php', containerOSId: 'debian-12', containerDiskSpace: 10240, containerSize: 'small', environmentNames: ['production'] }) },
+  'PUT /orgs/{org_id}/pin': { body: () => ({ pin: '246813' }) },
+  'PUT /orgs/{org_id}/avatar': { multipart: true },
+}
+
+/** The billing and contact fields of an organisation (README "Organisations"; update-org's BILLING_FIELDS). */
+const BILLING_FIELDS = new Set(['billingId', 'contactName', 'contactEmail', 'address', 'city', 'country'])
