@@ -5,7 +5,11 @@
  * sibling, foreign, parent, nonexistent} × roles (reduced: owner, readonly, the admin key;
  * `ADVERSARIAL=full`: every role by Basic and by key) matches the README's policy
  * (isolation-rpc-oracle.ts); listings carry no foreign row; mass assignment changes nothing;
- * foreign and nonexistent ids take the same time.
+ * foreign and nonexistent ids take the same time. Inside the subtree, every write whose
+ * permission (isolation-rpc-needs.ts: one table per face, from the README) the role lacks is
+ * refused with the face's forbidden (or the documented not-found) and changes nothing read back
+ * through REST as the master's admin (reduced: member, support, billing over Basic; full: every
+ * role × both credentials).
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -23,6 +27,9 @@ import {
 import { T } from '../helpers/thrift-wire.js'
 import { reportNames, xmlapiCall, xmlapiCalls, xmlapiDocuments, xmlapiOutcome, XMLAPI_ORG_ENTITIES, type XmlApiObjects } from './isolation-rpc-xmlapi.js'
 import { makeCustomer, makeDomain, makeGroup, xmlrpcCall, xmlrpcDestroys, xmlrpcMethods, xmlrpcOutcome, xmlrpcParams, type XmlRpcObjects } from './isolation-rpc-xmlrpc.js'
+import { GRANTS, THRIFT_NEEDS, XMLAPI_NEEDS, XMLRPC_NEEDS, mayByPolicy, needFor, needLabel, observerPaths, type Need } from './isolation-rpc-needs.js'
+import { permissionsOf } from '../../src/core/roles.js'
+import type { Outcome } from './isolation-rpc-oracle.js'
 
 /** An actor of the matrix: a role and how it signs in. */
 export interface MatrixActor {
@@ -39,15 +46,31 @@ export interface MatrixActor {
   asOwnerUser: boolean
 }
 
-function actorsOf(t: Tenancy): MatrixActor[] {
+function allActorsOf(t: Tenancy): MatrixActor[] {
   const all: MatrixActor[] = []
   for (const role of ROLES) {
     const a = t.actors[role]
     all.push({ label: `${role} (Basic)`, role, authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`, password: a.password, username: a.username, asOwnerUser: role === 'owner' })
     all.push({ label: `${role} (key)`, role, authorization: `Bearer ${a.key}`, asOwnerUser: role !== 'owner' && role !== 'superadmin' })
   }
+  return all
+}
+
+function actorsOf(t: Tenancy): MatrixActor[] {
+  const all = allActorsOf(t)
   if (FULL) return all
   return all.filter((a) => a.label === 'owner (Basic)' || a.label === 'readonly (Basic)' || a.label === 'admin (key)')
+}
+
+/**
+ * The actors of the inside-write refusals: reduced the roles holding some writes but not all
+ * (member, support, billing) over Basic, so CI tries a refusal of every permission the faces
+ * check; full every role × both credentials (roles holding every permission have nothing to refuse).
+ */
+function roleWriteActorsOf(t: Tenancy): MatrixActor[] {
+  const all = allActorsOf(t)
+  if (FULL) return all
+  return all.filter((a) => a.label === 'member (Basic)' || a.label === 'support (Basic)' || a.label === 'billing (Basic)')
 }
 
 /**
@@ -374,4 +397,159 @@ eachDialect('tenant isolation on the RPC faces', (dialect) => {
     console.log(`# Thrift TCP matrix (${dialect}): ${cells} calls, ${mismatches.length} mismatches`)
     assert.deepEqual(mismatches, [])
   })
+
+  // Inside the subtree, every write a role lacks the permission for (isolation-rpc-needs.ts, the
+  // README's policy per face) gets the face's forbidden (or the documented not-found) and changes
+  // nothing: the organisation and the collection the call writes, read as the master's admin.
+
+  interface RoleWrites {
+    checked: number
+    byPerm: Map<string, number>
+    mismatches: string[]
+  }
+  const roleWrites = (): RoleWrites => ({ checked: 0, byPerm: new Map(), mismatches: [] })
+  const summary = (r: RoleWrites): string => `${r.checked} refusals checked (${[...r.byPerm].map(([k, n]) => `${k} ${n}`).join(', ')}), as ${roleWriteActorsOf(t).map((a) => a.label).join(', ')}; ${r.mismatches.length} mismatches`
+
+  /** The owner's login of each inside organisation, for the calls that would change it. */
+  const ownerLogin = {} as Record<'own' | 'child', [string, string]>
+  /** Before each role-write test: the policy's grants are the code's, and each inside owner's password is known. */
+  async function roleWritesSetUp(): Promise<void> {
+    for (const role of ROLES) assert.deepEqual([...GRANTS[role]].sort(), permissionsOf(role).sort(), `the README's grants of ${role} ≠ src/core/roles.ts`)
+    ownerLogin.own = [t.actors.owner.username, t.actors.owner.password]
+    // The matrix gave the child's owner a password nobody kept: set a known one.
+    const password = `Iso-child-owner-${randomUUID()}`
+    const r = await s.req('PUT', `/orgs/${t.org.child}/password`, { body: { password } })
+    assert.ok(r.status < 300, `PUT /orgs/{child}/password: ${r.status} ${r.text}`)
+    ownerLogin.child = [ownerNames.child, password]
+  }
+
+  async function snapshot(paths: readonly string[]): Promise<string[]> {
+    return Promise.all(paths.map(async (p) => {
+      const a = await s.req('GET', p)
+      return `${a.status} ${a.text}`
+    }))
+  }
+
+  /** Makes `call` as a role lacking `need` on `org` (of relation `rel`) and judges it. */
+  async function refusedAndUnchanged(r: RoleWrites, where: string, need: Need, rel: 'own' | 'child', org: string, codes: FaceCodes, call: () => Promise<Outcome>): Promise<void> {
+    const paths = observerPaths(need, org, t.org.own)
+    const beforeText = await snapshot(paths)
+    const outcome = await call()
+    const afterText = await snapshot(paths)
+    const label = needLabel(need)
+    r.checked++
+    r.byPerm.set(label, (r.byPerm.get(label) ?? 0) + 1)
+    const want = need.refusal === 'not_found' ? codes.notFound : codes.forbidden
+    if (!want.has(outcome.kind)) r.mismatches.push(`${where} (needs ${label}): answered ${outcome.shape}, not ${need.refusal ?? 'forbidden'}`)
+    paths.forEach((p, i) => {
+      if (beforeText[i] !== afterText[i]) r.mismatches.push(`${where} (needs ${label}): GET ${p} changed`)
+    })
+    if (need.signsIn) {
+      const a = await s.req('GET', `/orgs/${org}`, { auth: ownerLogin[rel] })
+      if (a.status !== 200) r.mismatches.push(`${where} (needs ${label}): the organisation's owner no longer signs in with its password (${a.status})`)
+    }
+  }
+
+  /** The labels a face's table must cover exactly. */
+  function coversExactly(table: Record<string, Need>, labels: readonly string[], face: string): void {
+    assert.deepEqual(labels.filter((l) => !(l in table)), [], `${face} writes without an entry in the table (isolation-rpc-needs.ts)`)
+    assert.deepEqual(Object.keys(table).filter((l) => !labels.includes(l)), [], `${face} table entries naming no write`)
+  }
+
+  const BILLING_ONLY = ' {billing fields}'
+
+  test('XML-RPC: inside the subtree, a method the role lacks the permission for is refused and changes nothing', async () => {
+    await roleWritesSetUp()
+    const r = roleWrites()
+    const methods = xmlrpcMethods().filter((m) => m.mutates)
+    const labels = [...methods.map((m) => m.name), `cloud_api_customer.updateModelProperties${BILLING_ONLY}`]
+    coversExactly(XMLRPC_NEEDS, labels, 'XML-RPC')
+    for (const actor of roleWriteActorsOf(t)) {
+      for (const label of labels) {
+        const need = XMLRPC_NEEDS[label]!
+        if (mayByPolicy(actor.role, need)) continue
+        const m = methods.find((x) => x.name === label.replace(BILLING_ONLY, ''))!
+        for (const rel of ['own', 'child'] as const) {
+          let o: XmlRpcObjects = { org: t.org[rel], group: groups[rel], domain: domains[rel] }
+          // A refused delete changes nothing; should one not be, it takes a fresh customer, not the fixture's child.
+          if (m.name.endsWith('.delete') && rel === 'child') o = { ...o, org: await makeCustomer(s, t.org.own) }
+          const { params: filled, named } = xmlrpcParams(m, o)
+          // Only address, city and country: the billing and contact fields (the rest '' = unchanged).
+          const params = label.endsWith(BILLING_ONLY) ? [o.org, '', '', 'Never Applied 1', 'Nowhere', 'NL'] : filled
+          await refusedAndUnchanged(r, `XML-RPC ${label} as ${actor.label} on ${rel}`, need, rel, o.org, XMLRPC_CODES, async () => xmlrpcOutcome(await xmlrpcCall(s, actor.authorization, m.name, params), named))
+        }
+      }
+    }
+    console.log(`# XML-RPC role writes (${dialect}): ${summary(r)}`)
+    assert.ok(r.checked > 0)
+    assert.deepEqual(r.mismatches, [])
+  })
+
+  test('XML action API: inside the subtree, a SET or DELETE the role lacks the permission for is refused and changes nothing', async () => {
+    await roleWritesSetUp()
+    const r = roleWrites()
+    const writes = xmlapiCalls().filter((c) => c.action === 'set' || c.action === 'delete')
+    const docsOf = (entity: string, action: 'set' | 'delete', o: XmlApiObjects) => [
+      ...(XMLAPI_ORG_ENTITIES.has(entity) ? xmlapiDocuments(entity, action, o) : xmlapiDocuments(entity, action, undefined)),
+      // The billing and contact fields alone (org.billing).
+      ...(entity === 'customer' && action === 'set'
+        ? [{ label: 'customer SET billing fields', body: `<?xml version="1.0" encoding="utf-8"?><request version="1.0" action="SET"><customer><id>${o.number}</id><contactname>Never Applied</contactname><city>Nowhere</city></customer></request>`, named: [o.code, o.number, o.username] }]
+        : []),
+    ]
+    coversExactly(XMLAPI_NEEDS, writes.flatMap((w) => docsOf(w.entity, w.action as 'set' | 'delete', xmlapiObjs.own).map((d) => d.label)), 'XML action API')
+    for (const actor of roleWriteActorsOf(t)) {
+      for (const w of writes) {
+        for (const label of docsOf(w.entity, w.action as 'set' | 'delete', xmlapiObjs.own).map((d) => d.label)) {
+          for (const rel of ['own', 'child'] as const) {
+            // The user a `customer SET user` names is own's owner: the actor itself when it acts as that user.
+            const need = needFor(XMLAPI_NEEDS[label]!, actor.asOwnerUser && rel === 'own')
+            if (mayByPolicy(actor.role, need)) continue
+            let org = t.org[rel]
+            let o = xmlapiObjs[rel]
+            if (w.action === 'delete' && rel === 'child') {
+              org = await makeCustomer(s, t.org.own)
+              o = await xmlapiObjectsOf(org, ownerNames.child)
+            }
+            const doc = docsOf(w.entity, w.action as 'set' | 'delete', o).find((d) => d.label === label)!
+            await refusedAndUnchanged(r, `XML action API ${label} as ${actor.label} on ${rel}`, need, rel, org, XMLAPI_CODES, async () => xmlapiOutcome(await xmlapiCall(s, actor.authorization, doc.body), doc.named))
+          }
+        }
+      }
+    }
+    console.log(`# XML action API role writes (${dialect}): ${summary(r)}`)
+    assert.ok(r.checked > 0)
+    assert.deepEqual(r.mismatches, [])
+  })
+
+  for (const transport of ['HTTP', 'TCP'] as const) {
+    test(`Thrift over ${transport}: inside the subtree, a function the role lacks the permission for is refused and changes nothing`, async () => {
+      await roleWritesSetUp()
+    const r = roleWrites()
+      const { typedefs, functions } = thriftFunctions()
+      const writes = functions.filter((f) => mutatesThrift(f.name))
+      coversExactly(THRIFT_NEEDS, writes.map((f) => f.name), 'Thrift')
+      for (const actor of roleWriteActorsOf(t)) {
+        const c = transport === 'HTTP' ? httpCaller(s, actor.authorization) : await tcpCaller(s.app.thriftTcp!.port, actor.authorization)
+        try {
+          for (const fn of writes) {
+            // The keys inside are made by own's owner: the actor's own keys when it acts as that user.
+            const need = needFor(THRIFT_NEEDS[fn.name]!, actor.asOwnerUser)
+            if (mayByPolicy(actor.role, need)) continue
+            for (const rel of ['own', 'child'] as const) {
+              const { args, named } = thriftArgs(fn, typedefs, objects[rel])
+              await refusedAndUnchanged(r, `Thrift ${transport} ${fn.name} as ${actor.label} on ${rel}`, need, rel, t.org[rel], THRIFT_CODES, async () => {
+                const { reply, raw } = await c.call(fn.name, args)
+                return thriftOutcome(reply, raw, named)
+              })
+            }
+          }
+        } finally {
+          c.close()
+        }
+      }
+      console.log(`# Thrift ${transport} role writes (${dialect}): ${summary(r)}`)
+      assert.ok(r.checked > 0)
+      assert.deepEqual(r.mismatches, [])
+    })
+  }
 })
