@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { RequestOptions, TestServer } from '../helpers/harness.js'
+import type { Permission } from '../../src/core/roles.js'
 
 export const ROLES = ['owner', 'superadmin', 'admin', 'support', 'billing', 'member', 'readonly'] as const
 export type Role = (typeof ROLES)[number]
@@ -78,4 +79,15 @@ export async function buildTenancy(s: TestServer, tag = randomUUID().slice(0, 8)
     master,
     actors,
   }
+}
+
+/** README.md "Users and roles": what each role may, in its organisation and below. */
+export const GRANTS: Record<Role, readonly Permission[]> = {
+  superadmin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything, including granting superadmin"
+  owner: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything but granting superadmin"
+  admin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "manage customers, members up to admin, groups, keys"
+  support: ['org.read', 'group.write', 'key.write'], // "read; manage groups" (and its own keys)
+  billing: ['org.read', 'org.billing', 'key.write'], // "read; edit billing and contact fields" (and its own keys)
+  member: ['org.read', 'key.write'], // "read; own API keys and own profile"
+  readonly: ['org.read'], // "read only"
 }

@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs'
 import type { RouteOptions } from 'fastify'
 import { basic, eachDialect, startServer, type Answer, type RequestOptions, type TestServer } from '../helpers/harness.js'
 import { FULL, count } from '../helpers/adversarial.js'
-import { buildTenancy, INSIDE, RELATIONS, ROLES, type Relation, type Role, type Tenancy } from './isolation-fixture.js'
+import { buildTenancy, GRANTS, INSIDE, RELATIONS, ROLES, type Relation, type Role, type Tenancy } from './isolation-fixture.js'
 import { permissionsOf, type Permission } from '../../src/core/roles.js'
 import { EXCLUDED, operations, pool, undocumented, type Operation } from './isolation-http-openapi.js'
 import { ORG_FIELDS, ORG_PARAMS, SERVICE, bodyFor, harvestMisses, harvestObjects, objectKey, type Objects } from './isolation-http-objects.js'
@@ -526,17 +526,6 @@ function roleWriteActors(t: Tenancy): { label: string; role: Role; auth: Request
     if (FULL) out.push({ label: `${role}/key`, role, auth: a.key })
   }
   return out
-}
-
-/** README.md "Users and roles": what each role may, in its organisation and below. */
-const GRANTS: Record<Role, readonly Permission[]> = {
-  superadmin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything, including granting superadmin"
-  owner: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything but granting superadmin"
-  admin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "manage customers, members up to admin, groups, keys"
-  support: ['org.read', 'group.write', 'key.write'], // "read; manage groups" (and its own keys)
-  billing: ['org.read', 'org.billing', 'key.write'], // "read; edit billing and contact fields" (and its own keys)
-  member: ['org.read', 'key.write'], // "read; own API keys and own profile"
-  readonly: ['org.read'], // "read only"
 }
 
 interface Need {

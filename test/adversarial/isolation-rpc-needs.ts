@@ -8,18 +8,9 @@
  * not-found) and nothing to change; a call with no entry, or an entry naming no call, fails it.
  */
 import type { Permission } from '../../src/core/roles.js'
-import type { Relation, Role } from './isolation-fixture.js'
+import { GRANTS, type Relation, type Role } from './isolation-fixture.js'
 
-/** README.md "Users and roles": what each role may, in its organisation and below. */
-export const GRANTS: Record<Role, readonly Permission[]> = {
-  superadmin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything, including granting superadmin"
-  owner: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "everything but granting superadmin"
-  admin: ['org.read', 'org.write', 'org.billing', 'org.delete', 'member.write', 'group.write', 'key.write', 'catalog.write'], // "manage customers, members up to admin, groups, keys"
-  support: ['org.read', 'group.write', 'key.write'], // "read; manage groups" (and its own keys)
-  billing: ['org.read', 'org.billing', 'key.write'], // "read; edit billing and contact fields" (and its own keys)
-  member: ['org.read', 'key.write'], // "read; own API keys and own profile"
-  readonly: ['org.read'], // "read only"
-}
+export { GRANTS }
 
 /** The REST reads of what a call may change: `{org}` is the relation's organisation, `{own}` the actor's. */
 export type Observer = string
